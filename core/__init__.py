@@ -1,0 +1,1 @@
+"""Glassnet engine: data, networks, training and the run store; plain Python and PyTorch, no UI."""

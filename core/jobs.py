@@ -1,0 +1,184 @@
+"""Training jobs: each run trains in its own worker process, outside the UI.
+
+The interface is small on purpose — submit, control, status, recover — so the
+local worker processes can later be swapped for another executor without
+touching the pages. The run store carries every message: a page asks for a pause
+by writing the run's `control` column; the worker reads it a few times a second.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .spec import NetworkSpec, SpecError, TrainSpec
+from .store import ACTIVE, Run, Store, StoreError
+
+ROOT = Path(__file__).resolve().parent.parent
+STALE_HEARTBEAT_S = 60.0
+RESUMABLE = ("interrupted", "stopped", "failed")
+
+_children: dict[str, subprocess.Popen] = {}   # run id → worker started by this process
+
+
+class JobError(ValueError):
+    """A request that does not fit the run's state (e.g. resuming a finished run)."""
+
+
+def _spawn(store: Store, run_id: str, resume: bool = False) -> int:
+    log = open(store.run_dir(run_id) / "worker.log", "ab")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    cmd = [sys.executable, "-m", "core.worker", run_id, "--home", str(store.home)] + (["--resume"] if resume else [])
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    log.close()
+    _children[run_id] = proc
+    store.update_run(run_id, pid=proc.pid, heartbeat=time.time())
+    return proc.pid
+
+
+def submit(store: Store, *, dataset: dict, network: NetworkSpec, train: TrainSpec,
+           name: str | None = None, owner: str | None = None) -> str:
+    """Create a run and start its worker; returns the run id. Specs are validated first."""
+    network.validate()
+    train.validate()
+    run_id = store.create_run(name=name or f"{train.optimizer} lr={train.lr:g}", dataset=dataset,
+                              network=network.to_dict(), train=train.to_dict(), status="queued", owner=owner)
+    _spawn(store, run_id)
+    return run_id
+
+
+def pid_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:   # a zombie (exited, not yet reaped) is not alive
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+def _reap() -> None:
+    for run_id, proc in list(_children.items()):
+        if proc.poll() is not None:
+            del _children[run_id]
+
+
+def _log_tail(store: Store, run_id: str, lines: int = 5) -> str:
+    try:
+        text = (store.run_dir(run_id) / "worker.log").read_text(errors="replace").strip().splitlines()
+    except OSError:
+        return ""
+    return " | ".join(text[-lines:])
+
+
+def recover(store: Store) -> list[str]:
+    """Mark runs whose worker is gone as 'interrupted' (or 'failed' when it exited with an error).
+
+    Call on start-up and whenever status matters; returns the ids it changed.
+    """
+    _reap()
+    changed = []
+    now = time.time()
+    for run in store.list_runs():
+        if run.status not in ACTIVE:
+            continue
+        alive = pid_alive(run.pid)
+        stale = run.heartbeat is not None and now - run.heartbeat > STALE_HEARTBEAT_S
+        if alive and not stale:
+            continue
+        fresh = store.get_run(run.id)          # the worker may have finished meanwhile
+        if fresh.status not in ACTIVE:
+            continue
+        tail = _log_tail(store, run.id)
+        if "Traceback" in tail or "Error" in tail:
+            store.update_run(run.id, status="failed", pid=None, error=f"the training worker crashed: {tail[-500:]}")
+        else:
+            store.update_run(run.id, status="interrupted", pid=None,
+                             error="the training worker stopped unexpectedly (server restart or killed); resume it from its last checkpoint")
+        changed.append(run.id)
+    return changed
+
+
+def _request(store: Store, run_id: str, control: str) -> None:
+    store.update_run(run_id, control=control)
+
+
+def pause(store: Store, run_id: str) -> None:
+    run = store.get_run(run_id)
+    if run.status not in ("running", "queued", "paused"):
+        raise JobError(f"run {run.name!r} is {run.status}; only a running run can be paused")
+    _request(store, run_id, "pause")
+
+
+def step(store: Store, run_id: str) -> None:
+    """Train exactly one more minibatch of a paused run."""
+    run = store.get_run(run_id)
+    if run.status != "paused":
+        raise JobError(f"run {run.name!r} is {run.status}; pause it first, then step")
+    _request(store, run_id, "step")
+
+
+def stop(store: Store, run_id: str) -> None:
+    run = store.get_run(run_id)
+    if run.status in ACTIVE and pid_alive(run.pid):
+        _request(store, run_id, "stop")
+    elif run.status in ACTIVE or run.status == "interrupted":
+        store.update_run(run_id, status="stopped", control="stop", pid=None)
+
+
+def set_lr(store: Store, run_id: str, lr: float) -> None:
+    """Change the learning rate of a run while it trains (applied within a fraction of a second)."""
+    if not isinstance(lr, (int, float)) or not 0 < lr <= 10:
+        raise SpecError(f"lr: the learning rate must be a number above 0 and at most 10 (got {lr!r})")
+    store.update_run(run_id, lr_request=float(lr))
+
+
+def resume(store: Store, run_id: str) -> None:
+    """Continue a paused run, or restart an interrupted/stopped/failed one from its last checkpoint."""
+    run = store.get_run(run_id)
+    if run.status in ("paused", "running", "queued") and pid_alive(run.pid):
+        _request(store, run_id, "run")
+        return
+    if run.status in ACTIVE:          # its worker is gone
+        recover(store)
+        run = store.get_run(run_id)
+    if run.status not in RESUMABLE:
+        raise JobError(f"run {run.name!r} is {run.status}; only a paused, interrupted, stopped or failed run can be resumed")
+    if run.epoch >= int(run.train.get("epochs", 0)) and run.status == "stopped":
+        raise JobError(f"run {run.name!r} already trained all its epochs")
+    store.update_run(run_id, status="queued", control="run", error=None)
+    _spawn(store, run_id, resume=True)
+
+
+def wait(store: Store, run_id: str, timeout: float = 60.0, statuses=None) -> Run:
+    """Block until the run leaves the active states (or reaches one of `statuses`); for the CLI and tests."""
+    deadline = time.monotonic() + timeout
+    while True:
+        run = store.get_run(run_id)
+        if (statuses and run.status in statuses) or (not statuses and run.status not in ACTIVE):
+            return run
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"run {run_id} still {run.status} after {timeout:g} s")
+        recover(store)
+        time.sleep(0.05)
+
+
+def delete(store: Store, run_id: str) -> None:
+    """Delete a run and its files; stops its worker first."""
+    run = store.get_run(run_id)
+    if run.status in ACTIVE and pid_alive(run.pid):
+        _request(store, run_id, "stop")
+        try:
+            wait(store, run_id, timeout=10)
+        except (TimeoutError, StoreError):
+            pass
+    store.delete_run(run_id)

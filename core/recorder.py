@@ -1,0 +1,101 @@
+"""Connects the trainer's events to the run store (and the store's control requests back)."""
+from __future__ import annotations
+
+import os
+import time
+
+from .store import Store
+
+HEARTBEAT_S = 1.0
+
+
+class StoreRecorder:
+    """Trainer callbacks that write every metric, frame, event and checkpoint of a run to the store.
+
+    Each epoch's rows go in one transaction, so a reader sees whole epochs and a
+    killed worker loses at most the epoch it was in.
+    """
+
+    def __init__(self, store: Store, run_id: str):
+        self.store = store
+        self.run_id = run_id
+        self._beat = 0.0
+
+    # ------------------------------------------------------------ events
+    def on_start(self, trainer) -> None:
+        self.store.update_run(self.run_id, status="running", device=str(trainer.device), pid=os.getpid(),
+                              heartbeat=time.time(), error=None)
+        self.store.add_event(self.run_id, trainer.step, trainer.epoch, "start",
+                             {"lr": trainer.lr, "device": str(trainer.device), "eval_every": trainer.eval_every})
+        if trainer._grid is not None:
+            self.store.update_run(self.run_id, summary={**self.store.get_run(self.run_id).summary,
+                                                        "boundary_extent": trainer.grid_extent})
+
+    def _write(self, trainer, report) -> None:
+        run, db = self.run_id, self.store
+        first = report.step - len(report.step_losses) + 1
+        rows = [(first + i, report.epoch, "loss", v) for i, v in enumerate(report.step_losses)]
+        rows += [(report.step, report.epoch, k, v) for k, v in report.metrics.items()]
+        now = time.time()
+        with db.transaction():
+            db.add_metrics(run, rows)
+            for kind, data in report.frames.items():
+                db.add_frame(run, report.step, report.epoch, kind, data)
+            for kind, detail, step, epoch in report.events:
+                db.add_event(run, step, epoch, kind, detail)
+            db.db.execute("UPDATE runs SET epoch=?, step=?, heartbeat=?, updated=? WHERE id=?",
+                          (report.epoch, report.step, now, now, run))
+        self._beat = now
+
+    def on_epoch(self, trainer, report) -> None:
+        self._write(trainer, report)
+
+    def on_steps(self, trainer, report) -> None:
+        self._write(trainer, report)
+
+    def on_pause(self, trainer) -> None:
+        now = time.time()
+        if now - self._beat >= HEARTBEAT_S:
+            self.store.update_run(self.run_id, heartbeat=now, status="paused")
+            self._beat = now
+
+    def on_checkpoint(self, trainer, kind: str, epoch: int) -> None:
+        self.store.save_checkpoint(self.run_id, "epoch", epoch, trainer.checkpoint_tensors(),
+                                   {"epoch": epoch, "step": trainer.step})
+
+    def on_end(self, trainer, result) -> None:
+        if trainer.best_state is not None:
+            best = {k: v.cpu().contiguous() for k, v in trainer.best_state.items()}
+            self.store.save_checkpoint(self.run_id, "best", trainer.best_epoch, best, {"epoch": trainer.best_epoch})
+        run = self.store.get_run(self.run_id)
+        summary = {**run.summary, **result.metrics, "seconds": run.summary.get("seconds", 0) + result.seconds,
+                   "samples_per_second": result.samples_per_second, "epochs": result.epochs, "steps": result.steps,
+                   "best_epoch": trainer.best_epoch}
+        self.store.update_run(self.run_id, status=result.status, summary=summary, epoch=result.epochs,
+                              step=result.steps, error=result.message or None, heartbeat=time.time(), pid=None)
+        self.store.add_event(self.run_id, result.steps, result.epochs, "end", {"status": result.status})
+
+
+class StoreControl:
+    """The trainer's control callable: reads pause/stop/step and learning-rate requests from the run row."""
+
+    def __init__(self, store: Store, run_id: str):
+        self.store = store
+        self.run_id = run_id
+
+    def __call__(self, trainer) -> tuple[str, float | None]:
+        row = self.store.db.execute("SELECT control, lr_request, status FROM runs WHERE id=?", (self.run_id,)).fetchone()
+        if row is None:   # the run was deleted while training
+            return "stop", None
+        control, lr, status = row
+        now = time.time()
+        if control == "step":
+            # one step is granted; the request returns to 'pause' so it is not repeated
+            self.store.db.execute("UPDATE runs SET control='pause' WHERE id=? AND control='step'", (self.run_id,))
+        new_status = {"pause": "paused", "step": "paused"}.get(control, "running")
+        if new_status != status and status in ("running", "paused"):
+            self.store.db.execute("UPDATE runs SET status=?, heartbeat=?, updated=? WHERE id=?",
+                                  (new_status, now, now, self.run_id))
+        else:
+            self.store.db.execute("UPDATE runs SET heartbeat=? WHERE id=?", (now, self.run_id))
+        return control, lr

@@ -1,0 +1,311 @@
+"""The run store: one SQLite database (WAL) plus checkpoint files under a workspace folder.
+
+It is the single source of truth and the message bus between the training worker
+and the pages: the worker writes metrics, frames (decision-boundary grids, weight
+histograms) and checkpoints; the pages read them; control requests (pause, stop,
+a new learning rate) travel the other way through the runs row.
+
+Layout of a workspace (GLASSNET_HOME):
+    glassnet.db                 runs, metrics, frames, events, artefacts
+    runs/<run id>/              checkpoints (*.safetensors), worker.log
+    datasets/<sha256>.csv       uploaded CSV files, by content hash
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import sqlite3
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+STATUSES = ("queued", "running", "paused", "finished", "stopped", "diverged", "failed", "interrupted")
+ACTIVE = ("queued", "running", "paused")
+_RUN_ID = re.compile(r"^[0-9a-f]{24}$")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created REAL NOT NULL,
+    updated REAL NOT NULL,
+    dataset TEXT NOT NULL,
+    network TEXT NOT NULL,
+    train TEXT NOT NULL,
+    device TEXT,
+    summary TEXT NOT NULL DEFAULT '{}',
+    error TEXT,
+    pid INTEGER,
+    heartbeat REAL,
+    epoch INTEGER NOT NULL DEFAULT 0,
+    step INTEGER NOT NULL DEFAULT 0,
+    control TEXT NOT NULL DEFAULT 'run',
+    lr_request REAL,
+    owner TEXT
+);
+CREATE TABLE IF NOT EXISTS metrics (
+    run TEXT NOT NULL, step INTEGER NOT NULL, epoch INTEGER NOT NULL, name TEXT NOT NULL, value REAL
+);
+CREATE INDEX IF NOT EXISTS metrics_by_name ON metrics (run, name, step);
+CREATE TABLE IF NOT EXISTS frames (
+    run TEXT NOT NULL, step INTEGER NOT NULL, epoch INTEGER NOT NULL, kind TEXT NOT NULL, data BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS frames_by_kind ON frames (run, kind, step);
+CREATE TABLE IF NOT EXISTS events (
+    run TEXT NOT NULL, step INTEGER NOT NULL, epoch INTEGER NOT NULL, time REAL NOT NULL, kind TEXT NOT NULL, detail TEXT
+);
+CREATE TABLE IF NOT EXISTS artefacts (
+    run TEXT NOT NULL, kind TEXT NOT NULL, epoch INTEGER NOT NULL, path TEXT NOT NULL, created REAL NOT NULL,
+    PRIMARY KEY (run, kind, epoch)
+);
+"""
+
+
+class StoreError(LookupError):
+    """A run that does not exist, or a workspace that cannot be used."""
+
+
+def default_home() -> Path:
+    """GLASSNET_HOME, else the per-user data folder (XDG on Linux, Application Support on macOS)."""
+    env = os.environ.get("GLASSNET_HOME")
+    if env:
+        return Path(env).expanduser()
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "Glassnet"
+    if os.name == "nt":
+        return Path(os.environ.get("LOCALAPPDATA", Path.home())) / "Glassnet"
+    return Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "glassnet"
+
+
+def new_run_id() -> str:
+    """96 random bits as hex: unguessable, and safe as a folder name."""
+    return secrets.token_hex(12)
+
+
+def check_run_id(run_id: str) -> str:
+    if not isinstance(run_id, str) or not _RUN_ID.match(run_id):
+        raise StoreError(f"{run_id!r} is not a run id (24 hex characters); list runs with `python -m core runs`")
+    return run_id
+
+
+@dataclass
+class Run:
+    id: str
+    name: str
+    status: str
+    created: float
+    updated: float
+    dataset: dict
+    network: dict
+    train: dict
+    device: str | None
+    summary: dict
+    error: str | None
+    pid: int | None
+    heartbeat: float | None
+    epoch: int
+    step: int
+    control: str
+    lr_request: float | None
+    owner: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE
+
+
+def _row_to_run(row: sqlite3.Row) -> Run:
+    d = dict(row)
+    for key in ("dataset", "network", "train", "summary"):
+        d[key] = json.loads(d[key]) if d[key] else {}
+    return Run(**d)
+
+
+class Store:
+    """A connection to one workspace. Cheap to open; one per process or thread."""
+
+    def __init__(self, home: Path | str | None = None):
+        self.home = Path(home) if home is not None else default_home()
+        try:
+            self.home.mkdir(parents=True, exist_ok=True)
+            (self.home / "runs").mkdir(exist_ok=True)
+        except OSError as e:
+            raise StoreError(f"cannot use {self.home} as the Glassnet workspace ({e.strerror}); set GLASSNET_HOME to a writable folder") from None
+        self.path = self.home / "glassnet.db"
+        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA busy_timeout=30000")
+        if not self.db.execute("SELECT 1 FROM sqlite_master WHERE name='runs'").fetchone():
+            self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # ----------------------------------------------------------- runs
+    def run_dir(self, run_id: str) -> Path:
+        return self.home / "runs" / check_run_id(run_id)
+
+    def create_run(self, *, name: str, dataset: dict, network: dict, train: dict,
+                   status: str = "queued", owner: str | None = None) -> str:
+        run_id = new_run_id()
+        now = time.time()
+        self.db.execute(
+            "INSERT INTO runs (id, name, status, created, updated, dataset, network, train, lr_request, owner)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (run_id, name[:200] or run_id[:8], status, now, now, json.dumps(dataset), json.dumps(network),
+             json.dumps(train), None, owner))
+        self.run_dir(run_id).mkdir(parents=True, exist_ok=True)
+        return run_id
+
+    def get_run(self, run_id: str) -> Run:
+        row = self.db.execute("SELECT * FROM runs WHERE id=?", (check_run_id(run_id),)).fetchone()
+        if row is None:
+            raise StoreError(f"no run {run_id} in {self.home}; list runs with `python -m core runs`")
+        return _row_to_run(row)
+
+    def list_runs(self, owner: str | None = None) -> list[Run]:
+        if owner is None:
+            rows = self.db.execute("SELECT * FROM runs ORDER BY created DESC").fetchall()
+        else:
+            rows = self.db.execute("SELECT * FROM runs WHERE owner=? ORDER BY created DESC", (owner,)).fetchall()
+        return [_row_to_run(r) for r in rows]
+
+    def update_run(self, run_id: str, **values) -> None:
+        """Set columns of a run; dict values are stored as JSON."""
+        if not values:
+            return
+        values["updated"] = time.time()
+        cols, args = [], []
+        for k, v in values.items():
+            if k not in Run.__dataclass_fields__:
+                raise KeyError(k)
+            cols.append(f"{k}=?")
+            args.append(json.dumps(v) if isinstance(v, dict) else v)
+        self.db.execute(f"UPDATE runs SET {', '.join(cols)} WHERE id=?", (*args, check_run_id(run_id)))
+
+    def rename_run(self, run_id: str, name: str) -> None:
+        name = name.strip()
+        if not name:
+            raise ValueError("a run name cannot be empty")
+        self.update_run(run_id, name=name[:200])
+
+    def delete_run(self, run_id: str) -> None:
+        import shutil
+        check_run_id(run_id)
+        with self.transaction():
+            for table in ("metrics", "frames", "events", "artefacts"):
+                self.db.execute(f"DELETE FROM {table} WHERE run=?", (run_id,))
+            self.db.execute("DELETE FROM runs WHERE id=?", (run_id,))
+        shutil.rmtree(self.run_dir(run_id), ignore_errors=True)
+
+    def transaction(self):
+        return _Transaction(self.db)
+
+    # ----------------------------------------------------------- metrics
+    def add_metrics(self, run_id: str, rows: list[tuple[int, int, str, float]]) -> None:
+        """rows: (step, epoch, name, value)."""
+        self.db.executemany("INSERT INTO metrics (run, step, epoch, name, value) VALUES (?,?,?,?,?)",
+                            [(run_id, s, e, n, v) for s, e, n, v in rows])
+
+    def metrics(self, run_id: str, names: list[str] | None = None, since_step: int = -1):
+        """A DataFrame (step, epoch, name, value) of a run's metrics, optionally only some names / newer steps."""
+        import pandas as pd
+        q = "SELECT step, epoch, name, value FROM metrics WHERE run=? AND step>?"
+        args: list = [run_id, since_step]
+        if names:
+            q += f" AND name IN ({','.join('?' * len(names))})"
+            args += list(names)
+        q += " ORDER BY step, rowid"
+        return pd.DataFrame(self.db.execute(q, args).fetchall(), columns=["step", "epoch", "name", "value"])
+
+    def metric_names(self, run_id: str) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT DISTINCT name FROM metrics WHERE run=?", (run_id,))]
+
+    def last_metrics(self, run_id: str) -> dict[str, float]:
+        rows = self.db.execute(
+            "SELECT name, value FROM metrics WHERE rowid IN (SELECT max(rowid) FROM metrics WHERE run=? GROUP BY name)",
+            (run_id,)).fetchall()
+        return {n: v for n, v in rows}
+
+    def add_frame(self, run_id: str, step: int, epoch: int, kind: str, data: bytes) -> None:
+        self.db.execute("INSERT INTO frames (run, step, epoch, kind, data) VALUES (?,?,?,?,?)",
+                        (run_id, step, epoch, kind, data))
+
+    def frames(self, run_id: str, kind: str, last: bool = False) -> list[tuple[int, int, bytes]]:
+        q = "SELECT step, epoch, data FROM frames WHERE run=? AND kind=? ORDER BY step"
+        if last:
+            q += " DESC LIMIT 1"
+        return [tuple(r) for r in self.db.execute(q, (run_id, kind))]
+
+    def add_event(self, run_id: str, step: int, epoch: int, kind: str, detail: dict | None = None) -> None:
+        self.db.execute("INSERT INTO events (run, step, epoch, time, kind, detail) VALUES (?,?,?,?,?,?)",
+                        (run_id, step, epoch, time.time(), kind, json.dumps(detail or {})))
+
+    def events(self, run_id: str) -> list[dict]:
+        rows = self.db.execute("SELECT step, epoch, time, kind, detail FROM events WHERE run=? ORDER BY rowid", (run_id,))
+        return [{"step": s, "epoch": e, "time": t, "kind": k, "detail": json.loads(d or "{}")} for s, e, t, k, d in rows]
+
+    def truncate_after(self, run_id: str, epoch: int) -> None:
+        """Forget metrics and frames newer than `epoch` (before resuming from that epoch's checkpoint)."""
+        with self.transaction():
+            self.db.execute("DELETE FROM metrics WHERE run=? AND epoch>?", (run_id, epoch))
+            self.db.execute("DELETE FROM frames WHERE run=? AND epoch>?", (run_id, epoch))
+
+    # ----------------------------------------------------------- artefacts
+    def save_checkpoint(self, run_id: str, kind: str, epoch: int, tensors: dict, metadata: dict | None = None) -> Path:
+        """Write tensors as safetensors (temp file + rename, so a reader never sees half a file)."""
+        from safetensors.torch import save_file
+        if not re.match(r"^[a-z_]+$", kind):
+            raise ValueError(f"bad artefact kind {kind!r}")
+        folder = self.run_dir(run_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f"{kind}-{epoch:06d}.safetensors" if kind == "epoch" else f"{kind}.safetensors"
+        final = folder / name
+        tmp = folder / f".{name}.tmp"
+        save_file(tensors, str(tmp), metadata={k: str(v) for k, v in (metadata or {}).items()})
+        os.replace(tmp, final)
+        if kind != "epoch":
+            self.db.execute("DELETE FROM artefacts WHERE run=? AND kind=?", (run_id, kind))
+        self.db.execute("INSERT OR REPLACE INTO artefacts (run, kind, epoch, path, created) VALUES (?,?,?,?,?)",
+                        (run_id, kind, epoch, name, time.time()))
+        return final
+
+    def checkpoints(self, run_id: str) -> list[dict]:
+        rows = self.db.execute("SELECT kind, epoch, path, created FROM artefacts WHERE run=? ORDER BY epoch, kind", (run_id,))
+        return [{"kind": k, "epoch": e, "path": self.run_dir(run_id) / p, "created": c} for k, e, p, c in rows]
+
+    def checkpoint_path(self, run_id: str, kind: str = "last", epoch: int | None = None) -> Path:
+        if epoch is None:
+            row = self.db.execute("SELECT path FROM artefacts WHERE run=? AND kind=? ORDER BY epoch DESC LIMIT 1",
+                                  (run_id, kind)).fetchone()
+        else:
+            row = self.db.execute("SELECT path FROM artefacts WHERE run=? AND kind=? AND epoch=?",
+                                  (run_id, kind, epoch)).fetchone()
+        if row is None:
+            raise StoreError(f"run {run_id} has no {kind} checkpoint" + (f" at epoch {epoch}" if epoch is not None else "")
+                             + "; it may not have trained long enough to save one")
+        return self.run_dir(run_id) / row[0]
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+
+    def __enter__(self):
+        self.db.execute("BEGIN IMMEDIATE")
+        return self.db
+
+    def __exit__(self, exc_type, *_):
+        self.db.execute("ROLLBACK" if exc_type else "COMMIT")

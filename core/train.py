@@ -1,0 +1,444 @@
+"""The training loop.
+
+One readable loop: the data live as tensors on the device, minibatches are drawn
+by indexing with a random permutation, and everything that watches training
+(the run store, the CLI's progress line, fairness metrics later) hangs off named
+events instead of living inside the loop:
+
+    on_start(trainer)                    once, before the first step
+    on_epoch(trainer, report)            after every epoch: an EpochReport
+    on_checkpoint(trainer, kind, epoch)  after a checkpoint is taken (trainer.checkpoint_tensors())
+    on_end(trainer, result)              once, with the TrainResult
+
+A `control` callable (optional) is polled a few times a second; it returns the
+requested state ('run', 'pause', 'step', 'stop') and optionally a new learning rate.
+
+Logging stays nearly free. Epochs are *logged* every `eval_every` epochs, chosen
+so that at least MIN_STEPS_BETWEEN_EVALS training steps pass between two (every
+epoch once an epoch has that many steps), and always at the last one. At a
+logged epoch the step losses kept as tensors since the previous one are read,
+`train_loss` is their mean, validation metrics and gradient norms are taken, and
+— at most ten times a second — weight histograms and the decision-boundary grid;
+on_epoch fires then.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+
+from .model import Network, build_network
+from .spec import NetworkSpec, SpecError, TrainSpec
+
+MIN_STEPS_BETWEEN_EVALS = 32
+CHECKPOINT_INTERVAL_S = 30.0
+FRAME_INTERVAL_S = 0.1          # weight histograms and boundary grids: at most 10 a second
+BOUNDARY_RESOLUTION = 100
+HIST_BINS = 24
+CONTROL_INTERVAL_S = 0.2
+
+
+class TrainingError(RuntimeError):
+    """Training cannot start as specified (e.g. an unavailable device)."""
+
+
+def available_devices() -> list[str]:
+    """Accelerators torch can see here, CPU last."""
+    found = []
+    if torch.cuda.is_available():
+        found.append("cuda")
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        found.append("mps")
+    return found + ["cpu"]
+
+
+def resolve_device(name: str) -> torch.device:
+    """'auto' → CUDA, then Apple MPS, then CPU; an explicit unavailable device is an error."""
+    found = available_devices()
+    if name == "auto":
+        return torch.device(found[0])
+    if name not in found:
+        raise TrainingError(f"device {name!r} is not available on this machine (found: {', '.join(found)}); use auto or cpu")
+    return torch.device(name)
+
+
+def seed_everything(seed: int) -> torch.Generator:
+    torch.manual_seed(seed)
+    return torch.Generator().manual_seed(seed)
+
+
+def make_optimizer(spec: TrainSpec, params, device: torch.device) -> torch.optim.Optimizer:
+    params = list(params)
+    fused = device.type in ("cpu", "cuda")
+    lr, wd = spec.lr, spec.l2
+    if spec.optimizer == "adam":
+        return torch.optim.Adam(params, lr=lr, weight_decay=wd, fused=fused)
+    if spec.optimizer == "adamw":
+        return torch.optim.AdamW(params, lr=lr, weight_decay=wd, fused=fused)
+    if spec.optimizer == "sgd":
+        return torch.optim.SGD(params, lr=lr, weight_decay=wd)
+    if spec.optimizer == "momentum":
+        return torch.optim.SGD(params, lr=lr, momentum=spec.momentum or 0.9, nesterov=spec.nesterov, weight_decay=wd)
+    if spec.optimizer == "adagrad":
+        return torch.optim.Adagrad(params, lr=lr, weight_decay=wd)
+    if spec.optimizer == "rmsprop":
+        return torch.optim.RMSprop(params, lr=lr, weight_decay=wd)
+    raise SpecError(f"optimizer: unknown optimiser {spec.optimizer!r}")
+
+
+def resolve_loss(spec: TrainSpec, task: str) -> str:
+    """The concrete loss for 'auto', checked against the task."""
+    if spec.loss == "auto":
+        return "mse" if task == "regression" else "cross_entropy"
+    if task == "regression" and spec.loss in ("cross_entropy", "bce"):
+        raise SpecError(f"loss: {spec.loss} is for classification; use mse, mae or huber for a regression target")
+    if task == "classification" and spec.loss in ("mse", "mae", "huber"):
+        raise SpecError(f"loss: {spec.loss} is for regression; use cross_entropy (or bce for two classes)")
+    return spec.loss
+
+
+def class_weight_tensor(y: np.ndarray, n_classes: int) -> torch.Tensor:
+    """'balanced' weights: n_samples / (n_classes * count), as in scikit-learn."""
+    counts = np.bincount(y, minlength=n_classes).astype(np.float64)
+    counts[counts == 0] = 1
+    return torch.tensor(len(y) / (n_classes * counts), dtype=torch.float32)
+
+
+def make_loss_fn(loss: str, weights: torch.Tensor | None):
+    """loss(out, y) on the network's raw output."""
+    if loss == "cross_entropy":
+        return nn.CrossEntropyLoss(weight=weights)
+    if loss == "bce":
+        pos_weight = None if weights is None else (weights[1] / weights[0]).reshape(1)
+        inner = nn.BCEWithLogitsLoss(pos_weight=pos_weight)
+        return lambda out, y: inner(out[:, 0], y.to(out.dtype))
+    inner = {"mse": nn.MSELoss(), "mae": nn.L1Loss(), "huber": nn.HuberLoss()}[loss]
+    return lambda out, y: inner(out[:, 0], y)
+
+
+@dataclass
+class EpochReport:
+    """What happened in one epoch. Metrics hold only what was measured this epoch."""
+    epoch: int
+    step: int                       # global step count after this epoch
+    step_losses: list[float]        # the loss of every step of this epoch
+    metrics: dict[str, float] = field(default_factory=dict)
+    frames: dict[str, bytes] = field(default_factory=dict)
+    events: list[tuple[str, dict, int, int]] = field(default_factory=list)   # kind, detail, step, epoch
+
+
+@dataclass
+class TrainResult:
+    status: str                     # finished | stopped | diverged | failed
+    epochs: int
+    steps: int
+    seconds: float
+    samples_per_second: float
+    device: str
+    metrics: dict[str, float]
+    message: str = ""
+
+
+def _histogram(t: torch.Tensor) -> dict:
+    t = t.detach().float().flatten()
+    lo, hi = float(t.min()), float(t.max())
+    if hi <= lo:
+        hi = lo + 1e-6
+    counts = torch.histc(t, bins=HIST_BINS, min=lo, max=hi)
+    return {"min": lo, "max": hi, "counts": counts.to(torch.int64).tolist()}
+
+
+def encode_boundary(probs: np.ndarray) -> bytes:
+    """A grid of class probabilities as compact bytes: uint8 per class per cell."""
+    return np.clip(np.rint(probs * 255), 0, 255).astype(np.uint8).tobytes()
+
+
+def decode_boundary(data: bytes, n_classes: int, resolution: int = BOUNDARY_RESOLUTION) -> np.ndarray:
+    """[resolution, resolution, n_classes] probabilities (or values in 0..1 for regression)."""
+    return np.frombuffer(data, dtype=np.uint8).reshape(resolution, resolution, n_classes).astype(np.float32) / 255
+
+
+class Trainer:
+    """Trains `net` on `dataset` with `spec`; see the module docstring for events."""
+
+    def __init__(self, net: Network, dataset, spec: TrainSpec, *, device: torch.device | None = None,
+                 callbacks=(), control=None, start_epoch: int = 0, start_step: int = 0):
+        self.spec = spec.validate()
+        self.dataset = dataset
+        self.device = device or resolve_device(spec.device)
+        self.net = net.to(self.device)
+        self.callbacks = list(callbacks)
+        self.control = control
+        self.task = dataset.task
+        self.loss_name = resolve_loss(spec, self.task)
+        self.n_classes = dataset.n_classes
+        dev = self.device
+        ytype = torch.int64 if self.task == "classification" else torch.float32
+        self.X = {s: torch.as_tensor(dataset.split(s)[0], dtype=torch.float32, device=dev) for s in ("train", "val", "test")}
+        self.Y = {s: torch.as_tensor(dataset.split(s)[1], dtype=ytype, device=dev) for s in ("train", "val", "test")}
+        if self.task == "regression":   # the body learns a standardised target
+            self.Yn = {s: (y - net.y_mean.to(dev)) / net.y_std.to(dev) for s, y in self.Y.items()}
+        else:
+            self.Yn = self.Y
+        weights = None
+        if spec.class_weights == "balanced" and self.task == "classification":
+            weights = class_weight_tensor(dataset.y_train, self.n_classes).to(dev)
+        self.loss_fn = make_loss_fn(self.loss_name, weights)
+        self.optimizer = make_optimizer(spec, self.net.parameters(), dev)
+        self.penalised = [p for n, p in self.net.named_parameters() if n.endswith("weight") and p.dim() > 1]
+        self.epoch = start_epoch
+        self.step = start_step
+        n = len(self.X["train"])
+        self.steps_per_epoch = max(1, math.ceil(n / spec.batch_size))
+        self.eval_every = max(1, math.ceil(MIN_STEPS_BETWEEN_EVALS / self.steps_per_epoch))
+        self.generator = torch.Generator().manual_seed(spec.seed + start_epoch)
+        self.state = "run"
+        self._grid = self._boundary_grid() if dataset.is_2d else None
+        self.best_val = math.inf
+        self.best_state: dict | None = None
+        self.best_epoch = 0
+        self._since_best = 0
+        self._last_control = 0.0
+        self._last_frames = -math.inf
+
+    # ------------------------------------------------------------ helpers
+    def _emit(self, event: str, *args) -> None:
+        for cb in self.callbacks:
+            fn = getattr(cb, event, None)
+            if fn is not None:
+                fn(self, *args)
+
+    @property
+    def lr(self) -> float:
+        return self.optimizer.param_groups[0]["lr"]
+
+    def set_lr(self, lr: float) -> None:
+        for g in self.optimizer.param_groups:
+            g["lr"] = float(lr)
+
+    def _boundary_grid(self) -> torch.Tensor:
+        X = self.dataset.X_train
+        lo, hi = X.min(axis=0), X.max(axis=0)
+        pad = (hi - lo) * 0.1 + 1e-6
+        self.grid_extent = [(float(lo[i] - pad[i]), float(hi[i] + pad[i])) for i in range(2)]
+        xs = np.linspace(*self.grid_extent[0], BOUNDARY_RESOLUTION, dtype=np.float32)
+        ys = np.linspace(*self.grid_extent[1], BOUNDARY_RESOLUTION, dtype=np.float32)
+        gx, gy = np.meshgrid(xs, ys)   # row = y, column = x
+        return torch.as_tensor(np.stack([gx.ravel(), gy.ravel()], axis=1), device=self.device)
+
+    @torch.no_grad()
+    def evaluate(self, split: str) -> dict[str, float]:
+        """Loss and accuracy (or R²) of the current weights on a split."""
+        X, Y, Yn = self.X[split], self.Y[split], self.Yn[split]
+        if len(X) == 0:
+            return {}
+        was = self.net.training
+        self.net.eval()
+        out = self.net(X)
+        self.net.train(was)
+        result = {f"{split}_loss": float(self.loss_fn(out, Yn))}
+        if self.task == "classification":
+            pred = (out[:, 0] > 0).long() if out.shape[1] == 1 else out.argmax(1)
+            result[f"{split}_accuracy"] = float((pred == Y).float().mean())
+        else:
+            pred = out[:, 0] * self.net.y_std + self.net.y_mean
+            ss_res = float(((Y - pred) ** 2).sum())
+            ss_tot = float(((Y - Y.mean()) ** 2).sum()) or 1e-12
+            result[f"{split}_r2"] = 1 - ss_res / ss_tot
+        return result
+
+    @torch.no_grad()
+    def boundary(self) -> bytes:
+        """The decision-boundary grid for 2-D data: probabilities per class (values scaled to 0..1 for regression)."""
+        was = self.net.training
+        self.net.eval()
+        p = self.net.predict(self._grid)
+        self.net.train(was)
+        if self.task == "regression":
+            lo, hi = float(self.Y["train"].min()), float(self.Y["train"].max())
+            p = ((p - lo) / ((hi - lo) or 1.0)).clamp(0, 1)[:, None]
+        return encode_boundary(p.cpu().numpy())
+
+    def _layer_stats(self, report: EpochReport, histograms: bool = True) -> None:
+        import json
+        hist = {}
+        for name, module in self.net.body.named_children():
+            w = getattr(module, "weight", None)
+            if w is None or w.dim() < 2:
+                continue
+            label = f"{name}:{type(module).__name__}"
+            if w.grad is not None:
+                report.metrics[f"grad_norm/{label}"] = float(w.grad.norm())
+            if histograms:
+                hist[label] = _histogram(w)
+        if hist:
+            report.frames["hist"] = json.dumps(hist).encode()
+
+    def checkpoint_tensors(self, with_optimizer: bool = True) -> dict[str, torch.Tensor]:
+        """Model weights (and optimiser state under 'optim.' keys) as a flat dict of CPU tensors."""
+        out = {k: v.detach().cpu().contiguous().clone() for k, v in self.net.state_dict().items()}
+        if with_optimizer:
+            for idx, state in self.optimizer.state_dict()["state"].items():
+                for key, value in state.items():
+                    t = value if torch.is_tensor(value) else torch.tensor(value)
+                    out[f"optim.{idx}.{key}"] = t.detach().cpu().contiguous().clone()
+        return out
+
+    def load_optimizer_state(self, tensors: dict[str, torch.Tensor]) -> None:
+        sd = self.optimizer.state_dict()
+        state: dict = {}
+        for k, v in tensors.items():
+            if k.startswith("optim."):
+                _, idx, key = k.split(".", 2)
+                state.setdefault(int(idx), {})[key] = v.to(self.device) if key != "step" or v.dim() else v
+        sd["state"] = state
+        self.optimizer.load_state_dict(sd)
+
+    def _event(self, kind: str, detail: dict | None = None) -> None:
+        """Note something that happened at the current step; it travels with the next report."""
+        self._pending_events.append((kind, detail or {}, self.step, self.epoch))
+
+    def _poll_control(self, now: float) -> None:
+        """Apply the control's requests; while paused, wait here (polling) until told otherwise."""
+        self._last_control = now
+        if self.control is None:
+            return
+        self._apply(*self.control(self))
+        while self.state == "pause":
+            self._emit("on_pause")
+            time.sleep(0.1)
+            self._apply(*self.control(self))
+
+    def _apply(self, state: str, lr: float | None) -> None:
+        if lr is not None and abs(lr - self.lr) > 1e-15:
+            old = self.lr
+            self.set_lr(lr)
+            self._event("lr", {"from": old, "to": lr})
+        if state != self.state:
+            self._event("resume" if self.state == "pause" and state == "run" else state)
+        self.state = state
+
+    # ------------------------------------------------------------ the loop
+    def fit(self) -> TrainResult:
+        spec, net, opt, loss_fn = self.spec, self.net, self.optimizer, self.loss_fn
+        X, Y = self.X["train"], self.Yn["train"]
+        n, bs = len(X), spec.batch_size
+        l1, clip = spec.l1, spec.grad_clip
+        self._pending_events: list = []
+        status, message = "finished", ""
+        losses: list[torch.Tensor] = []      # step losses since the last logged epoch
+        trained = 0
+        last_ckpt_epoch, last_ckpt_time = self.epoch, time.perf_counter()
+        t0 = time.perf_counter()
+        net.train()
+        self._emit("on_start")
+        while self.epoch < spec.epochs:
+            perm = torch.randperm(n, generator=self.generator).to(self.device)
+            for i in range(0, n, bs):
+                idx = perm[i:i + bs]
+                loss = loss_fn(net(X[idx]), Y[idx])
+                if l1:
+                    loss = loss + l1 * sum(p.abs().sum() for p in self.penalised)
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                if clip:
+                    nn.utils.clip_grad_norm_(net.parameters(), clip)
+                opt.step()
+                losses.append(loss.detach())
+                self.step += 1
+                now = time.perf_counter()
+                if now - self._last_control >= CONTROL_INTERVAL_S or self.state == "step":
+                    if self.state == "step":       # one step done: report it, back to pause
+                        self.state = "pause"
+                        self._emit_steps(losses)
+                        losses = []
+                        self._pause_after_step()
+                    else:
+                        self._poll_control(now)
+                    if self.state == "stop":
+                        status, message = "stopped", "stopped by request"
+                        trained += min(i + bs, n)
+                        break
+            else:
+                trained += n
+                self.epoch += 1
+            last = status != "finished" or self.epoch >= spec.epochs
+            if not (last or self.epoch % self.eval_every == 0):
+                continue
+            # a logged epoch: read the step losses, evaluate, tell the callbacks
+            step_losses = torch.stack(losses).tolist() if losses else []
+            losses = []
+            report = EpochReport(self.epoch, self.step, step_losses)
+            if step_losses:
+                report.metrics["train_loss"] = float(np.mean(step_losses))
+                if not all(map(math.isfinite, step_losses)):
+                    status, last = "diverged", True
+                    message = (f"the loss became {'NaN' if any(map(math.isnan, step_losses)) else 'infinite'} by epoch "
+                               f"{self.epoch}: lower the learning rate (now {self.lr:g}), or set gradient clipping (e.g. 1.0)")
+            if status != "diverged":
+                self._evaluate_epoch(report)
+                if spec.early_stopping and self._since_best >= spec.early_stopping:
+                    message = f"early stopping: no better validation loss for {self._since_best} epochs"
+                    last = True
+            elapsed = time.perf_counter() - t0
+            report.metrics["samples_per_second"] = trained / elapsed if elapsed > 0 else 0.0
+            report.events, self._pending_events = self._pending_events, []
+            self._emit("on_epoch", report)
+            now = time.perf_counter()
+            if status != "diverged" and (last or self.epoch - last_ckpt_epoch >= spec.checkpoint_every
+                                         or now - last_ckpt_time >= CHECKPOINT_INTERVAL_S):
+                self._emit("on_checkpoint", "epoch", self.epoch)
+                last_ckpt_epoch, last_ckpt_time = self.epoch, now
+            if last:
+                break
+        seconds = time.perf_counter() - t0
+        final = {}
+        if status != "diverged":
+            for split in ("train", "val", "test"):
+                final.update(self.evaluate(split))
+        result = TrainResult(status, self.epoch, self.step, seconds, trained / seconds if seconds > 0 else 0.0,
+                             str(self.device), final, message)
+        self._emit("on_end", result)
+        return result
+
+    def _evaluate_epoch(self, report: EpochReport) -> None:
+        """Validation metrics, layer statistics, the boundary grid and best-weights tracking."""
+        report.metrics.update(self.evaluate("val"))
+        report.metrics["lr"] = self.lr
+        now = time.perf_counter()
+        frames_due = now - self._last_frames >= FRAME_INTERVAL_S or self.epoch >= self.spec.epochs
+        self._layer_stats(report, histograms=frames_due)
+        if frames_due:
+            self._last_frames = now
+            if self._grid is not None:
+                report.frames["boundary"] = self.boundary()
+        val = report.metrics.get("val_loss", report.metrics.get("train_loss", math.inf))
+        if val < self.best_val:
+            self.best_val, self.best_epoch, self._since_best = val, self.epoch, 0
+            self.best_state = {k: v.detach().clone() for k, v in self.net.state_dict().items()}
+        else:
+            self._since_best += self.eval_every
+
+    def _emit_steps(self, losses) -> None:
+        report = EpochReport(self.epoch, self.step, torch.stack(losses).tolist())
+        report.events, self._pending_events = self._pending_events, []
+        self._emit("on_steps", report)
+
+    def _pause_after_step(self) -> None:
+        if self.control is not None:
+            self._event("pause")
+            self._poll_control(time.perf_counter())
+
+
+def train(dataset, network: NetworkSpec, spec: TrainSpec, callbacks=(), control=None) -> tuple[Network, TrainResult]:
+    """Build and train a network in this process (the CLI, tests and benchmarks use this)."""
+    spec.validate()
+    seed_everything(spec.seed)
+    net, _ = build_network(network, dataset, resolve_loss(spec, dataset.task))
+    trainer = Trainer(net, dataset, spec, callbacks=callbacks, control=control)
+    return net, trainer.fit()

@@ -1,0 +1,67 @@
+"""The training worker: `python -m core.worker RUN_ID --home DIR [--resume]`.
+
+Started by core.jobs in its own process and session, so it survives a restart of
+the UI server. Everything it learns goes to the run store.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+
+
+def run(run_id: str, home: str, resume: bool = False) -> int:
+    import torch
+
+    from .data import DatasetRef, load_dataset
+    from .model import build_network
+    from .recorder import StoreControl, StoreRecorder
+    from .runs import load_checkpoint, model_state
+    from .spec import NetworkSpec, TrainSpec
+    from .store import Store, StoreError
+    from .train import Trainer, resolve_loss, seed_everything
+
+    store = Store(home)
+    try:
+        torch.set_num_threads(1)      # several runs share the cores
+        rec = store.get_run(run_id)
+        dataset = load_dataset(DatasetRef.from_dict(rec.dataset), store.home)
+        network, spec = NetworkSpec.from_dict(rec.network), TrainSpec.from_dict(rec.train)
+        seed_everything(spec.seed)
+        net, _ = build_network(network, dataset, resolve_loss(spec, dataset.task))
+        start_epoch = start_step = 0
+        tensors = None
+        if resume:
+            try:
+                tensors, meta = load_checkpoint(store.checkpoint_path(run_id, "epoch"))
+                net.load_state_dict(model_state(tensors))
+                start_epoch, start_step = int(meta.get("epoch", 0)), int(meta.get("step", 0))
+            except StoreError:
+                tensors = None            # nothing saved yet: start over
+            store.truncate_after(run_id, start_epoch)
+            store.add_event(run_id, start_step, start_epoch, "resume_from_checkpoint", {"epoch": start_epoch})
+        trainer = Trainer(net, dataset, spec, callbacks=[StoreRecorder(store, run_id)],
+                          control=StoreControl(store, run_id), start_epoch=start_epoch, start_step=start_step)
+        if tensors is not None:
+            trainer.load_optimizer_state(tensors)
+        trainer.fit()
+        return 0
+    except Exception as e:   # the run records why; the log keeps the traceback
+        traceback.print_exc()
+        store.update_run(run_id, status="failed", pid=None, error=f"{type(e).__name__}: {e}")
+        return 1
+    finally:
+        store.close()
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m core.worker")
+    p.add_argument("run_id")
+    p.add_argument("--home", required=True)
+    p.add_argument("--resume", action="store_true")
+    a = p.parse_args(argv)
+    return run(a.run_id, a.home, a.resume)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

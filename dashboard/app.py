@@ -1,0 +1,19 @@
+"""Glassnet's entry point: `streamlit run dashboard/app.py` from the repository root."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:          # streamlit puts only dashboard/ on the path
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+from dashboard.state import PAGES  # noqa: E402
+
+st.set_page_config(page_title="Glassnet", page_icon="🔎", layout="wide")
+
+pages = [st.Page(ROOT / "pages" / p.file, title=p.title, icon=p.icon, url_path=p.url, default=p.default)
+         for p in PAGES]
+st.navigation(pages).run()

@@ -1,0 +1,40 @@
+"""Home: what Glassnet is, the workflow, and the latest runs."""
+import html
+import time
+
+import streamlit as st
+
+from dashboard.state import FLOW, PAGES, store
+
+st.title("Glassnet")
+st.markdown(
+    "**See how neural networks learn, and why they decide what they decide.** "
+    "Build a network, train it live on your own machine, then open it up: "
+    "explanations of each prediction and a bias audit across groups of people."
+)
+
+built = {p.title for p in PAGES}
+cols = st.columns(len(FLOW))
+for i, (col, (name, text)) in enumerate(zip(cols, FLOW)):
+    with col:
+        st.markdown(f"##### {i + 1}. {name}")
+        st.caption(text)
+        if name in built:
+            page = next(p for p in PAGES if p.title == name)
+            st.page_link(f"pages/{page.file}", label=f"Open {name}", icon=page.icon)
+        else:
+            st.caption(":grey[coming soon]")
+
+st.divider()
+st.subheader("Latest runs")
+runs = store().list_runs()[:10]
+if not runs:
+    st.info("No runs yet. Train one from the command line, for example "
+            "`python -m core train --dataset spiral --hidden 8,8 --activation tanh`, and it appears here.")
+else:
+    st.dataframe(
+        [{"name": r.name, "status": r.status, "dataset": r.dataset.get("name"), "epochs": r.epoch,
+          "device": r.device or "", "started": time.strftime("%Y-%m-%d %H:%M", time.localtime(r.created))}
+         for r in runs],
+        hide_index=True, width="stretch")
+st.caption(f"Workspace: `{html.escape(str(store().home))}` — set GLASSNET_HOME to use another folder.")
