@@ -1,5 +1,4 @@
 """Home: what Glassnet is, the workflow, and the latest runs."""
-import html
 import time
 
 import streamlit as st
@@ -37,4 +36,4 @@ else:
           "device": r.device or "", "started": time.strftime("%Y-%m-%d %H:%M", time.localtime(r.created))}
          for r in runs],
         hide_index=True, width="stretch")
-st.caption(f"Workspace: `{html.escape(str(store().home))}` — set GLASSNET_HOME to use another folder.")
+st.caption(f"Workspace: `{store().home}` — set GLASSNET_HOME to use another folder.")
