@@ -149,6 +149,15 @@ def cmd_train(a) -> int:
 
 
 # ------------------------------------------------------------------ runs / predict / export
+def _out_path(text: str) -> Path:
+    path = Path(text)
+    if path.is_dir():
+        raise UsageError(f"--out {text} is a folder; give a file name inside it")
+    if not path.parent.is_dir():
+        raise UsageError(f"--out: there is no folder {path.parent}; create it or choose another path")
+    return path
+
+
 def cmd_runs(a) -> int:
     from .jobs import recover
     from .store import Store
@@ -175,6 +184,7 @@ def cmd_predict(a) -> int:
     from .data import read_csv_bytes
     from .runs import load_run, predictions_frame
     from .store import Store
+    out_path = _out_path(a.out)
     store = Store(a.home)
     loaded = load_run(store, a.run, a.checkpoint)
     ds = loaded.dataset
@@ -189,7 +199,7 @@ def cmd_predict(a) -> int:
         X, _ = ds.split(a.split)
         original = ds.raw.iloc[getattr(ds, f"idx_{a.split}")]
     out = predictions_frame(loaded, X, original)
-    out.to_csv(a.out, index=False)
+    out.to_csv(out_path, index=False)
     print(f"wrote {len(out)} predictions to {a.out}", file=sys.stderr)
     return 0
 
@@ -197,7 +207,7 @@ def cmd_predict(a) -> int:
 def cmd_export(a) -> int:
     from .runs import export
     from .store import Store
-    path = export(Store(a.home), a.run, a.format, Path(a.out), a.checkpoint)
+    path = export(Store(a.home), a.run, a.format, _out_path(a.out), a.checkpoint)
     print(f"wrote {a.format} to {path}", file=sys.stderr)
     return 0
 

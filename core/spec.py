@@ -167,7 +167,7 @@ class TrainSpec:
 
     optimizer: str = "adam"
     lr: float = 0.01
-    momentum: float = 0.9          # for 'momentum' (and rmsprop when > 0)
+    momentum: float = 0.9          # for 'momentum' (SGD with momentum)
     nesterov: bool = False         # Nesterov momentum, for 'momentum'
     loss: str = "auto"             # auto: cross-entropy for classes, mse for regression
     l1: float = 0.0                # L1 penalty on weights

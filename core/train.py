@@ -6,7 +6,10 @@ by indexing with a random permutation, and everything that watches training
 events instead of living inside the loop:
 
     on_start(trainer)                    once, before the first step
-    on_epoch(trainer, report)            after every epoch: an EpochReport
+    on_evaluate(trainer, report)         at a logged epoch, after validation: callbacks may add
+                                         their own metrics to report.metrics (trainer.val_output
+                                         holds the network's raw output on the validation set)
+    on_epoch(trainer, report)            after every logged epoch: an EpochReport
     on_checkpoint(trainer, kind, epoch)  after a checkpoint is taken (trainer.checkpoint_tensors())
     on_end(trainer, result)              once, with the TrainResult
 
@@ -205,6 +208,7 @@ class Trainer:
         self._since_best = 0
         self._last_control = 0.0
         self._last_frames = -math.inf
+        self.val_output: torch.Tensor | None = None
 
     # ------------------------------------------------------------ helpers
     def _emit(self, event: str, *args) -> None:
@@ -241,6 +245,8 @@ class Trainer:
         self.net.eval()
         out = self.net(X)
         self.net.train(was)
+        if split == "val":
+            self.val_output = out
         result = {f"{split}_loss": float(self.loss_fn(out, Yn))}
         if self.task == "classification":
             pred = (out[:, 0] > 0).long() if out.shape[1] == 1 else out.argmax(1)
@@ -309,6 +315,8 @@ class Trainer:
         if self.control is None:
             return
         self._apply(*self.control(self))
+        if self.state == "pause":
+            self._emit_steps()                     # the store shows the step we pause at
         while self.state == "pause":
             self._emit("on_pause")
             time.sleep(0.1)
@@ -330,8 +338,8 @@ class Trainer:
         n, bs = len(X), spec.batch_size
         l1, clip = spec.l1, spec.grad_clip
         self._pending_events: list = []
+        self._losses: list[torch.Tensor] = []     # step losses not yet reported
         status, message = "finished", ""
-        losses: list[torch.Tensor] = []      # step losses since the last logged epoch
         trained = 0
         last_ckpt_epoch, last_ckpt_time = self.epoch, time.perf_counter()
         t0 = time.perf_counter()
@@ -349,48 +357,49 @@ class Trainer:
                 if clip:
                     nn.utils.clip_grad_norm_(net.parameters(), clip)
                 opt.step()
-                losses.append(loss.detach())
+                self._losses.append(loss.detach())
                 self.step += 1
                 now = time.perf_counter()
                 if now - self._last_control >= CONTROL_INTERVAL_S or self.state == "step":
-                    if self.state == "step":       # one step done: report it, back to pause
+                    if self.state == "step":       # one step done: back to pause
                         self.state = "pause"
-                        self._emit_steps(losses)
-                        losses = []
-                        self._pause_after_step()
-                    else:
-                        self._poll_control(now)
+                        self._event("pause")
+                    self._poll_control(now)
                     if self.state == "stop":
                         status, message = "stopped", "stopped by request"
-                        trained += min(i + bs, n)
                         break
-            else:
-                trained += n
-                self.epoch += 1
+            done = min(i + bs, n)                  # rows of this epoch trained
+            trained += done
+            if done < n:                           # stopped inside an epoch: its steps are kept, not as an epoch
+                self._emit_steps()
+                if last_ckpt_epoch != self.epoch or self.epoch == 0:
+                    self._emit("on_checkpoint", "epoch", self.epoch)
+                break
+            self.epoch += 1
             last = status != "finished" or self.epoch >= spec.epochs
-            if not (last or self.epoch % self.eval_every == 0):
-                continue
-            # a logged epoch: read the step losses, evaluate, tell the callbacks
-            step_losses = torch.stack(losses).tolist() if losses else []
-            losses = []
-            report = EpochReport(self.epoch, self.step, step_losses)
-            if step_losses:
-                report.metrics["train_loss"] = float(np.mean(step_losses))
-                if not all(map(math.isfinite, step_losses)):
-                    status, last = "diverged", True
-                    message = (f"the loss became {'NaN' if any(map(math.isnan, step_losses)) else 'infinite'} by epoch "
-                               f"{self.epoch}: lower the learning rate (now {self.lr:g}), or set gradient clipping (e.g. 1.0)")
-            if status != "diverged":
-                self._evaluate_epoch(report)
-                if spec.early_stopping and self._since_best >= spec.early_stopping:
-                    message = f"early stopping: no better validation loss for {self._since_best} epochs"
-                    last = True
-            elapsed = time.perf_counter() - t0
-            report.metrics["samples_per_second"] = trained / elapsed if elapsed > 0 else 0.0
-            report.events, self._pending_events = self._pending_events, []
-            self._emit("on_epoch", report)
+            if last or self.epoch % self.eval_every == 0:
+                # a logged epoch: read the step losses, evaluate, tell the callbacks
+                step_losses = torch.stack(self._losses).tolist() if self._losses else []
+                self._losses = []
+                report = EpochReport(self.epoch, self.step, step_losses)
+                if step_losses:
+                    report.metrics["train_loss"] = float(np.mean(step_losses))
+                    if not all(map(math.isfinite, step_losses)):
+                        status, last = "diverged", True
+                        message = (f"the loss became {'NaN' if any(map(math.isnan, step_losses)) else 'infinite'} "
+                                   f"by epoch {self.epoch}: lower the learning rate (now {self.lr:g}), "
+                                   "or set gradient clipping (e.g. 1.0)")
+                if status != "diverged":
+                    self._evaluate_epoch(report)
+                    if spec.early_stopping and self._since_best >= spec.early_stopping:
+                        message = f"early stopping: no better validation loss for {self._since_best} epochs"
+                        last = True
+                elapsed = time.perf_counter() - t0
+                report.metrics["samples_per_second"] = trained / elapsed if elapsed > 0 else 0.0
+                report.events, self._pending_events = self._pending_events, []
+                self._emit("on_epoch", report)
             now = time.perf_counter()
-            if status != "diverged" and (last or self.epoch - last_ckpt_epoch >= spec.checkpoint_every
+            if status != "diverged" and (last or self.epoch % spec.checkpoint_every == 0
                                          or now - last_ckpt_time >= CHECKPOINT_INTERVAL_S):
                 self._emit("on_checkpoint", "epoch", self.epoch)
                 last_ckpt_epoch, last_ckpt_time = self.epoch, now
@@ -423,16 +432,14 @@ class Trainer:
             self.best_state = {k: v.detach().clone() for k, v in self.net.state_dict().items()}
         else:
             self._since_best += self.eval_every
+        self._emit("on_evaluate", report)
 
-    def _emit_steps(self, losses) -> None:
-        report = EpochReport(self.epoch, self.step, torch.stack(losses).tolist())
+    def _emit_steps(self) -> None:
+        """Report the steps (and events) not yet reported, outside the epoch schedule."""
+        losses, self._losses = self._losses, []
+        report = EpochReport(self.epoch, self.step, torch.stack(losses).tolist() if losses else [])
         report.events, self._pending_events = self._pending_events, []
         self._emit("on_steps", report)
-
-    def _pause_after_step(self) -> None:
-        if self.control is not None:
-            self._event("pause")
-            self._poll_control(time.perf_counter())
 
 
 def train(dataset, network: NetworkSpec, spec: TrainSpec, callbacks=(), control=None) -> tuple[Network, TrainResult]:

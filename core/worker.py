@@ -23,8 +23,9 @@ def run(run_id: str, home: str, resume: bool = False) -> int:
 
     store = Store(home)
     try:
-        torch.set_num_threads(1)      # several runs share the cores
         rec = store.get_run(run_id)
+        if any(r.id != run_id and r.status in ("running", "paused") for r in store.list_runs()):
+            torch.set_num_threads(1)  # several runs share the cores
         dataset = load_dataset(DatasetRef.from_dict(rec.dataset), store.home)
         network, spec = NetworkSpec.from_dict(rec.network), TrainSpec.from_dict(rec.train)
         seed_everything(spec.seed)
