@@ -29,7 +29,10 @@ class JobError(ValueError):
 
 def _spawn(store: Store, run_id: str, resume: bool = False) -> int:
     log = open(store.run_dir(run_id) / "worker.log", "ab")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+           # one compute thread per worker: with several runs sharing the cores, torch's OpenMP
+           # threads otherwise spin-wait on each other and training slows down many times over
+           "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     cmd = [sys.executable, "-m", "core.worker", run_id, "--home", str(store.home)] + (["--resume"] if resume else [])
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)

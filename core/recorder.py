@@ -71,9 +71,10 @@ class StoreRecorder:
         summary = {**run.summary, **result.metrics, "seconds": run.summary.get("seconds", 0) + result.seconds,
                    "samples_per_second": result.samples_per_second, "epochs": result.epochs, "steps": result.steps,
                    "best_epoch": trainer.best_epoch}
-        self.store.update_run(self.run_id, status=result.status, summary=summary, epoch=result.epochs,
-                              step=result.steps, error=result.message or None, heartbeat=time.time(), pid=None)
-        self.store.add_event(self.run_id, result.steps, result.epochs, "end", {"status": result.status})
+        with self.store.transaction():     # the status change is the run's last write
+            self.store.add_event(self.run_id, result.steps, result.epochs, "end", {"status": result.status})
+            self.store.update_run(self.run_id, status=result.status, summary=summary, epoch=result.epochs,
+                                  step=result.steps, error=result.message or None, heartbeat=time.time(), pid=None)
 
 
 class StoreControl:

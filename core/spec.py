@@ -188,6 +188,8 @@ class TrainSpec:
                f"lr: the learning rate must be a number above 0 and at most 10 (got {self.lr!r}); try 0.01")
         _check(_is_num(self.momentum) and 0 <= self.momentum < 1, f"momentum must be in [0, 1) (got {self.momentum!r})")
         _check(isinstance(self.nesterov, bool), "nesterov must be true or false")
+        _check(not (self.nesterov and self.momentum == 0),
+               "nesterov needs a momentum above 0; set momentum (e.g. 0.9) or turn nesterov off")
         _check(self.loss in LOSSES, f"loss: unknown loss {self.loss!r}; use one of {', '.join(LOSSES)}")
         _check(_is_num(self.l1) and 0 <= self.l1 <= 1, f"l1 must be a penalty from 0 to 1 (got {self.l1!r})")
         _check(_is_num(self.l2) and 0 <= self.l2 <= 1, f"l2 must be a penalty from 0 to 1 (got {self.l2!r})")

@@ -257,11 +257,11 @@ class Store:
         rows = self.db.execute("SELECT step, epoch, time, kind, detail FROM events WHERE run=? ORDER BY rowid", (run_id,))
         return [{"step": s, "epoch": e, "time": t, "kind": k, "detail": json.loads(d or "{}")} for s, e, t, k, d in rows]
 
-    def truncate_after(self, run_id: str, epoch: int) -> None:
-        """Forget metrics and frames newer than `epoch` (before resuming from that epoch's checkpoint)."""
+    def truncate_after(self, run_id: str, step: int) -> None:
+        """Forget metrics and frames after `step` (before resuming from a checkpoint taken at that step)."""
         with self.transaction():
-            self.db.execute("DELETE FROM metrics WHERE run=? AND epoch>?", (run_id, epoch))
-            self.db.execute("DELETE FROM frames WHERE run=? AND epoch>?", (run_id, epoch))
+            self.db.execute("DELETE FROM metrics WHERE run=? AND step>?", (run_id, step))
+            self.db.execute("DELETE FROM frames WHERE run=? AND step>?", (run_id, step))
 
     # ----------------------------------------------------------- artefacts
     def save_checkpoint(self, run_id: str, kind: str, epoch: int, tensors: dict, metadata: dict | None = None) -> Path:

@@ -86,7 +86,7 @@ def make_optimizer(spec: TrainSpec, params, device: torch.device) -> torch.optim
     if spec.optimizer == "sgd":
         return torch.optim.SGD(params, lr=lr, weight_decay=wd)
     if spec.optimizer == "momentum":
-        return torch.optim.SGD(params, lr=lr, momentum=spec.momentum or 0.9, nesterov=spec.nesterov, weight_decay=wd)
+        return torch.optim.SGD(params, lr=lr, momentum=spec.momentum, nesterov=spec.nesterov, weight_decay=wd)
     if spec.optimizer == "adagrad":
         return torch.optim.Adagrad(params, lr=lr, weight_decay=wd)
     if spec.optimizer == "rmsprop":
@@ -250,7 +250,7 @@ class Trainer:
         result = {f"{split}_loss": float(self.loss_fn(out, Yn))}
         if self.task == "classification":
             pred = (out[:, 0] > 0).long() if out.shape[1] == 1 else out.argmax(1)
-            result[f"{split}_accuracy"] = float((pred == Y).float().mean())
+            result[f"{split}_accuracy"] = int((pred == Y).sum()) / len(Y)
         else:
             pred = out[:, 0] * self.net.y_std + self.net.y_mean
             ss_res = float(((Y - pred) ** 2).sum())

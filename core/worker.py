@@ -23,9 +23,8 @@ def run(run_id: str, home: str, resume: bool = False) -> int:
 
     store = Store(home)
     try:
+        torch.set_num_threads(1)          # several runs share the cores (see core.jobs)
         rec = store.get_run(run_id)
-        if any(r.id != run_id and r.status in ("running", "paused") for r in store.list_runs()):
-            torch.set_num_threads(1)  # several runs share the cores
         dataset = load_dataset(DatasetRef.from_dict(rec.dataset), store.home)
         network, spec = NetworkSpec.from_dict(rec.network), TrainSpec.from_dict(rec.train)
         seed_everything(spec.seed)
@@ -39,7 +38,7 @@ def run(run_id: str, home: str, resume: bool = False) -> int:
                 start_epoch, start_step = int(meta.get("epoch", 0)), int(meta.get("step", 0))
             except StoreError:
                 tensors = None            # nothing saved yet: start over
-            store.truncate_after(run_id, start_epoch)
+            store.truncate_after(run_id, start_step)
             store.add_event(run_id, start_step, start_epoch, "resume_from_checkpoint", {"epoch": start_epoch})
         trainer = Trainer(net, dataset, spec, callbacks=[StoreRecorder(store, run_id)],
                           control=StoreControl(store, run_id), start_epoch=start_epoch, start_step=start_step)

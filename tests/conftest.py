@@ -1,0 +1,112 @@
+"""Shared fixtures for the core/ tests.
+
+Everything here uses the real engine: real SQLite files under tmp_path, real
+worker subprocesses and real PyTorch. Waiting is always done by polling with a
+deadline (never by sleeping and hoping).
+"""
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:   # pytest.ini sets pythonpath=. too; this keeps `pytest tests/x.py` from elsewhere working
+    sys.path.insert(0, str(ROOT))
+
+# The networks under test are tiny; one intra-op thread is faster than two
+# spinning ones on a 2-core CI machine that also runs worker processes.
+torch.set_num_threads(1)
+
+
+def wait_for(condition, timeout: float = 60.0, interval: float = 0.05, what: str = "condition"):
+    """Poll `condition()` until it returns something truthy; return that value, or fail at the deadline."""
+    deadline = time.monotonic() + timeout
+    last_error = None
+    while True:
+        try:
+            value = condition()
+            if value:
+                return value
+        except AssertionError as e:       # conditions may assert; keep polling until the deadline
+            last_error = e
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout:g} s waiting for {what}" + (f" (last: {last_error})" if last_error else ""))
+        time.sleep(interval)
+
+
+@pytest.fixture(name="wait_for")
+def wait_for_fixture():
+    return wait_for
+
+
+@pytest.fixture
+def home(tmp_path) -> Path:
+    """A fresh Glassnet workspace folder."""
+    return tmp_path
+
+
+@pytest.fixture
+def store(home):
+    """A Store on the workspace. Any worker a test started and left running is stopped at teardown."""
+    from core import jobs
+    from core.store import Store
+
+    s = Store(home)
+    before = set(jobs._children)
+    yield s
+    # Clean up workers this test started: ask them to stop, then kill by pid whatever is left.
+    started = {rid: proc for rid, proc in list(jobs._children.items()) if rid not in before}
+    for rid, proc in started.items():
+        if proc.poll() is None:
+            try:
+                s.update_run(rid, control="stop")
+            except Exception:
+                pass
+    deadline = time.monotonic() + 15
+    for rid, proc in started.items():
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except Exception:
+            try:
+                os.kill(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=5)
+            except (ProcessLookupError, OSError):
+                pass
+        jobs._children.pop(rid, None)
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def spiral():
+    from core.data import load_builtin
+    return load_builtin("spiral")
+
+
+@pytest.fixture(scope="session")
+def digits():
+    from core.data import load_builtin
+    return load_builtin("digits")
+
+
+@pytest.fixture(scope="session")
+def regression2d():
+    from core.data import load_builtin
+    return load_builtin("regression2d")
+
+
+@pytest.fixture(scope="session")
+def diabetes():
+    from core.data import load_builtin
+    return load_builtin("diabetes")
+
+
+@pytest.fixture(scope="session")
+def iris():
+    from core.data import load_builtin
+    return load_builtin("iris")

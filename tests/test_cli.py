@@ -1,0 +1,242 @@
+"""`python -m core`: the command line, run as a real subprocess against a workspace in tmp_path."""
+from __future__ import annotations
+
+import ast
+import json
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.data import load_builtin
+
+ROOT = Path(__file__).resolve().parents[1]
+TIMEOUT = 300
+
+
+def cli(*args, home: Path | None = None, timeout: float = TIMEOUT) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "GLASSNET_HOME"}
+    if home is not None:
+        env["GLASSNET_HOME"] = str(home)
+    return subprocess.run([sys.executable, "-m", "core", *map(str, args)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def last_json(proc: subprocess.CompletedProcess):
+    lines = proc.stdout.strip().splitlines()
+    assert lines, f"no stdout; stderr: {proc.stderr[-2000:]}"
+    return json.loads(lines[-1])
+
+
+@pytest.fixture(scope="module")
+def cli_home(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("cli_home")
+
+
+@pytest.fixture(scope="module")
+def trained(cli_home):
+    """One spiral run trained by the CLI, shared by the tests that read it back."""
+    proc = cli("train", "--dataset", "spiral", "--hidden", "16,16", "--activation", "tanh", "--epochs", "200", "--json",
+               home=cli_home)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc, last_json(proc)
+
+
+# ------------------------------------------------------------------ train
+def test_train_spiral_json_200_epochs(trained, cli_home):
+    proc, out = trained
+    assert set(out) == {"run_id", "status", "epochs", "seconds", "samples_per_second", "device", "metrics"}
+    assert out["status"] == "finished" and out["epochs"] == 200 and out["device"] == "cpu"
+    assert out["seconds"] > 0 and out["samples_per_second"] > 0
+    assert set(out["metrics"]) == {"train_loss", "val_loss", "test_loss", "test_accuracy"}
+    assert all(isinstance(v, float) for v in out["metrics"].values())
+    assert out["metrics"]["test_accuracy"] >= 0.95
+    assert "Traceback" not in proc.stderr
+    from core.store import Store
+    with Store(cli_home) as store:
+        run = store.get_run(out["run_id"])
+        assert run.status == "finished" and run.epoch == 200
+        assert run.summary["test_accuracy"] == pytest.approx(out["metrics"]["test_accuracy"])
+
+
+def test_train_regression_reports_r2(tmp_path):
+    proc = cli("train", "--dataset", "regression2d", "--hidden", "16", "--epochs", "20", "--json", "--home", tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = last_json(proc)
+    assert out["status"] == "finished"
+    assert set(out["metrics"]) == {"train_loss", "val_loss", "test_loss", "test_r2"}
+    assert 0 < out["metrics"]["test_r2"] <= 1
+    # --home was used, not a default folder
+    assert (tmp_path / "glassnet.db").is_file() and (tmp_path / "runs" / out["run_id"]).is_dir()
+
+
+def test_runs_json_lists_the_run(trained, cli_home):
+    _, out = trained
+    proc = cli("runs", "--json", home=cli_home)
+    assert proc.returncode == 0, proc.stderr
+    rows = json.loads(proc.stdout.strip().splitlines()[-1])
+    mine = [r for r in rows if r["run_id"] == out["run_id"]]
+    assert len(mine) == 1
+    assert mine[0]["status"] == "finished" and mine[0]["dataset"] == "spiral" and mine[0]["epochs"] == 200
+    assert mine[0]["test_accuracy"] == pytest.approx(out["metrics"]["test_accuracy"])
+
+
+# ------------------------------------------------------------------ predict
+@pytest.fixture(scope="module")
+def split_predictions(trained, cli_home, tmp_path_factory):
+    _, out = trained
+    path = tmp_path_factory.mktemp("pred") / "f.csv"
+    proc = cli("predict", "--run", out["run_id"], "--split", "test", "--out", path, home=cli_home)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return pd.read_csv(path)
+
+
+def test_predict_split_writes_columns_and_rows(split_predictions, trained):
+    spiral = load_builtin("spiral")
+    frame = split_predictions
+    assert list(frame.columns) == ["x1", "x2", "label", "prediction", "proba_0", "proba_1"]
+    assert spiral.class_names == ["0", "1"]
+    assert len(frame) == len(spiral.idx_test) == 60
+    # the original columns are the test rows, in order
+    raw = spiral.raw.iloc[spiral.idx_test].reset_index(drop=True)
+    np.testing.assert_allclose(frame[["x1", "x2"]].to_numpy(), raw[["x1", "x2"]].to_numpy().astype(float), rtol=1e-12)
+    probs = frame[["proba_0", "proba_1"]].to_numpy()
+    np.testing.assert_allclose(probs.sum(axis=1), 1, atol=1e-5)
+    assert (frame.prediction == probs.argmax(axis=1)).all()
+    accuracy = float((frame.prediction == frame.label).mean())
+    assert accuracy == pytest.approx(trained[1]["metrics"]["test_accuracy"], abs=1e-6)
+
+
+def test_predict_csv_of_the_same_columns(split_predictions, trained, cli_home, tmp_path):
+    _, out = trained
+    src = tmp_path / "new_rows.csv"
+    split_predictions[["x1", "x2", "label"]].to_csv(src, index=False)
+    dest = tmp_path / "pred.csv"
+    proc = cli("predict", "--run", out["run_id"], "--csv", src, "--out", dest, home=cli_home)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    got = pd.read_csv(dest)
+    assert list(got.columns) == ["x1", "x2", "label", "prediction", "proba_0", "proba_1"]
+    assert len(got) == len(split_predictions)
+    assert (got.prediction == split_predictions.prediction).all()
+    np.testing.assert_allclose(got[["proba_0", "proba_1"]], split_predictions[["proba_0", "proba_1"]], atol=1e-6)
+
+
+# ------------------------------------------------------------------ export
+@pytest.mark.parametrize("fmt", ["pytorch", "onnx", "safetensors", "spec"])
+def test_export_writes_a_non_empty_file(fmt, trained, cli_home, tmp_path):
+    _, out = trained
+    dest = tmp_path / f"model.{fmt}"
+    proc = cli("export", "--run", out["run_id"], "--format", fmt, "--out", dest, home=cli_home)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert dest.is_file() and dest.stat().st_size > 0
+    if fmt == "spec":
+        data = json.loads(dest.read_text())
+        assert set(data) == {"network", "train", "dataset"}
+        assert [l["units"] for l in data["network"]["layers"]] == [16, 16]
+        assert data["train"]["epochs"] == 200 and data["dataset"]["name"] == "spiral"
+    elif fmt == "pytorch":
+        compile(dest.read_text(), str(dest), "exec")
+    elif fmt == "onnx":
+        import onnxruntime as ort
+        session = ort.InferenceSession(str(dest), providers=["CPUExecutionProvider"])
+        p = session.run(None, {"features": np.zeros((3, 2), np.float32)})[0]
+        assert p.shape == (3, 2)
+    else:
+        from safetensors.torch import load_file
+        tensors = load_file(str(dest))
+        assert "body.0.weight" in tensors and not any(k.startswith("optim.") for k in tensors)
+
+
+# ------------------------------------------------------------------ bad input: exit 2, one line, no traceback
+@pytest.fixture(scope="module")
+def error_runs(tmp_path_factory, trained, cli_home):
+    """Every bad-input case, run two at a time (each start-up imports torch)."""
+    d = tmp_path_factory.mktemp("bad")
+    good_csv = d / "good.csv"
+    pd.DataFrame({"a": range(40), "b": [i % 2 for i in range(40)]}).to_csv(good_csv, index=False)
+    dup_csv = d / "dup.csv"
+    dup_csv.write_text("a,a,b\n" + "".join(f"{i},{i + 1},{i % 2}\n" for i in range(40)))
+    run_id = trained[1]["run_id"]
+    cases = {
+        "unknown dataset": ["train", "--dataset", "no_such_set"],
+        "csv without --target": ["train", "--csv", good_csv],
+        "nonexistent csv": ["train", "--csv", d / "missing.csv", "--target", "b"],
+        "bad --hidden": ["train", "--dataset", "spiral", "--hidden", "a,b"],
+        "negative --lr": ["train", "--dataset", "spiral", "--lr", "-1"],
+        "unknown run id": ["predict", "--run", "0123456789abcdef01234567", "--split", "test", "--out", d / "x.csv"],
+        "malformed run id": ["export", "--run", "../../etc", "--format", "spec", "--out", d / "x.json"],
+        "bad --format": ["export", "--run", run_id, "--format", "keras", "--out", d / "x.h5"],
+        "duplicate csv header": ["train", "--csv", dup_csv, "--target", "b"],
+        "no command": [],
+        "predict into a missing folder": ["predict", "--run", run_id, "--split", "test", "--out", d / "nowhere" / "p.csv"],
+        "export into a missing folder": ["export", "--run", run_id, "--format", "safetensors", "--out",
+                                         d / "nowhere" / "m.safetensors"],
+    }
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {name: pool.submit(cli, *args, home=cli_home) for name, args in cases.items()}
+        return {name: f.result() for name, f in futures.items()}
+
+
+ERROR_CASES = ["unknown dataset", "csv without --target", "nonexistent csv", "bad --hidden", "negative --lr",
+               "unknown run id", "malformed run id", "bad --format", "duplicate csv header", "no command",
+               "predict into a missing folder", "export into a missing folder"]
+EXPECTED_WORDS = {
+    "unknown dataset": "no_such_set",
+    "csv without --target": "--target",
+    "nonexistent csv": "missing.csv",
+    "bad --hidden": "--hidden",
+    "negative --lr": "lr",
+    "unknown run id": "0123456789abcdef01234567",
+    "malformed run id": "run id",
+    "bad --format": "keras",
+    "duplicate csv header": "duplicate",
+    "no command": "command",
+    "predict into a missing folder": "nowhere",
+    "export into a missing folder": "nowhere",
+}
+
+
+@pytest.mark.parametrize("case", ERROR_CASES)
+def test_bad_input_exits_2_with_one_error_line(case, error_runs):
+    proc = error_runs[case]
+    assert proc.returncode == 2, f"exit {proc.returncode}; stderr: {proc.stderr[-2000:]}"
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("error: ")
+    assert EXPECTED_WORDS[case] in lines[0], lines[0]
+    assert proc.stdout.strip() == ""
+
+
+def test_bad_input_creates_no_run(error_runs, trained, cli_home):
+    from core.store import Store
+    with Store(cli_home) as store:
+        names = [r.name for r in store.list_runs()]
+    # only the spiral run trained by the fixture; a failed start leaves nothing behind
+    assert [r for r in names if "spiral" in r] and len(names) == 1, names
+
+
+# ------------------------------------------------------------------ the engine never imports streamlit
+def test_no_file_in_core_imports_streamlit():
+    files = sorted((ROOT / "core").rglob("*.py"))
+    assert len(files) >= 10
+    offenders = []
+    for path in files:
+        tree = ast.parse(path.read_text(), filename=str(path))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            elif (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)
+                  and isinstance(node.args[0].value, str)
+                  and getattr(node.func, "attr", getattr(node.func, "id", "")) in ("import_module", "__import__")):
+                names = [node.args[0].value]
+            offenders += [f"{path.relative_to(ROOT)}:{node.lineno} {n}" for n in names if n.split(".")[0] == "streamlit"]
+    assert offenders == []
