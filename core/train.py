@@ -337,6 +337,7 @@ class Trainer:
         X, Y = self.X["train"], self.Yn["train"]
         n, bs = len(X), spec.batch_size
         l1, clip = spec.l1, spec.grad_clip
+        params = [p for g in opt.param_groups for p in g["params"]]
         self._pending_events: list = []
         self._losses: list[torch.Tensor] = []     # step losses not yet reported
         status, message = "finished", ""
@@ -352,7 +353,8 @@ class Trainer:
                 loss = loss_fn(net(X[idx]), Y[idx])
                 if l1:
                     loss = loss + l1 * sum(p.abs().sum() for p in self.penalised)
-                opt.zero_grad(set_to_none=True)
+                for p in params:                   # = opt.zero_grad(set_to_none=True), without its
+                    p.grad = None                  # profiling hooks (~30 µs a step on small nets)
                 loss.backward()
                 if clip:
                     nn.utils.clip_grad_norm_(net.parameters(), clip)
