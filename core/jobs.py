@@ -27,18 +27,61 @@ class JobError(ValueError):
     """A request that does not fit the run's state (e.g. resuming a finished run)."""
 
 
+_standby: dict[Path, subprocess.Popen] = {}   # workspace → a worker with its imports done, waiting for a run
+_use_standby = False
+
+
+def keep_standby_worker(enabled: bool = True) -> None:
+    """Keep one worker per workspace started in advance, so a new run's first step comes without
+    waiting ~2–4 s for torch and the data libraries to import (the app turns this on)."""
+    global _use_standby
+    _use_standby = enabled
+
+
+def warm_up(store: Store) -> None:
+    """Start this workspace's standby worker now, if standby workers are on and none is ready."""
+    proc = _standby.get(store.home)
+    if _use_standby and (proc is None or proc.poll() is not None):
+        _start_standby(store.home)
+
+
+def _worker_env() -> dict:
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+            # one compute thread per worker: with several runs sharing the cores, torch's OpenMP
+            # threads otherwise spin-wait on each other and training slows down many times over
+            "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def _start_standby(home: Path) -> None:
+    with open(home / "standby.log", "ab") as log:
+        _standby[home] = subprocess.Popen(
+            [sys.executable, "-m", "core.worker", "--standby", "--home", str(home)], cwd=ROOT, env=_worker_env(),
+            stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _take_standby(home: Path, run_id: str, resume: bool) -> subprocess.Popen | None:
+    proc = _standby.pop(home, None)
+    if proc is None or proc.poll() is not None:
+        return None
+    try:
+        proc.stdin.write(f"{run_id}{' --resume' if resume else ''}\n".encode())
+        proc.stdin.close()
+    except OSError:
+        return None
+    return proc
+
+
 def _spawn(store: Store, run_id: str, resume: bool = False) -> int:
-    log = open(store.run_dir(run_id) / "worker.log", "ab")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-           # one compute thread per worker: with several runs sharing the cores, torch's OpenMP
-           # threads otherwise spin-wait on each other and training slows down many times over
-           "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-    cmd = [sys.executable, "-m", "core.worker", run_id, "--home", str(store.home)] + (["--resume"] if resume else [])
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    log.close()
+    proc = _take_standby(store.home, run_id, resume) if _use_standby else None
+    if proc is None:
+        cmd = [sys.executable, "-m", "core.worker", run_id, "--home", str(store.home)] + (["--resume"] if resume else [])
+        with open(store.run_dir(run_id) / "worker.log", "ab") as log:
+            proc = subprocess.Popen(cmd, cwd=ROOT, env=_worker_env(), stdin=subprocess.DEVNULL, stdout=log,
+                                    stderr=subprocess.STDOUT, start_new_session=True)
     _children[run_id] = proc
     store.update_run(run_id, pid=proc.pid, heartbeat=time.time())
+    if _use_standby:
+        _start_standby(store.home)
     return proc.pid
 
 

@@ -54,12 +54,43 @@ def run(run_id: str, home: str, resume: bool = False) -> int:
         store.close()
 
 
+def standby(home: str) -> int:
+    """Import everything a run needs, then wait for one line on stdin: 'RUN_ID [--resume]'.
+
+    The app keeps one such worker ready so that pressing Start trains at once. When the
+    app goes away first, stdin closes and the standby exits without training anything.
+    """
+    import os
+    from pathlib import Path
+
+    import torch  # noqa: F401  (the point is to have imported them)
+
+    from . import data, model, recorder, runs, train  # noqa: F401
+    data.load_builtin("spiral")           # warms the data path (scikit-learn's splitter)
+    w = torch.nn.Parameter(torch.zeros(1))
+    torch.optim.Adam([w], fused=True)     # the first optimiser pulls in torch's compiler stack (~1.7 s)
+    line = sys.stdin.readline().split()
+    if not line:
+        return 0
+    run_id, resume = line[0], "--resume" in line[1:]
+    from .store import check_run_id
+    log = open(Path(home) / "runs" / check_run_id(run_id) / "worker.log", "ab")
+    os.dup2(log.fileno(), 1)
+    os.dup2(log.fileno(), 2)
+    return run(run_id, home, resume)
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m core.worker")
-    p.add_argument("run_id")
+    p.add_argument("run_id", nargs="?")
     p.add_argument("--home", required=True)
     p.add_argument("--resume", action="store_true")
+    p.add_argument("--standby", action="store_true", help="start, import, then wait for a run id on stdin")
     a = p.parse_args(argv)
+    if a.standby:
+        return standby(a.home)
+    if not a.run_id:
+        p.error("a run id is needed (or --standby)")
     return run(a.run_id, a.home, a.resume)
 
 

@@ -19,6 +19,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:   # pytest.ini sets pythonpath=. too; this keeps `pytest tests/x.py` from elsewhere working
     sys.path.insert(0, str(ROOT))
 
+# Page tests run in this process: no standby worker per test workspace (the browser tests'
+# real server keeps its own, as the app does).
+os.environ["GLASSNET_STANDBY"] = "0"
+
 # The networks under test are tiny; one intra-op thread is faster than two
 # spinning ones on a 2-core CI machine that also runs worker processes.
 torch.set_num_threads(1)
