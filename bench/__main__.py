@@ -145,11 +145,15 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--quick", action="store_true", help="fewer, shorter measurements (a smoke run)")
+    p.add_argument("--no-ui", action="store_true", help="skip the browser measurements")
     a = p.parse_args(argv)
     t0 = time.perf_counter()
     result = {"training": training_throughput(a.quick)}
     result["train_vs_tensor_loop"] = result["training"].pop("train_vs_tensor_loop")
     result["train_vs_dataloader"] = result["training"].pop("train_vs_dataloader")
+    if not a.no_ui:
+        from .ui import ui_figures
+        result.update(ui_figures())
     result["seconds"] = round(time.perf_counter() - t0, 1)
     if a.json:
         print(json.dumps(result))
@@ -159,6 +163,9 @@ def main(argv=None) -> int:
                   f"  DataLoader {c['dataloader_samples_per_s']:>9,}/s  ratio {c['glassnet_vs_tensor_loop']:.3f}"
                   f" / {c['glassnet_vs_dataloader']:.2f}")
         print(f"train_vs_tensor_loop {result['train_vs_tensor_loop']}  train_vs_dataloader {result['train_vs_dataloader']}")
+        for key in ("cold_start_s", "page_switch_ms", "ui_metric_latency_ms", "ui_metric_latency_p90_ms"):
+            if key in result:
+                print(f"{key} {result[key]}")
     return 0
 
 

@@ -51,6 +51,7 @@ CREATE TABLE IF NOT EXISTS metrics (
     run TEXT NOT NULL, step INTEGER NOT NULL, epoch INTEGER NOT NULL, name TEXT NOT NULL, value REAL
 );
 CREATE INDEX IF NOT EXISTS metrics_by_name ON metrics (run, name, step);
+CREATE INDEX IF NOT EXISTS metrics_by_step ON metrics (run, step);
 CREATE TABLE IF NOT EXISTS frames (
     run TEXT NOT NULL, step INTEGER NOT NULL, epoch INTEGER NOT NULL, kind TEXT NOT NULL, data BLOB NOT NULL
 );
@@ -141,8 +142,8 @@ class Store:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA busy_timeout=30000")
-        if not self.db.execute("SELECT 1 FROM sqlite_master WHERE name='runs'").fetchone():
-            self.db.executescript(SCHEMA)
+        if not self.db.execute("SELECT 1 FROM sqlite_master WHERE name='metrics_by_step'").fetchone():
+            self.db.executescript(SCHEMA)      # a new workspace, or one from before the newest index
 
     def close(self) -> None:
         self.db.close()
@@ -243,11 +244,13 @@ class Store:
         self.db.execute("INSERT INTO frames (run, step, epoch, kind, data) VALUES (?,?,?,?,?)",
                         (run_id, step, epoch, kind, data))
 
-    def frames(self, run_id: str, kind: str, last: bool = False) -> list[tuple[int, int, bytes]]:
-        q = "SELECT step, epoch, data FROM frames WHERE run=? AND kind=? ORDER BY step"
+    def frames(self, run_id: str, kind: str, last: bool = False, since_step: int = -1) -> list[tuple[int, int, bytes]]:
+        """(step, epoch, data) of a run's frames of one kind, in step order; only the latest with
+        `last`, only those after `since_step` otherwise (for readers that poll)."""
+        q = "SELECT step, epoch, data FROM frames WHERE run=? AND kind=? AND step>? ORDER BY step"
         if last:
             q += " DESC LIMIT 1"
-        return [tuple(r) for r in self.db.execute(q, (run_id, kind))]
+        return [tuple(r) for r in self.db.execute(q, (run_id, kind, since_step))]
 
     def add_event(self, run_id: str, step: int, epoch: int, kind: str, detail: dict | None = None) -> None:
         self.db.execute("INSERT INTO events (run, step, epoch, time, kind, detail) VALUES (?,?,?,?,?,?)",

@@ -10,10 +10,7 @@ if str(ROOT) not in sys.path:          # streamlit puts only dashboard/ on the p
 
 import streamlit as st  # noqa: E402
 
-from dashboard.state import PAGES  # noqa: E402
+from dashboard.state import PAGES, streamlit_page  # noqa: E402
 
 st.set_page_config(page_title="Glassnet", page_icon="🔎", layout="wide")
-
-pages = [st.Page(ROOT / "pages" / p.file, title=p.title, icon=p.icon, url_path=p.url, default=p.default)
-         for p in PAGES]
-st.navigation(pages).run()
+st.navigation([streamlit_page(p) for p in PAGES]).run()

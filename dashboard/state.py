@@ -1,12 +1,23 @@
-"""What the pages share: the page list, the session's workspace store."""
+"""What the pages share: the page list, the session's workspace store, and the current
+dataset, network spec, training spec and run — in one place.
+
+Session keys (plain JSON-able values, so they survive page switches):
+    dataset_ref   DatasetRef.to_dict() of the chosen dataset
+    network       NetworkSpec.to_dict() being edited on the Build page
+    train         TrainSpec.to_dict() being edited on the Train page
+The current run lives in the URL (?run=ID) so a browser refresh keeps it.
+"""
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 
-from core.jobs import recover
-from core.store import Store
+from core.jobs import keep_standby_worker, recover, warm_up
+from core.store import Store, StoreError
 
 
 @dataclass(frozen=True)
@@ -22,6 +33,11 @@ class PageInfo:
 # The pages in the order of the workflow; a page appears here once it exists.
 PAGES = [
     PageInfo("home.py", "Home", ":material/home:", "home", "What Glassnet does and where to start.", default=True),
+    PageInfo("data.py", "Data", ":material/table:", "data", "Pick a dataset or upload a CSV."),
+    PageInfo("build.py", "Build", ":material/account_tree:", "build", "Design the network."),
+    PageInfo("train.py", "Train", ":material/play_circle:", "train", "Train it live."),
+    PageInfo("evaluate.py", "Evaluate", ":material/fact_check:", "evaluate", "Judge a trained run."),
+    PageInfo("runs.py", "Runs", ":material/list:", "runs", "Compare, rename, export runs."),
 ]
 
 # The whole workflow, for the home page's map (pages not built yet are shown as coming).
@@ -38,11 +54,82 @@ FLOW = [
                  "mitigations compared side by side."),
 ]
 
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def streamlit_page(info: PageInfo):
+    """The st.Page of a page; app.py registers these, and st.page_link / st.switch_page accept them."""
+    return st.Page(ROOT / "pages" / info.file, title=info.title, icon=info.icon, url_path=info.url,
+                   default=info.default)
+
+
+def page(title: str):
+    """The st.Page for a page title, e.g. st.page_link(page("Build"), label="Next: build a network →")."""
+    return streamlit_page(next(p for p in PAGES if p.title == title))
+
+
+DEFAULT_DATASET = {"kind": "builtin", "name": "spiral", "params": {"n": 400, "noise": 0.1, "seed": 0},
+                   "sha256": None, "preprocess": {"scaling": "standard", "val_fraction": 0.15,
+                                                  "test_fraction": 0.15, "split_seed": 0}}
+
 
 def store() -> Store:
     """This session's connection to the workspace; stale runs are recovered once per session."""
     if "_store" not in st.session_state:
         s = Store()
         recover(s)
+        keep_standby_worker(os.environ.get("GLASSNET_STANDBY", "1") != "0")
+        warm_up(s)          # a worker with torch imported waits, so Start trains at once
         st.session_state["_store"] = s
     return st.session_state["_store"]
+
+
+def keep(key: str, default):
+    """Initialise a session key once and keep it across page switches (widgets created with key=...)."""
+    st.session_state.setdefault(key, default)
+    st.session_state[key] = st.session_state[key]
+    return st.session_state[key]
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _dataset(ref_json: str, home: str):
+    from core.data import DatasetRef, load_dataset
+    from pathlib import Path
+    return load_dataset(DatasetRef.from_dict(json.loads(ref_json)), Path(home))
+
+
+def dataset_for(ref: dict):
+    """The Dataset of a reference, built once per server process (datasets are small and read-only)."""
+    return _dataset(json.dumps(ref, sort_keys=True), str(store().home))
+
+
+def current_dataset_ref() -> dict:
+    return st.session_state.get("dataset_ref") or DEFAULT_DATASET
+
+
+def current_dataset():
+    return dataset_for(current_dataset_ref())
+
+
+def current_run_id() -> str | None:
+    """The run named in the URL (else the one this session last chose), if it exists in this workspace.
+
+    Page links drop the URL's query, so the session remembers the run too and puts it back."""
+    run_id = st.query_params.get("run") or st.session_state.get("_current_run")
+    if not run_id:
+        return None
+    try:
+        store().get_run(run_id)
+    except StoreError:
+        return None
+    if st.query_params.get("run") != run_id:
+        st.query_params["run"] = run_id
+    return run_id
+
+
+def set_current_run(run_id: str | None) -> None:
+    st.session_state["_current_run"] = run_id
+    if run_id:
+        st.query_params["run"] = run_id
+    elif "run" in st.query_params:
+        del st.query_params["run"]

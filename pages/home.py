@@ -3,7 +3,7 @@ import time
 
 import streamlit as st
 
-from dashboard.state import FLOW, PAGES, store
+from dashboard.state import FLOW, PAGES, page, store
 
 st.title("Glassnet")
 st.markdown(
@@ -19,8 +19,7 @@ for i, (col, (name, text)) in enumerate(zip(cols, FLOW)):
         st.markdown(f"##### {i + 1}. {name}")
         st.caption(text)
         if name in built:
-            page = next(p for p in PAGES if p.title == name)
-            st.page_link(f"pages/{page.file}", label=f"Open {name}", icon=page.icon)
+            st.page_link(page(name), label=f"Open {name}")
         else:
             st.caption(":grey[coming soon]")
 

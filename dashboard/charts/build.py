@@ -1,0 +1,107 @@
+"""Pictures of a network's architecture.
+
+Small all-dense networks are drawn neuron by neuron, with every weight as an edge
+(blue positive, orange negative, thicker = larger, like TensorFlow Playground);
+larger ones, and convolutional ones, as a row of blocks. Pure functions: plain data in
+(layer rows with .name/.kind/.output_shape/.params, optional weight matrices), figure out.
+"""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from .common import CLASS_COLORS, base_layout
+from .data import plain
+
+MAX_NEURONS = 12       # units per column drawn neuron by neuron
+MAX_COLUMNS = 6        # hidden + output layers drawn neuron by neuron
+POSITIVE, NEGATIVE = CLASS_COLORS[0], CLASS_COLORS[1]
+PASS_THROUGH = ("dropout", "batchnorm", "flatten")
+
+
+def neuron_columns(n_inputs: int, infos) -> list[int] | None:
+    """Units per column (inputs, each dense layer, output) when the net is small enough to draw
+    neuron by neuron; None when it has convolutions or is too big."""
+    if any(i.kind in ("conv2d", "maxpool2d") for i in infos):
+        return None
+    columns = [n_inputs] + [int(i.output_shape[0]) for i in infos if i.kind in ("dense", "output")]
+    if len(columns) - 1 > MAX_COLUMNS or max(columns) > MAX_NEURONS:
+        return None
+    return columns
+
+
+def _positions(units: int) -> np.ndarray:
+    return (np.arange(units) - (units - 1) / 2.0)[::-1]
+
+
+def neuron_diagram(columns: list[int], weights: list[np.ndarray] | None = None,
+                   input_names: list[str] | None = None, output_names: list[str] | None = None,
+                   column_labels: list[str] | None = None, height: int = 420) -> go.Figure:
+    """Neurons as dots in columns, connections as lines. weights[k] has shape (columns[k+1], columns[k])."""
+    fig = go.Figure()
+    xs = list(range(len(columns)))
+    # Edges: bucketed by sign and strength so a few traces carry them all.
+    buckets: dict[tuple[bool, int], tuple[list, list]] = {}
+    for k in range(len(columns) - 1):
+        w = weights[k] if weights is not None else np.ones((columns[k + 1], columns[k]))
+        scale = float(np.abs(w).max()) or 1.0
+        y_from, y_to = _positions(columns[k]), _positions(columns[k + 1])
+        for j in range(columns[k + 1]):
+            for i in range(columns[k]):
+                value = float(w[j, i])
+                level = min(3, int(4 * abs(value) / scale))
+                xl, yl = buckets.setdefault((value >= 0, level), ([], []))
+                xl += [xs[k], xs[k + 1], None]
+                yl += [y_from[i], y_to[j], None]
+    for (positive, level), (xl, yl) in sorted(buckets.items()):
+        color = POSITIVE if positive else NEGATIVE
+        if weights is None:
+            color = "#b0b7c3"
+        fig.add_trace(go.Scatter(x=xl, y=yl, mode="lines", hoverinfo="skip", showlegend=False,
+                                 line=dict(color=color, width=0.6 + 1.2 * level), opacity=0.35 + 0.15 * level))
+    labels = column_labels or (["inputs"] + [f"layer {k}" for k in range(1, len(columns) - 1)] + ["output"])
+    for k, units in enumerate(columns):
+        ys = _positions(units)
+        if k == 0 and input_names:
+            names = [plain(n) for n in input_names]
+        elif k == len(columns) - 1 and output_names:
+            names = [plain(n) for n in output_names]
+        else:
+            names = [f"neuron {j + 1}" for j in range(units)]
+        text = names if k in (0, len(columns) - 1) and (input_names if k == 0 else output_names) else None
+        fig.add_trace(go.Scatter(
+            x=[xs[k]] * units, y=ys, mode="markers+text" if text else "markers", showlegend=False,
+            text=text, textposition="middle left" if k == 0 else "middle right", textfont=dict(size=11),
+            marker=dict(size=22, color="white", line=dict(width=2, color="#444")),
+            hovertext=[f"{plain(labels[k])}: {n}" for n in names], hoverinfo="text",
+        ))
+    top = (max(columns) - 1) / 2.0 + 0.9
+    for k, label in enumerate(labels):
+        fig.add_annotation(x=xs[k], y=top, text=plain(label), showarrow=False, font=dict(size=12))
+    fig.update_xaxes(visible=False, range=[-0.9, len(columns) - 0.1])
+    fig.update_yaxes(visible=False, range=[-top, top + 0.3])
+    return base_layout(fig, height=height)
+
+
+def block_diagram(n_inputs, infos, input_shape=None) -> go.Figure:
+    """One bar per layer, top to bottom, as wide as the layer is big (log scale), with its output
+    shape and parameter count."""
+    rows = [("inputs", tuple(input_shape) if input_shape else (n_inputs,), 0, "input")]
+    rows += [(i.name, tuple(i.output_shape), int(i.params), i.kind) for i in infos]
+    sizes = [int(np.prod(r[1])) for r in rows]
+    biggest = np.log1p(max(sizes))
+    fill = {"input": "#eef2f8", "dense": "#dbe6fb", "conv2d": "#fde6cf", "maxpool2d": "#fdf1e4", "output": "#e2f0dd"}
+    fig = go.Figure()
+    for k, ((name, shape, params, kind), size) in enumerate(zip(rows, sizes)):
+        half = 0.08 + 0.22 * np.log1p(size) / biggest
+        fig.add_shape(type="rect", x0=0.32 - half, x1=0.32 + half, y0=-k - 0.38, y1=-k + 0.38,
+                      line=dict(color="#667", width=1), fillcolor=fill.get(kind, "#f1f1f1"))
+        fig.add_annotation(x=0.32, y=-k, text=plain(name), showarrow=False, font=dict(size=12))
+        detail = "×".join(str(s) for s in shape) + (f"  ·  {params:,} params" if kind != "input" else " inputs")
+        fig.add_annotation(x=0.66, y=-k, text=detail, showarrow=False, xanchor="left", font=dict(size=11, color="#444"))
+    fig.add_trace(go.Scatter(x=[0.32] * len(rows), y=[-k for k in range(len(rows))], mode="markers",
+                             showlegend=False, marker=dict(opacity=0), hoverinfo="text",
+                             hovertext=[f"{plain(r[0])}: output {'×'.join(map(str, r[1]))}" for r in rows]))
+    fig.update_xaxes(visible=False, range=[0, 1])
+    fig.update_yaxes(visible=False, range=[-len(rows) + 0.4, 0.6])
+    return base_layout(fig, height=60 + 42 * len(rows))

@@ -1,0 +1,496 @@
+"""The Train page's pieces: the settings panel, the run controls and the live charts.
+
+The page script (pages/train.py) calls these top to bottom. Training itself runs in a
+worker process (core.jobs); everything here only writes requests to the run store and
+reads what the worker logged, so nothing waits on training.
+"""
+from __future__ import annotations
+
+import math
+import time
+
+import streamlit as st
+
+from core import jobs
+from core.spec import CLASS_WEIGHTS, OPTIMIZERS, NetworkSpec, SpecError, TrainSpec
+from core.store import ACTIVE, Run, Store, StoreError
+from dashboard.charts import train as charts
+from dashboard.live import LiveFeed
+
+POLL_S = 0.5
+SETTINGS = ("optimizer", "lr", "momentum", "nesterov", "batch_size", "epochs", "loss", "l1", "l2",
+            "class_weights", "grad_clip", "early_stopping", "seed", "device")
+FLOATS = ("lr", "momentum", "l1", "l2", "grad_clip")
+INTS = ("batch_size", "epochs", "early_stopping", "seed")
+
+OPTIMIZER_LABELS = {"sgd": "SGD (plain gradient descent)", "momentum": "SGD with momentum", "adagrad": "Adagrad",
+                    "rmsprop": "RMSprop", "adam": "Adam", "adamw": "AdamW"}
+LOSS_LABELS = {"auto": "auto (picked for the task)", "cross_entropy": "cross-entropy",
+               "bce": "binary cross-entropy", "mse": "mean squared error", "mae": "mean absolute error",
+               "huber": "Huber"}
+FIELD_LABELS = {"optimizer": "Optimiser", "lr": "Learning rate", "momentum": "Momentum", "nesterov": "Nesterov",
+                "loss": "Loss", "l1": "L1 penalty", "l2": "L2 penalty", "class_weights": "Class weights",
+                "batch_size": "Batch size", "epochs": "Epochs", "grad_clip": "Gradient clipping",
+                "early_stopping": "Early stopping", "seed": "Seed", "device": "Device"}
+HELP = {
+    "optimizer": "How the weights are nudged after each batch. Adam adapts the step size of every weight and "
+                 "is a safe first choice; plain SGD takes the same small step everywhere, which is easiest to "
+                 "understand; momentum keeps some of the previous step, like a ball rolling downhill.",
+    "lr": "The size of each step the optimiser takes downhill on the loss. Too small: learning crawls. "
+          "Too large: the loss jumps around or explodes. Try 0.01 with Adam, 0.1 with SGD. You can change it "
+          "while the network trains.",
+    "momentum": "How much of the previous step is kept (0 = none, 0.9 = a lot). It smooths the path and "
+                "speeds up travel along long, gentle valleys.",
+    "nesterov": "Looks ahead along the momentum before measuring the slope; often a little steadier.",
+    "batch_size": "How many examples the network looks at before each weight update. Small batches give "
+                  "noisy but frequent steps; large batches give smooth but fewer steps per epoch.",
+    "epochs": "How many times the network sees the whole training set.",
+    "loss": "What the network is punished for. 'auto' picks cross-entropy for classes and mean squared "
+            "error for numbers.",
+    "l1": "Adds the sum of the weights' sizes to the loss, pushing unneeded weights to exactly zero. "
+          "0 = off; try 0.0001.",
+    "l2": "Adds the weights' squares to the loss (weight decay), keeping all weights small so the "
+          "decision boundary stays smooth. 0 = off; try 0.001.",
+    "class_weights": "'balanced' makes mistakes on rare classes count more, so the network cannot ignore them.",
+    "grad_clip": "Caps how large a single update can be (the gradient's norm). Rescues training when the "
+                 "loss suddenly explodes. 0 = off; try 1.",
+    "early_stopping": "Stop when the validation loss has not improved for this many epochs, before the "
+                      "network starts memorising the training set. 0 = off.",
+    "seed": "Fixes the random start (initial weights, batch order). The same seed gives the same run again.",
+    "device": "Where the maths runs. 'auto' uses a GPU when one was found, else the CPU. Small networks "
+              "train about as fast on a CPU.",
+    "smoothing": "Averages the noisy per-step loss over recent steps so the trend is easier to see. "
+                 "0 = raw values.",
+    "live_lr": "Change the learning rate while the network trains; the change is marked on the loss curve.",
+}
+
+
+# ----------------------------------------------------------------- devices, losses
+@st.cache_resource(show_spinner=False)
+def available_devices() -> list[str]:
+    from core.train import available_devices as found   # imports torch: only when the page needs it
+    return found()
+
+
+def loss_options(dataset) -> list[str]:
+    if dataset.task == "regression":
+        return ["auto", "mse", "mae", "huber"]
+    return ["auto", "cross_entropy"] + (["bce"] if dataset.n_classes == 2 else [])
+
+
+def steps_per_epoch(n_train: int, batch_size: int) -> int:
+    return max(1, math.ceil(n_train / max(1, int(batch_size))))
+
+
+# ----------------------------------------------------------------- summaries
+def dataset_line(ds) -> str:
+    rows = f"{len(ds.X_train):,} training / {len(ds.X_val):,} validation / {len(ds.X_test):,} test rows"
+    if ds.task == "classification":
+        names = ", ".join(ds.class_names[:6]) + ("…" if ds.n_classes > 6 else "")
+        what = f"{ds.n_classes} classes ({names})"
+    else:
+        what = f"predicts a number ({ds.target})"
+    return f"**{ds.name}** — {ds.n_features} inputs, {what}; {rows}"
+
+
+def network_line(network: dict, ds) -> tuple[str, str | None]:
+    """('2 inputs → dense 8 relu → … → 2 outputs · 106 parameters', error or None)."""
+    try:
+        spec = NetworkSpec.from_dict(network)
+        from core.model import output_units, parameter_table
+        n_out = output_units(ds.task, ds.n_classes, "auto")
+        _, params = parameter_table(spec, ds.n_features, n_out, ds.image_shape)
+    except (SpecError, ValueError, TypeError) as e:
+        return "", f"The network does not fit this data: {e}. Fix it on the Build page."
+    hidden = [layer.describe() for layer in spec.layers] or ["no hidden layer (a linear model)"]
+    outs = "1 output" if n_out == 1 else f"{n_out} outputs"
+    return f"{ds.n_features} inputs → " + " → ".join(hidden) + f" → {outs} · **{params:,} parameters**", None
+
+
+def run_name(ds, network: dict, train: dict) -> str:
+    try:
+        hidden = "-".join(str(l.get("units", l.get("type"))) for l in network.get("layers", []))
+    except AttributeError:
+        hidden = "?"
+    return f"{ds.name} [{hidden or 'linear'}] {train['optimizer']} lr={train['lr']:g}"
+
+
+# ----------------------------------------------------------------- settings
+def _coerce(field: str, value, default):
+    try:
+        if field in FLOATS:
+            return float(value)
+        if field in INTS:
+            return int(value)
+        if field == "nesterov":
+            return bool(value)
+        return value
+    except (TypeError, ValueError):
+        return default
+
+
+def _sync_widgets(train: dict) -> None:
+    """Give each settings widget its value from the session's training spec.
+
+    Widgets lose their state when the person visits another page; the spec (a plain dict) does not.
+    When another page (a preset, say) changed the spec, the widgets follow it.
+    """
+    defaults = TrainSpec().to_dict()
+    changed_elsewhere = st.session_state.get("_train_synced") != train
+    for f in SETTINGS:
+        key = f"train.{f}"
+        if key not in st.session_state or changed_elsewhere:
+            st.session_state[key] = _coerce(f, train.get(f, defaults[f]), defaults[f])
+
+
+def settings_panel(dataset) -> tuple[dict, list[str]]:
+    """The training settings, bound to st.session_state['train']; returns (spec dict, problems)."""
+    train = st.session_state.get("train")
+    if not isinstance(train, dict):
+        train = TrainSpec().to_dict()
+    train = {**TrainSpec().to_dict(), **train}
+    notes = []
+    losses = loss_options(dataset)
+    if train.get("loss") not in losses:
+        notes.append(f"The loss {train.get('loss')!r} does not fit this dataset ({dataset.task}); "
+                     "it was set back to auto.")
+        train["loss"] = "auto"
+        st.session_state.pop("train.loss", None)
+    devices = ["auto"] + available_devices()
+    _sync_widgets(train)
+    if st.session_state.get("train.device") not in devices:
+        devices.append(st.session_state["train.device"])
+    if st.session_state.get("train.optimizer") not in OPTIMIZERS:
+        st.session_state["train.optimizer"] = "adam"
+
+    st.selectbox("Optimiser", OPTIMIZERS, key="train.optimizer", format_func=OPTIMIZER_LABELS.get,
+                 help=HELP["optimizer"])
+    if st.session_state["train.optimizer"] == "momentum":
+        c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
+        c1.number_input("Momentum", min_value=0.0, max_value=0.999, step=0.05, key="train.momentum",
+                        help=HELP["momentum"])
+        c2.checkbox("Nesterov", key="train.nesterov", help=HELP["nesterov"])
+    st.number_input("Learning rate", min_value=0.0, max_value=10.0, step=0.001, format="%.4g",
+                    key="train.lr", help=HELP["lr"])
+    c1, c2 = st.columns(2)
+    c1.number_input("Batch size", min_value=1, max_value=65536, step=1, key="train.batch_size",
+                    help=HELP["batch_size"])
+    c2.number_input("Epochs", min_value=1, max_value=100000, step=10, key="train.epochs", help=HELP["epochs"])
+    spe = steps_per_epoch(len(dataset.X_train), st.session_state["train.batch_size"])
+    st.caption(f"{spe:,} weight update{'s' if spe != 1 else ''} per epoch, "
+               f"{spe * st.session_state['train.epochs']:,} in all.")
+    with st.expander("Loss and regularisation"):
+        st.selectbox("Loss", losses, key="train.loss", format_func=LOSS_LABELS.get, help=HELP["loss"])
+        c1, c2 = st.columns(2)
+        c1.number_input("L1 penalty", min_value=0.0, max_value=1.0, step=0.0001, format="%.4g", key="train.l1",
+                        help=HELP["l1"])
+        c2.number_input("L2 penalty", min_value=0.0, max_value=1.0, step=0.0001, format="%.4g", key="train.l2",
+                        help=HELP["l2"])
+        if dataset.task == "classification":
+            st.selectbox("Class weights", CLASS_WEIGHTS, key="train.class_weights", help=HELP["class_weights"])
+        st.number_input("Gradient clipping (max norm)", min_value=0.0, max_value=1000.0, step=0.5, format="%.3g",
+                        key="train.grad_clip", help=HELP["grad_clip"])
+    with st.expander("Stopping, seed and device"):
+        st.number_input("Early stopping patience (epochs)", min_value=0, max_value=100000, step=5,
+                        key="train.early_stopping", help=HELP["early_stopping"])
+        st.number_input("Seed", min_value=0, max_value=2**32 - 1, step=1, key="train.seed", help=HELP["seed"])
+        st.selectbox("Device", devices, key="train.device", help=HELP["device"])
+        found = [d for d in available_devices() if d != "cpu"]
+        st.caption("Accelerators found: " + (", ".join(d.upper() for d in found) if found else
+                                             "none — training runs on the CPU."))
+
+    new = {**train, **{f: st.session_state[f"train.{f}"] for f in SETTINGS}}
+    st.session_state["train"] = new
+    st.session_state["_train_synced"] = dict(new)
+    for note in notes:
+        st.warning(note)
+    return new, check_settings(new, dataset)
+
+
+def _friendly(message: str) -> str:
+    """'lr: the learning rate must…' → '**Learning rate**: the learning rate must…'."""
+    head, sep, rest = message.partition(":")
+    field = head.split()[0] if head else ""
+    if sep and field in FIELD_LABELS:
+        return f"**{FIELD_LABELS[field]}**:{rest}"
+    for f, label in FIELD_LABELS.items():
+        if message.startswith(f + " "):
+            return f"**{label}**{message[len(f):]}"
+    return message
+
+
+def check_settings(train: dict, dataset) -> list[str]:
+    """Problems that would stop a run from starting, each naming the setting and the fix."""
+    try:
+        spec = TrainSpec.from_dict(train)
+    except (SpecError, TypeError) as e:
+        return [_friendly(str(e))]
+    problems = []
+    from core.model import output_units
+    from core.train import resolve_loss
+    try:
+        output_units(dataset.task, dataset.n_classes, resolve_loss(spec, dataset.task))
+    except SpecError as e:
+        problems.append(_friendly(str(e)))
+    if spec.device != "auto" and spec.device not in available_devices():
+        problems.append(f"**Device**: {spec.device} is not available on this machine (found: "
+                        f"{', '.join(available_devices())}); choose auto or cpu.")
+    if spec.batch_size > len(dataset.X_train):
+        problems.append(f"**Batch size**: {spec.batch_size:,} is more than the {len(dataset.X_train):,} training "
+                        f"rows, so every step uses the whole set; lower it to {min(32, len(dataset.X_train))} "
+                        "for more, smaller steps.")
+    return problems
+
+
+# ----------------------------------------------------------------- runs
+def start_run(store: Store, dataset_ref: dict, dataset, network: dict, train: dict) -> str:
+    """Validate and submit a run; returns its id (raises SpecError with a readable message)."""
+    run_id = jobs.submit(store, dataset=dataset_ref, network=NetworkSpec.from_dict(network),
+                         train=TrainSpec.from_dict(train), name=run_name(dataset, network, train))
+    return run_id
+
+
+STATUS_BADGE = {"queued": ("starting", "gray", ":material/hourglass_top:"),
+                "running": ("training", "blue", ":material/play_arrow:"),
+                "paused": ("paused", "orange", ":material/pause:"),
+                "finished": ("finished", "green", ":material/check_circle:"),
+                "stopped": ("stopped", "gray", ":material/stop:"),
+                "diverged": ("diverged", "red", ":material/warning:"),
+                "failed": ("failed", "red", ":material/error:"),
+                "interrupted": ("interrupted", "orange", ":material/report:")}
+
+
+def status_badge(run: Run) -> None:
+    label, color, icon = STATUS_BADGE.get(run.status, (run.status, "gray", None))
+    st.badge(label, color=color, icon=icon)
+
+
+def _act(action, store: Store, run_id: str, *args) -> None:
+    """A control button's callback: send the request; keep any refusal to show it on the page."""
+    try:
+        action(store, run_id, *args)
+    except (jobs.JobError, SpecError, StoreError) as e:
+        st.session_state["_train_message"] = str(e)
+
+
+def controls(store: Store, run: Run) -> None:
+    """Pause / Resume / Step / Stop and the live learning-rate box for an active run."""
+    pausing = run.control in ("pause", "step")
+    stopping = run.control == "stop"
+    n = 3 if pausing else 2
+    cols = st.columns([1.1] * n + [1.4, 1.6], vertical_alignment="bottom")
+    if pausing:
+        cols[0].button("Resume", icon=":material/play_arrow:", type="primary", key="train.resume",
+                       on_click=_act, args=(jobs.resume, store, run.id), disabled=stopping,
+                       help="Carry on training from where it paused.", width="stretch")
+        cols[1].button("Step", icon=":material/skip_next:", key="train.step", on_click=_act,
+                       args=(jobs.step, store, run.id), disabled=stopping or run.status != "paused",
+                       help="Train on one more batch, then pause again: watch a single update.", width="stretch")
+    else:
+        cols[0].button("Pause", icon=":material/pause:", key="train.pause", on_click=_act,
+                       args=(jobs.pause, store, run.id), disabled=stopping,
+                       help="Hold training where it is; then step one batch at a time or resume.", width="stretch")
+    cols[n - 1].button("Stopping…" if stopping else "Stop", icon=":material/stop:", key="train.stop", on_click=_act,
+                       args=(jobs.stop, store, run.id), disabled=stopping,
+                       help="End this run now; its last checkpoint is kept.", width="stretch")
+    key = f"train.live_lr.{run.id}"
+    if key not in st.session_state:
+        st.session_state[key] = float(run.lr_request or run.train.get("lr", 0.01))
+    cols[n].number_input("Learning rate (live)", min_value=1e-6, max_value=10.0, step=0.001, format="%.4g",
+                         key=key, help=HELP["live_lr"])
+    cols[n + 1].button("Change learning rate", key="train.set_lr", on_click=_set_lr, args=(store, run.id, key),
+                       disabled=stopping, width="stretch")
+
+
+def _set_lr(store: Store, run_id: str, key: str) -> None:
+    _act(jobs.set_lr, store, run_id, float(st.session_state[key]))
+    st.session_state["_train_toast"] = f"Learning rate set to {st.session_state[key]:g}"
+
+
+def run_outcome(store: Store, run: Run, dataset) -> None:
+    """What a run that is no longer training ended with, and what to do next."""
+    s = run.summary
+    if run.status == "finished":
+        score = ""
+        if "test_accuracy" in s:
+            score = f" Test accuracy **{s['test_accuracy']:.1%}**."
+        elif "test_r2" in s:
+            score = f" Test R² **{s['test_r2']:.3f}**."
+        note = f" ({run.error})" if run.error else ""
+        st.success(f"Finished {run.epoch:,} epochs in {charts.format_seconds(s.get('seconds', 0))}{note}.{score} "
+                   "Next: judge it on the Evaluate page, or change a setting and train again to compare.")
+    elif run.status == "stopped":
+        st.info(f"Stopped at epoch {run.epoch:,} of {run.train.get('epochs', '?'):,}. "
+                "Its last checkpoint is kept; continue it or start a new run.")
+        if run.epoch < int(run.train.get("epochs", 0)):
+            st.button("Continue this run", icon=":material/play_arrow:", key="train.continue", on_click=_act,
+                      args=(jobs.resume, store, run.id), help="Continue from the last checkpoint.")
+    elif run.status == "interrupted":
+        st.warning(f"This run was interrupted at epoch {run.epoch:,}: {run.error or 'its worker stopped'}. "
+                   "Resume continues from its last checkpoint.")
+        st.button("Resume", icon=":material/play_arrow:", type="primary", key="train.resume_interrupted",
+                  on_click=_act, args=(jobs.resume, store, run.id))
+    elif run.status == "diverged":
+        st.error(f"Training diverged: {run.error or 'the loss became NaN or infinite'}. "
+                 "Lower the learning rate or turn on gradient clipping, then press Start again.",
+                 icon=":material/warning:")
+    elif run.status == "failed":
+        st.error(f"Training failed: {run.error or 'the worker stopped with an error'}. Check the data, network "
+                 "and settings, then press Start again; the worker log is in "
+                 f"`{store.run_dir(run.id) / 'worker.log'}`.", icon=":material/error:")
+
+
+def other_active_runs(store: Store, current: str | None) -> list[Run]:
+    return [r for r in store.list_runs() if r.status in ACTIVE and r.id != current]
+
+
+# ----------------------------------------------------------------- live view
+def feed_for(run_id: str) -> LiveFeed:
+    """This session's feed of a run (one at a time: switching runs starts a fresh feed)."""
+    feed = st.session_state.get("_train_feed")
+    if not isinstance(feed, LiveFeed) or feed.run_id != run_id:
+        feed = LiveFeed(run_id)
+        st.session_state["_train_feed"] = feed
+    return feed
+
+
+def live_view(store: Store, run_id: str, dataset, shown_status: str) -> None:
+    """Progress and charts of a run. Runs as a fragment that polls while the run is active;
+    when the run's status changes it reruns the whole page (which stops the polling when it ended)."""
+    t0 = time.perf_counter()
+    try:
+        run = store.get_run(run_id)
+    except StoreError:
+        st.rerun()
+    if run.status in ACTIVE and run.pid and not jobs.pid_alive(run.pid):
+        jobs.recover(store)                   # its worker died: mark the run interrupted
+        run = store.get_run(run_id)
+    if run.status != shown_status:
+        st.rerun()
+    if st.query_params.get("run") != run_id:
+        # keep the run in the URL: a rerun racing the URL update can drop it, and a refresh needs it
+        st.query_params["run"] = run_id
+    feed = feed_for(run_id)
+    feed.update(store, run)
+    train = run.train
+    n_train = len(dataset.X_train)
+    spe = steps_per_epoch(n_train, train.get("batch_size", 32))
+
+    frac, text = charts.progress_text(run.epoch, int(train.get("epochs", 1)),
+                                      feed.latest("samples_per_second") if run.status == "running" else None,
+                                      n_train)
+    lr_now = feed.latest("lr")
+    if lr_now is not None:
+        text += f" · learning rate {lr_now:g}"
+    if run.status == "paused":
+        text += f" · paused at step {run.step:,}"
+    st.progress(frac, text=text)
+
+    c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
+    # the choices live in plain session keys too: a widget's own state does not survive every rerun
+    smoothing = c2.slider("Smoothing", 0.0, 0.99, value=st.session_state.get("_train_smoothing", 0.8),
+                          key="train.smoothing", help=HELP["smoothing"])
+    log_y = c1.toggle("Log scale for the loss", value=st.session_state.get("_train_log_loss", False),
+                      key="train.log_loss", help="Shows small losses late in training more clearly.")
+    st.session_state["_train_smoothing"], st.session_state["_train_log_loss"] = smoothing, log_y
+    metric = "accuracy" if dataset.task == "classification" else "r2"
+    names = charts.layer_names(feed.hist)
+    label = None
+    live = run.status in ACTIVE
+
+    def loss_fig():
+        te, tl = feed.epoch_series("train_loss")
+        ve, vl = feed.epoch_series("val_loss")
+        return charts.loss_figure(feed.loss_step, feed.loss, train_epochs=te, train_loss=tl, val_epochs=ve,
+                                  val_loss=vl, steps_per_epoch=spe, smoothing=smoothing,
+                                  lr_changes=feed.lr_changes(), log_y=log_y)
+
+    def show(name: str, build, inputs) -> None:
+        st.plotly_chart(_figure(run_id, name, build, inputs, live), key=f"train.chart.{name}",
+                        config={"displaylogo": False})
+
+    data = (feed.last_step, feed.last_hist_step, feed.boundary and feed.boundary[0], run.status)
+    if dataset.is_2d:
+        left, right = st.columns([1, 1.25])
+        with left:
+            st.markdown("**What the network predicts**")
+            show("boundary", lambda: boundary_for(feed, run, dataset), data)
+        with right:
+            st.markdown("**Loss** — lower is better")
+            show("loss", loss_fig, (*data, smoothing, log_y))
+    else:
+        st.markdown("**Loss** — lower is better")
+        show("loss", loss_fig, (*data, smoothing, log_y))
+    cols = st.columns(3)
+    with cols[0]:
+        st.markdown("**Validation accuracy**" if metric == "accuracy" else "**Validation R²**")
+        show("score", lambda: charts.score_figure(*feed.epoch_series(f"val_{metric}"), metric=metric, height=280),
+             data)
+    with cols[1]:
+        st.markdown("**Gradient size per layer**", help="How strongly each layer is being pushed. A layer "
+                    "whose line sinks far below the others barely learns (vanishing gradients).")
+        show("grads", lambda: charts.grad_norm_figure(feed.grad_norms(), height=280), data)
+    with cols[2]:
+        if names:
+            options = list(names)
+            if st.session_state.get("train.hist_layer") not in options:
+                st.session_state["train.hist_layer"] = options[0]
+            label = st.selectbox("Weights of", options, format_func=names.get, key="train.hist_layer",
+                                 help="How this layer's weights are spread over time: darker = more weights "
+                                      "with that value. Watch them spread out as the layer learns; L2 pulls "
+                                      "them back towards 0.")
+        else:
+            st.markdown("**Weights**")
+        show("weights", lambda: charts.weights_figure(feed.hist.get(label, []), layer=names.get(label, ""),
+                                                      height=240), (*data, label))
+    st.session_state["_train_tick_ms"] = (time.perf_counter() - t0) * 1000
+
+
+# While a run trains, each chart is redrawn at most this often (seconds). A chart whose figure
+# changes is re-created in the browser, which blanks it for a moment; the loss (the chart people
+# watch) follows every poll, the slower views less often.
+REDRAW_S = {"loss": 0.0, "boundary": 0.9, "score": 1.9, "grads": 2.4, "weights": 2.9}
+
+
+def _figure(run_id: str, name: str, build, inputs, live: bool):
+    """The chart's figure: rebuilt when its inputs changed and its redraw interval has passed, else
+    the same figure again (an unchanged figure stays on screen untouched)."""
+    cache = st.session_state.setdefault("_train_figures", {})
+    for stale in [k for k in cache if k[0] != run_id]:        # another run's figures
+        del cache[stale]
+    now = time.monotonic()
+    key = (run_id, name)
+    held = cache.get(key)
+    controls_changed = held is not None and held[1][4:] != tuple(inputs)[4:]   # a widget, not new data
+    if (held is None or (held[1] != tuple(inputs)
+                         and (not live or controls_changed or now - held[0] >= REDRAW_S.get(name, 0)))):
+        held = (now, tuple(inputs), build())
+        cache[key] = held
+    return held[2]
+
+
+def boundary_for(feed: LiveFeed, run: Run | None, dataset):
+    """The decision-boundary figure from the feed's latest grid (only the points before it exists)."""
+    grid = extent = None
+    if feed is not None and feed.boundary is not None and run is not None:
+        from core.train import BOUNDARY_RESOLUTION, decode_boundary
+        channels = 1 if dataset.task == "regression" else dataset.n_classes
+        try:
+            grid = decode_boundary(feed.boundary[2], channels, BOUNDARY_RESOLUTION)
+            extent = run.summary.get("boundary_extent")
+        except ValueError:
+            grid = None
+    if extent is None:
+        X = dataset.X_train
+        lo, hi = X.min(axis=0), X.max(axis=0)
+        pad = (hi - lo) * 0.1 + 1e-6
+        extent = [(float(lo[i] - pad[i]), float(hi[i] + pad[i])) for i in range(2)]
+    return charts.boundary_figure(grid, extent, task=dataset.task, class_names=dataset.class_names,
+                                  X_train=dataset.X_train, y_train=dataset.y_train, X_test=dataset.X_test,
+                                  y_test=dataset.y_test, feature_names=dataset.feature_names[:2])
+
+
+def show_live(store: Store, run: Run, dataset) -> None:
+    """The live view, polling every POLL_S seconds while the run is active, drawn once otherwise."""
+    every = POLL_S if run.status in ACTIVE else None
+    st.fragment(live_view, run_every=every)(store, run.id, dataset, run.status)

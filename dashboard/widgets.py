@@ -1,0 +1,139 @@
+"""UI helpers the Data and Build pages share: plain-words help, safe text, small state helpers.
+
+Everything here that does not need Streamlit is a plain function, so tests can call it directly.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+
+import streamlit as st
+
+from dashboard.text import md_plain as md  # noqa: F401  (the pages import it from here)
+
+# ---------------------------------------------------------------- help texts (the tooltips teach)
+
+HELP = {
+    "source": "Built-in datasets are ready to use. Or bring your own table as a CSV file.",
+    "group": "2-D toy sets are drawn as points on a plane, so you can watch the decision boundary form. "
+             "Real tables are measured data. Digits are small images. The fairness sets carry a "
+             "sensitive column such as sex, for the bias audit.",
+    "n": "How many points to generate. More points show the shape better; training takes a little longer.",
+    "noise": "How much the points are jittered away from the clean shape. With more noise the classes "
+             "overlap, and no network can be perfect.",
+    "classes": "How many clusters (one class each).",
+    "seed": "The random seed: the same seed always gives the same points, so a classroom sees the same data.",
+    "bias": "How strongly past (synthetic) loan decisions penalised women: 0 = not at all, 1 = strongly. "
+            "A model trained on these decisions learns the bias — the fairness page measures it.",
+    "scaling": "Networks learn faster when every input has a similar range. Standard: mean 0, spread 1. "
+               "Min-max: squeezed into 0..1. None: left as they are (try it to see training struggle).",
+    "val_fraction": "Rows held out while training to check the network on data it did not learn from; "
+                    "used to spot overfitting and for early stopping.",
+    "test_fraction": "Rows kept aside until the very end, for an honest final score.",
+    "split_seed": "Which rows go to training, validation and test. Change it to see how much the score "
+                  "depends on the luck of the split.",
+    "upload": "A text table with a header row, one row per example and one column per attribute. "
+              "Comma, semicolon, tab or pipe separated.",
+    "target": "The column the network should learn to predict.",
+    "task": "Classification predicts a category (e.g. yes/no, a species); regression predicts a number "
+            "(e.g. a price). Glassnet guesses from the target column; override it if the guess is wrong.",
+    "sensitive": "Columns describing a person (sex, age, ethnicity…) to audit the model's fairness across. "
+                 "They stay model inputs unless you also leave them out below.",
+    "drop": "Columns the network should not see, e.g. IDs, free text, or information from the future.",
+    "preset": "A ready-made network to start from. Applying one replaces the current layers.",
+    "apply_train": "Also use this preset's recommended training settings (learning rate, loss, epochs…) "
+                   "on the Train page.",
+    "type": "Dense: every neuron sees every output of the previous layer. Conv2d: small filters slide over "
+            "the image and detect local patterns. Max-pool: keeps the strongest signal in each small "
+            "square, halving the image. Flatten: turns an image into a row of numbers. Dropout: randomly "
+            "switches neurons off while training. Batch norm: re-centres and re-scales the signals.",
+    "units": "How many neurons this layer has. More neurons can learn more complicated shapes, "
+             "but need more data and time and can overfit.",
+    "channels": "How many filters this convolution learns; each filter looks for one kind of pattern.",
+    "kernel": "The size of the square window (in pixels) the filter or pool looks at.",
+    "padding": "Pixels of zeros added around the image so the filter can also look at the border.",
+    "activation": "The bend each neuron applies to its sum of inputs. Without it (linear), any stack of "
+                  "layers is just one straight-line model. ReLU: max(0, x), fast and common. Tanh and "
+                  "sigmoid: smooth S-curves. Leaky ReLU and GELU: ReLU variants that never go fully flat.",
+    "init": "How the weights start before training. Xavier suits tanh/sigmoid, He suits ReLU. "
+            "Zeros makes every neuron identical — try it to see the network fail to learn.",
+    "dropout": "The share of this layer's neurons switched off at random on each training step. It stops "
+               "neurons from relying on each other, which fights overfitting. 0 = off.",
+    "rate": "The share of signals switched off at random on each training step (only while training).",
+    "batch_norm": "Re-centre and re-scale this layer's outputs over each batch. Often lets you use a "
+                  "higher learning rate and train deeper networks.",
+    "import": "A network saved from Glassnet as JSON (use the download button to see the format).",
+}
+
+# ---------------------------------------------------------------- safe text
+
+def spec_message(error: Exception) -> str:
+    """A SpecError's text with layers[i] turned into the 1-based "Layer i+1" the page shows."""
+    text = str(error)
+    text = re.sub(r"layers\[(\d+)\]", lambda m: f"Layer {int(m.group(1)) + 1}", text)
+    return text[:1].upper() + text[1:]
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# ---------------------------------------------------------------- session helpers
+
+def memo(name: str, key, compute):
+    """The result of compute(), kept in the session and recomputed only when `key` changes.
+
+    An exception raised by compute() is kept too and raised again for the same key, so a
+    slow failing step (e.g. parsing a big upload) is not repeated on every rerun.
+    """
+    slot = f"_memo_{name}"
+    saved = st.session_state.get(slot)
+    if saved is None or saved[0] != key:
+        try:
+            saved = (key, compute(), None)
+        except Exception as exc:         # kept and re-raised below, for the caller to show
+            saved = (key, None, exc)
+        st.session_state[slot] = saved
+    if saved[2] is not None:
+        raise saved[2]
+    return saved[1]
+
+
+def next_step(page_title: str, label: str, text: str) -> None:
+    """The "what to do next" footer every page ends with."""
+    from dashboard.state import PAGES, page
+
+    st.divider()
+    left, right = st.columns([3, 1], vertical_alignment="center")
+    left.markdown(text)
+    if any(p.title == page_title for p in PAGES):
+        with right:
+            st.page_link(page(page_title), label=label, icon=":material/arrow_forward:")
+
+
+# ---------------------------------------------------------------- dataset choices
+
+DATA_GROUPS = {
+    "2-D toy sets": ["spiral", "moons", "circles", "xor", "blobs", "regression2d"],
+    "Real tables": ["iris", "wine", "breast_cancer", "diabetes"],
+    "Images": ["digits"],
+    "Fairness": ["german_credit", "biased_loans"],
+}
+DATA_LABELS = {
+    "spiral": "Spiral", "moons": "Moons", "circles": "Circles", "xor": "XOR", "blobs": "Blobs",
+    "regression2d": "Wavy surface (regression)", "iris": "Iris flowers", "wine": "Wine",
+    "breast_cancer": "Breast cancer", "diabetes": "Diabetes (regression)", "digits": "Handwritten digits (8×8)",
+    "german_credit": "German credit", "biased_loans": "Biased loans (synthetic)",
+}
+
+
+def group_of(name: str) -> str:
+    return next((g for g, names in DATA_GROUPS.items() if name in names), "2-D toy sets")
+
+
+def builtin_ref(name: str, params: dict, preprocess: dict) -> dict:
+    """The dataset_ref of a built-in dataset (params include "seed"); raises DataError when invalid."""
+    from core.data import DatasetRef, Preprocess
+
+    return DatasetRef(kind="builtin", name=name, params=dict(params),
+                      preprocess=Preprocess.from_dict(preprocess)).to_dict()

@@ -1,0 +1,108 @@
+"""Train: choose how the network learns, start it, and watch it learn live."""
+import streamlit as st
+
+from core.spec import NetworkSpec, SpecError
+from core.store import ACTIVE
+from dashboard import training as tr
+from dashboard.state import current_dataset_ref, current_run_id, dataset_for, page, set_current_run, store
+
+
+def link(title: str, label: str, icon: str | None = None) -> None:
+    try:
+        st.page_link(page(title), label=label, icon=icon)
+    except Exception:          # that page is not part of this app (yet)
+        pass
+
+
+st.title("Train")
+st.caption("Choose how the network learns and press **Start**: the loss falls, the accuracy climbs and — for 2-D "
+           "data — the decision boundary takes shape as you watch. Pause, step one batch at a time, or change "
+           "the learning rate while it trains.")
+
+runs = store()
+ref = current_dataset_ref()
+try:
+    dataset = dataset_for(ref)
+except Exception as e:                 # a reference that no longer loads (e.g. a deleted upload)
+    st.error(f"The chosen dataset cannot be loaded: {e}. Pick a dataset on the Data page.")
+    link("Data", "Choose data", ":material/table:")
+    st.stop()
+network = st.session_state.get("network") or NetworkSpec().to_dict()
+net_text, net_error = tr.network_line(network, dataset)
+
+c1, c2 = st.columns(2)
+with c1.container(border=True):
+    st.markdown("Data: " + tr.dataset_line(dataset))
+    link("Data", "Change the data", ":material/table:")
+with c2.container(border=True):
+    st.markdown("Network: " + (net_text or "—"))
+    link("Build", "Change the network", ":material/account_tree:")
+
+# The current run: the URL's ?run=, else the one this session last looked at (links drop the URL's run).
+run_id = current_run_id()
+if run_id is None and st.session_state.get("_train_run"):
+    set_current_run(st.session_state["_train_run"])
+    run_id = current_run_id()
+
+left, right = st.columns([1, 2.7], gap="large")
+with left:
+    st.subheader("Settings")
+    start_box = st.container()
+    train, problems = tr.settings_panel(dataset)
+    if net_error:
+        problems.append(net_error)
+    with start_box:
+        for problem in problems:
+            st.error(problem)
+        if st.button("Start training", type="primary", icon=":material/play_arrow:", key="train.start",
+                     disabled=bool(problems), width="stretch",
+                     help="Train a new network with these settings; earlier runs keep their results."):
+            try:
+                run_id = tr.start_run(runs, ref, dataset, network, train)
+            except (SpecError, ValueError) as e:
+                st.error(f"Training could not start: {e}")
+            else:
+                set_current_run(run_id)
+                st.session_state["_train_run"] = run_id
+
+with right:
+    if toast := st.session_state.pop("_train_toast", None):
+        st.toast(toast)
+    if message := st.session_state.pop("_train_message", None):
+        st.warning(message)
+    others = tr.other_active_runs(runs, run_id)
+    if others:
+        st.caption("Also training now — click to watch:")
+        cols = st.columns(min(len(others), 4))
+        for i, other in enumerate(others[:8]):
+            if cols[i % len(cols)].button(f"{other.name} · epoch {other.epoch:,}", key=f"train.switch.{other.id}",
+                                          icon=":material/swap_horiz:"):
+                set_current_run(other.id)
+                st.session_state["_train_run"] = other.id
+                st.rerun()
+    if run_id is None:
+        st.info("No run yet. Check the settings on the left and press **Start training**. Not sure? The defaults "
+                "train a small network on the spiral in a few seconds.", icon=":material/arrow_back:")
+        if dataset.is_2d:
+            st.markdown("**Your data** — the network will learn to colour the plane by class")
+            st.plotly_chart(tr.boundary_for(None, None, dataset), key="train.chart.data")
+    else:
+        run = runs.get_run(run_id)
+        head, badge = st.columns([5, 1], vertical_alignment="center")
+        head.markdown(f"#### {run.name}")
+        with badge:
+            tr.status_badge(run)
+        if run.status in ACTIVE:
+            tr.controls(runs, run)
+        else:
+            tr.run_outcome(runs, run, dataset)
+            if run.status == "finished":
+                link("Evaluate", "Evaluate this run", ":material/fact_check:")
+        try:
+            run_dataset = dataset if run.dataset == ref else dataset_for(run.dataset)
+        except Exception as e:
+            st.error(f"The data this run trained on cannot be loaded any more ({e}), so its charts cannot be drawn.")
+        else:
+            if run.dataset != ref:
+                st.caption(f"This run trained on **{run_dataset.name}**, not the data chosen now.")
+            tr.show_live(runs, run, run_dataset)

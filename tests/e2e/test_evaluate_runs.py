@@ -1,0 +1,64 @@
+"""Evaluate and Runs in a real browser, on runs trained into the server's workspace."""
+import pytest
+
+from tests.helpers_runs import train_run
+
+from .conftest import screenshot
+
+
+@pytest.fixture(scope="module")
+def runs(workspace):
+    # the optimiser race last, so the Runs page compares it by default
+    digits = train_run(workspace, "digits", epochs=5, hidden=(32,), activation="relu", name="digits")
+    return {"digits": digits,
+            "spiral_sgd": train_run(workspace, "spiral", epochs=150, hidden=(16, 16), optimizer="sgd", lr=0.1,
+                                    name="spiral SGD"),
+            "spiral": train_run(workspace, "spiral", epochs=150, hidden=(16, 16), lr=0.03, name="spiral Adam")}
+
+
+def full_height(page, height=2600):
+    """Streamlit scrolls inside its main area, so a full-page screenshot needs a tall window."""
+    page.set_viewport_size({"width": 1400, "height": height})
+
+
+def main_area(page):
+    return page.locator("[data-testid='stMain']").first
+
+
+def test_evaluate_shows_a_confusion_matrix(server, page, runs):
+    page.goto(f"{server}/evaluate?run={runs['spiral']}")
+    main = main_area(page)
+    main.get_by_role("heading", name="Confusion matrix").wait_for(timeout=60_000)
+    main.get_by_text("Worst mistakes").wait_for(timeout=30_000)
+    page.locator("[data-testid='stPlotlyChart']").nth(2).wait_for(timeout=30_000)   # matrix, ROC, PR
+    assert main.get_by_text("Decision threshold").is_visible()
+    assert page.locator("[data-testid='stException']").count() == 0
+    full_height(page)
+    screenshot(page, "evaluate")
+
+
+def test_evaluate_shows_digit_images(server, page, runs):
+    page.goto(f"{server}/evaluate?run={runs['digits']}")
+    main = main_area(page)
+    main.get_by_text("Worst mistakes").wait_for(timeout=60_000)
+    page.locator("[data-testid='stPlotlyChart']").nth(3).wait_for(timeout=30_000)   # + the image grid
+    assert page.locator("[data-testid='stException']").count() == 0
+    full_height(page)
+    screenshot(page, "evaluate-digits")
+
+
+def test_runs_lists_the_runs_and_downloads_a_model(server, page, runs):
+    page.goto(f"{server}/runs")
+    main = main_area(page)
+    main.get_by_role("heading", name="Compare runs").wait_for(timeout=60_000)
+    page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=30_000)
+    page.locator("[data-testid='stPlotlyChart']").nth(1).wait_for(timeout=30_000)
+    main.get_by_role("heading", name="Rename, delete or download a run").wait_for(timeout=30_000)
+    assert page.locator("[data-testid='stException']").count() == 0
+    full_height(page, 2000)
+    screenshot(page, "runs")
+    with page.expect_download(timeout=60_000) as info:
+        main.get_by_role("button", name="ONNX model").click()
+    path = info.value.path()
+    assert info.value.suggested_filename.endswith(".onnx")
+    assert path and open(path, "rb").read(4)

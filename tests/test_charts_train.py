@@ -1,0 +1,136 @@
+"""The Train page's charts: pure functions, synthetic data in → plotly figure out."""
+import numpy as np
+import pytest
+
+from dashboard.charts import train as charts
+
+
+def n(values) -> int:
+    return len(np.asarray(values)) if values is not None else 0
+
+
+def by_name(fig, name):
+    return next(t for t in fig.data if t.name == name)
+
+
+def test_loss_figure_has_step_smoothed_train_and_validation_lines_in_epochs():
+    steps = np.arange(1, 91)                      # 9 steps an epoch, 10 epochs
+    loss = np.linspace(1, 0.1, 90)
+    epochs = np.arange(1, 11)
+    fig = charts.loss_figure(steps, loss, train_epochs=epochs, train_loss=np.linspace(1, .1, 10),
+                             val_epochs=epochs, val_loss=np.linspace(1.1, .2, 10), steps_per_epoch=9, smoothing=0.6)
+    assert [t.name for t in fig.data] == ["loss per step", "smoothed", "training loss (per epoch)", "validation loss"]
+    raw = by_name(fig, "loss per step")
+    assert n(raw.x) == 90 and raw.x[-1] == pytest.approx(10.0)      # step 90 is the end of epoch 10
+    assert n(by_name(fig, "validation loss").y) == 10
+    assert fig.layout.xaxis.title.text == "epoch"
+
+
+def test_loss_figure_marks_learning_rate_changes_with_a_vertical_line():
+    fig = charts.loss_figure(np.arange(1, 101), np.ones(100), steps_per_epoch=10,
+                             lr_changes=[{"step": 50, "from": 0.01, "to": 0.1}])
+    lines = [s for s in fig.layout.shapes if s.type == "line"]
+    assert len(lines) == 1 and lines[0].x0 == pytest.approx(5.0) and lines[0].x1 == pytest.approx(5.0)
+    assert any("0.01 → 0.1" in a.text for a in fig.layout.annotations)
+
+
+def test_loss_figure_decimates_long_runs_and_keeps_the_last_step():
+    steps = np.arange(1, 100_001)
+    fig = charts.loss_figure(steps, np.random.default_rng(0).random(100_000), steps_per_epoch=100)
+    raw = by_name(fig, "loss per step")
+    assert n(raw.x) <= charts.MAX_POINTS
+    assert raw.x[-1] == pytest.approx(1000.0)
+
+
+def test_loss_figure_without_data_says_what_will_appear():
+    fig = charts.loss_figure([], [], steps_per_epoch=1)
+    assert not fig.data
+    assert "once training starts" in fig.layout.annotations[0].text
+
+
+def test_ema_smooths_is_unbiased_at_the_start_and_skips_non_finite_values():
+    assert np.allclose(charts.ema([2.0, 2.0, 2.0], 0.9), 2.0)          # bias-corrected: no ramp up from 0
+    assert np.allclose(charts.ema([1.0, 3.0], 0.0), [1.0, 3.0])
+    v = charts.ema([1.0, np.nan, 1.0], 0.5)
+    assert np.isfinite(v).all()
+    long = np.random.default_rng(1).random(50_000)
+    assert np.std(charts.ema(long, 0.99)[1000:]) < np.std(long) / 5
+
+
+def test_score_figure_shows_accuracy_in_percent_and_r2_as_is():
+    fig = charts.score_figure([1, 2, 3], [0.5, 0.75, 1.0], metric="accuracy")
+    assert list(fig.data[0].y) == [50, 75, 100]
+    fig = charts.score_figure([1, 2], [0.2, 0.9], metric="r2")
+    assert list(fig.data[0].y) == pytest.approx([0.2, 0.9])
+    assert "R²" in fig.layout.yaxis.title.text
+
+
+def test_boundary_heatmap_matches_the_grid_and_overlays_train_and_test_points():
+    res = 100
+    grid = np.zeros((res, res, 2), np.float32)
+    grid[:, :, 1] = np.linspace(0, 1, res)[None, :]            # class 1 more likely to the right
+    grid[:, :, 0] = 1 - grid[:, :, 1]
+    X = np.array([[0.0, 0.0], [1.0, 1.0], [0.5, 0.2]])
+    fig = charts.boundary_figure(grid, [(-1, 2), (-3, 3)], task="classification", class_names=["a", "b"],
+                                 X_train=X, y_train=np.array([0, 1, 1]), X_test=X[:1], y_test=np.array([0]))
+    heat = fig.data[0]
+    assert heat.type == "heatmap" and np.asarray(heat.z).shape == (res, res)
+    assert n(heat.x) == res and heat.x[0] == -1 and heat.x[-1] == 2 and heat.y[0] == -3 and heat.y[-1] == 3
+    names = [t.name for t in fig.data[1:]]
+    assert names == ["a (train)", "b (train)", "a (test)"]
+    assert n(fig.data[2].x) == 2
+
+
+def test_boundary_for_many_classes_and_for_regression():
+    grid = np.random.default_rng(0).dirichlet([1, 1, 1], size=(50, 50)).astype(np.float32)
+    fig = charts.boundary_figure(grid, [(0, 1), (0, 1)], task="classification", class_names=["a", "b", "c"])
+    z = np.asarray(fig.data[0].z)
+    assert z.shape == (50, 50) and z.min() >= 0 and z.max() < 3       # class index + confidence
+    assert (np.floor(z) == grid.argmax(2)).all()
+    fig = charts.boundary_figure(np.full((20, 20, 1), 0.5, np.float32), [(0, 1), (0, 1)], task="regression",
+                                 X_train=np.zeros((4, 2)), y_train=np.arange(4.0))
+    assert np.asarray(fig.data[0].z).shape == (20, 20) and fig.data[1].name == "train points"
+
+
+def test_boundary_before_training_shows_only_the_points():
+    fig = charts.boundary_figure(None, [(0, 1), (0, 1)], task="classification", class_names=["a", "b"],
+                                 X_train=np.zeros((3, 2)), y_train=np.array([0, 1, 1]))
+    assert [t.type for t in fig.data] == ["scatter", "scatter"]
+
+
+def test_grad_norm_figure_names_layers_and_uses_a_log_axis():
+    norms = {"0:Linear": ([1, 2, 3], [1.0, 0.5, 0.2]), "2:Linear": ([1, 2, 3], [0.1, 0.1, 0.1]),
+             "4:Linear": ([1, 2, 3], [2.0, 1.0, 0.5])}
+    fig = charts.grad_norm_figure(norms)
+    assert [t.name for t in fig.data] == ["layer 1 (dense)", "layer 2 (dense)", "output (dense)"]
+    assert fig.layout.yaxis.type == "log"
+    assert all(n(t.x) == 3 for t in fig.data)
+
+
+def test_weight_histograms_are_rebinned_onto_one_axis_over_time():
+    frames = [(e, {"min": -e, "max": e, "counts": [1] * 24}) for e in range(1, 301)]   # weights spread out
+    epochs, centres, matrix = charts.weight_histogram_matrix(frames, bins=30, max_columns=100)
+    assert len(epochs) <= 100 and epochs[-1] == 300 and matrix.shape == (30, len(epochs))
+    assert np.allclose(matrix.sum(axis=0), 1)
+    assert centres[0] > -300 and centres[-1] < 300
+    early = matrix[:, 0]
+    assert early[[0, -1]].sum() == 0                 # epoch 1 fills only the middle of the final range
+    fig = charts.weights_figure(frames, layer="layer 1")
+    assert np.asarray(fig.data[0].z).shape == (charts.VALUE_BINS, charts.MAX_COLUMNS)
+    assert not charts.weights_figure([]).data
+
+
+def test_progress_text_tells_epochs_speed_and_time_left():
+    frac, text = charts.progress_text(50, 200, 1000.0, 280)
+    assert frac == 0.25
+    assert text.startswith("Epoch 50 / 200") and "1,000 samples/s" in text and "about 42 s left" in text
+    assert charts.progress_text(0, 10, None, 100) == (0.0, "Epoch 0 / 10")
+    assert charts.format_seconds(3700) == "1 h 01 min"
+
+
+def test_loss_axis_is_not_flattened_by_a_few_wild_steps():
+    loss = np.full(1000, 0.5)
+    loss[500] = 50.0
+    fig = charts.loss_figure(np.arange(1, 1001), loss, val_epochs=[1, 2], val_loss=[0.6, 0.55], steps_per_epoch=10)
+    assert fig.layout.yaxis.range[1] < 1
+    assert charts.loss_figure(np.arange(1, 1001), loss, steps_per_epoch=10, log_y=True).layout.yaxis.range is None

@@ -1,0 +1,238 @@
+"""The Data page through AppTest: widgets → st.session_state["dataset_ref"] → what is shown."""
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "dashboard" / "app.py")
+HTML_NAME = "<script>alert(1)</script>"
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    import dashboard.state as state
+
+    monkeypatch.setenv("GLASSNET_HOME", str(tmp_path))
+    # Only pages whose scripts exist are registered, so these tests depend only on the pages they test.
+    monkeypatch.setattr(state, "PAGES", [p for p in state.PAGES if (ROOT / "pages" / p.file).exists()])
+    return tmp_path
+
+
+def open_data(ref: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    if ref is not None:
+        at.session_state["dataset_ref"] = ref
+    at.switch_page("../pages/data.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def plain(text: str) -> str:
+    """Markdown-escaped text as the reader sees it."""
+    out, i = [], 0
+    while i < len(text):
+        if text[i] == "\\" and i + 1 < len(text):
+            i += 1
+        out.append(text[i])
+        i += 1
+    return "".join(out)
+
+
+def errors(at) -> list[str]:
+    return [plain(e.value) for e in at.error]
+
+
+def chart(at, key: str) -> dict:
+    import json
+    for c in at.get("plotly_chart"):
+        if c.proto.id.endswith(key):
+            return json.loads(c.proto.spec)
+    found = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    raise AssertionError(f"no chart {key!r} among {len(found)}")
+
+
+def size(values) -> int:
+    """Number of values in a plotly array (plain list, or typed-array dict with base64 data)."""
+    if isinstance(values, dict):
+        import base64
+
+        import numpy as np
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).size
+    return len(values)
+
+
+def good_csv(n: int = 60, first: str = "age") -> bytes:
+    lines = [f"{first},income,city,label"]
+    for i in range(n):
+        lines.append(f"{20 + i % 40},{1000 + 37 * i % 500},{'north' if i % 3 else 'south'},{'yes' if i % 2 else 'no'}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def upload(at, name: str, data: bytes) -> AppTest:
+    at.file_uploader(key="data_upload").set_value((name, data, "text/csv")).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_opens_on_the_spiral_with_a_scatter_and_a_link_to_build(home):
+    at = open_data()
+    assert at.title[0].value == "Data"
+    ref = at.session_state["dataset_ref"]
+    assert ref["kind"] == "builtin" and ref["name"] == "spiral"
+    scatter = chart(at, "data_scatter")
+    classes = [t for t in scatter["data"] if t["name"].startswith("class ")]
+    assert len(classes) == 2 and sum(size(t["x"]) for t in classes) == 400
+    assert {t["name"] for t in scatter["data"]} >= {"training rows", "validation rows", "test rows"}
+    assert not at.error
+    links = at.get("page_link")
+    assert any("build" in l.proto.label.lower() for l in links)
+
+
+def test_choosing_moons_and_moving_the_noise_slider_update_the_dataset(home):
+    at = open_data()
+    at.selectbox(key="data_name_2-D toy sets").set_value("moons").run()
+    ref = at.session_state["dataset_ref"]
+    assert ref["name"] == "moons" and ref["params"] == {"n": 400, "noise": 0.15, "seed": 0}
+    at.slider(key="data_noise_moons").set_value(0.5).run()
+    at.slider(key="data_n_moons").set_value(200).run()
+    at.number_input(key="data_seed_moons").set_value(7).run()
+    assert at.session_state["dataset_ref"]["params"] == {"n": 200, "noise": 0.5, "seed": 7}
+    scatter = chart(at, "data_scatter")
+    assert sum(size(t["x"]) for t in scatter["data"] if t["name"].startswith("class ")) == 200
+
+
+def test_blobs_classes_and_preprocessing_choices(home):
+    at = open_data()
+    at.selectbox(key="data_name_2-D toy sets").set_value("blobs").run()
+    at.radio(key="data_classes_blobs").set_value(2).run()
+    assert at.session_state["dataset_ref"]["params"]["classes"] == 2
+    balance = chart(at, "data_balance")
+    assert len(balance["data"][0]["x"]) == 2          # one bar per class
+    at.radio(key="data_scaling").set_value("minmax").run()
+    at.slider(key="data_test").set_value(0.3).run()
+    at.number_input(key="data_split_seed").set_value(3).run()
+    pp = at.session_state["dataset_ref"]["preprocess"]
+    assert pp == {"scaling": "minmax", "val_fraction": 0.15, "test_fraction": 0.3, "split_seed": 3}
+    rows = [m.value for m in at.metric if m.label.endswith("rows")]
+    assert rows == ["220", "60", "120"]
+
+
+def test_digits_show_images_and_tables_show_rows_and_columns(home):
+    at = open_data()
+    at.radio(key="data_group").set_value("Images").run()
+    assert at.session_state["dataset_ref"]["name"] == "digits"
+    grid = chart(at, "data_images")
+    assert sum(t["type"] == "heatmap" for t in grid["data"]) == 24
+    at.radio(key="data_group").set_value("Real tables").run()
+    at.selectbox(key="data_name_Real tables").set_value("diabetes").run()
+    assert at.session_state["dataset_ref"]["name"] == "diabetes"
+    assert len(at.dataframe) == 2                      # rows and the column summary
+    assert chart(at, "data_balance")["data"][0]["type"] == "histogram"
+
+
+def test_biased_loans_bias_knob(home):
+    at = open_data()
+    at.radio(key="data_group").set_value("Fairness").run()
+    at.selectbox(key="data_name_Fairness").set_value("biased_loans").run()
+    at.slider(key="data_bias_biased_loans").set_value(0.9).run()
+    ref = at.session_state["dataset_ref"]
+    assert ref["name"] == "biased_loans" and ref["params"]["bias"] == 0.9
+    assert any("sensitive: sex" in m.value for m in at.markdown)
+
+
+def test_the_choice_survives_leaving_the_page(home):
+    at = open_data()
+    at.selectbox(key="data_name_2-D toy sets").set_value("xor").run()
+    at.slider(key="data_noise_xor").set_value(0.4).run()
+    at.switch_page("../pages/home.py").run()
+    at.switch_page("../pages/data.py").run()
+    assert at.selectbox(key="data_name_2-D toy sets").value == "xor"
+    assert at.slider(key="data_noise_xor").value == 0.4
+    assert at.session_state["dataset_ref"]["params"]["noise"] == 0.4
+
+
+def test_a_bad_csv_shows_an_error_and_keeps_the_previous_dataset(home):
+    at = open_data()
+    at.selectbox(key="data_name_2-D toy sets").set_value("moons").run()
+    before = at.session_state["dataset_ref"]
+    at.radio(key="data_source").set_value("Upload a CSV").run()
+    assert "current dataset stays" in at.info[0].value
+    upload(at, "photo.csv", b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    assert any("does not look like a CSV" in e and "has not changed" in e for e in errors(at))
+    assert at.session_state["dataset_ref"] == before
+    assert chart(at, "data_scatter")                  # the moons are still shown
+    upload(at, "ragged.csv", b"a,b,c\n1,2,3\n4,5\n")
+    assert any("Line 3" in e and "fields" in e for e in errors(at))
+    assert at.session_state["dataset_ref"] == before
+
+
+def test_a_csv_that_cannot_be_split_shows_the_fix_and_its_columns(home):
+    at = open_data()
+    at.radio(key="data_source").set_value("Upload a CSV").run()
+    before = at.session_state["dataset_ref"]
+    upload(at, "tiny.csv", good_csv(n=8))
+    assert any("at least 20" in e for e in errors(at))
+    assert at.session_state["dataset_ref"] == before
+    summary = at.dataframe[0].value
+    assert list(summary["name"]) == ["age", "income", "city", "label"]
+
+
+def test_a_good_csv_with_target_task_sensitive_and_dropped_columns(home):
+    at = open_data()
+    at.radio(key="data_source").set_value("Upload a CSV").run()
+    upload(at, "people.csv", good_csv())
+    assert not at.error
+    ref = at.session_state["dataset_ref"]
+    assert ref["kind"] == "csv" and ref["name"] == "people.csv" and ref["params"]["target"] == "label"
+    assert (home / "datasets" / f"{ref['sha256']}.csv").read_bytes() == good_csv()
+    digest = ref["sha256"][:16]
+    at.selectbox(key=f"data_target_{digest}").set_value("income").run()
+    assert at.session_state["dataset_ref"]["params"]["target"] == "income"
+    assert any(m.value.startswith("Regression") for m in at.markdown)
+    at.radio(key=f"data_task_{digest}").set_value("classification").run()
+    assert at.session_state["dataset_ref"]["params"]["task"] == "classification"
+    at.selectbox(key=f"data_target_{digest}").set_value("label").run()
+    at.radio(key=f"data_task_{digest}").set_value("auto").run()
+    at.multiselect(key=f"data_sensitive_{digest}_label").set_value(["city"]).run()
+    at.multiselect(key=f"data_drop_{digest}_label").set_value(["income"]).run()
+    params = at.session_state["dataset_ref"]["params"]
+    assert params == {"target": "label", "task": None, "sensitive": ["city"], "drop": ["income"]}
+    assert next(m for m in at.metric if m.label == "Inputs").value == "3"   # age + city one-hot (2)
+    assert not at.error and not at.exception
+
+
+def test_html_in_column_names_is_shown_as_text(home):
+    at = open_data()
+    at.radio(key="data_source").set_value("Upload a CSV").run()
+    upload(at, "<b>evil</b>.csv", good_csv(first=HTML_NAME))
+    assert not at.error
+    assert HTML_NAME in list(at.dataframe[0].value.columns)        # the rows table keeps it verbatim
+    assert HTML_NAME in list(at.dataframe[1].value["name"])         # and so does the column summary
+    for element in list(at.markdown) + list(at.caption) + list(at.subheader) + list(at.info):
+        assert not getattr(element.proto, "allow_html", False)
+        assert "<script>" not in element.value or "\\<script\\>" in element.value
+    assert any(plain(s.value) == "<b>evil</b>.csv" for s in at.subheader)
+
+
+def test_html_column_names_in_errors_are_escaped(home):
+    at = open_data()
+    at.radio(key="data_source").set_value("Upload a CSV").run()
+    data = f"{HTML_NAME},label\n" + "".join(f"x{i},{i % 2}\n" for i in range(30))   # an id-like only feature
+    upload(at, "ids.csv", data.encode())
+    assert at.error, "expected an error: no usable feature"
+    assert all("<script>" not in e.value for e in at.error)
+    assert any(HTML_NAME in e for e in errors(at))
+
+
+def test_coming_back_keeps_an_uploaded_csv_in_use(home):
+    at = open_data()
+    at.radio(key="data_source").set_value("Upload a CSV").run()
+    upload(at, "people.csv", good_csv())
+    ref = at.session_state["dataset_ref"]
+    at.switch_page("../pages/home.py").run()
+    at.switch_page("../pages/data.py").run()
+    assert not at.exception and not at.error
+    assert at.session_state["dataset_ref"] == ref
+    assert "people.csv" in plain(at.info[0].value)

@@ -1,0 +1,113 @@
+"""The Evaluate page through Streamlit's AppTest, on runs trained into a temporary workspace."""
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.helpers_runs import train_run
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    home = tmp_path_factory.mktemp("eval-page")
+    ids = {name: train_run(home, name, epochs=4, name=f"<b>{name}</b> *run*")
+           for name in ("spiral", "iris", "diabetes", "digits")}
+    return home, ids
+
+
+def open_evaluate(home, monkeypatch, run_id=None) -> AppTest:
+    monkeypatch.setenv("GLASSNET_HOME", str(home))
+    at = AppTest.from_file(APP, default_timeout=60)
+    if run_id:
+        at.query_params["run"] = run_id
+    at.run()
+    at.switch_page("../pages/evaluate.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def charts(at) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_no_runs_shows_guidance_and_a_link_to_train(tmp_path, monkeypatch):
+    at = open_evaluate(tmp_path, monkeypatch)
+    assert "Nothing to evaluate yet" in at.info[0].value
+    assert not at.get("plotly_chart")
+
+
+def test_binary_run_shows_confusion_matrix_and_threshold_changes_metrics(trained, monkeypatch):
+    home, ids = trained
+    at = open_evaluate(home, monkeypatch, ids["spiral"])
+    assert at.selectbox(key="eval_run").value == ids["spiral"]
+    specs = charts(at)
+    heat = specs[0]["data"][0]
+    assert heat["type"] == "heatmap"
+    assert sum(sum(r) for r in heat["customdata"]) == 60          # every test row counted once
+    assert any("AUC" in t.get("name", "") for s in specs for t in s["data"])
+    before = metrics(at)
+    at.slider(key="eval_threshold").set_value(0.0).run()
+    assert not at.exception
+    after = metrics(at)
+    assert after["Recall"] == "100.0%" and after != before
+    cm = charts(at)[0]["data"][0]["customdata"]
+    assert cm[0][0] == 0 and cm[1][0] == 0                        # nothing predicted as class 0
+
+
+def test_multiclass_run_shows_per_class_table_and_one_curve_per_class(trained, monkeypatch):
+    home, ids = trained
+    at = open_evaluate(home, monkeypatch, ids["iris"])
+    assert [s.key for s in at.slider] == ["eval_worst_n"]        # no threshold for three classes
+    table = at.dataframe[0].value
+    assert list(table["class"]) == ["setosa", "versicolor", "virginica"]
+    roc = charts(at)[1]
+    assert len([t for t in roc["data"] if "AUC" in t.get("name", "")]) == 3
+
+
+def test_regression_run_shows_r2_and_residuals(trained, monkeypatch):
+    home, ids = trained
+    at = open_evaluate(home, monkeypatch, ids["diabetes"])
+    m = metrics(at)
+    assert {"R²", "MAE", "RMSE"} <= set(m)
+    float(m["R²"])
+    titles = [s["layout"]["xaxis"]["title"]["text"] for s in charts(at)]
+    assert titles[:2] == ["actual progression", "predicted progression"]
+    worst = at.dataframe[0].value
+    assert list(worst["abs_error"]) == sorted(worst["abs_error"], reverse=True)
+
+
+def test_digits_worst_errors_are_shown_as_images_and_checkpoint_switch_works(trained, monkeypatch):
+    home, ids = trained
+    at = open_evaluate(home, monkeypatch, ids["digits"])
+    grid = charts(at)[-1]
+    assert len([t for t in grid["data"] if t["type"] == "heatmap"]) == 12
+    assert "px_0_0" not in at.dataframe[-1].value.columns
+    at.radio(key="eval_checkpoint").set_value("best").run()
+    at.radio(key="eval_split").set_value("train").run()
+    assert not at.exception
+    assert "train" in " ".join(c.value for c in at.caption)
+
+
+def test_default_run_is_the_latest_finished_and_names_stay_text(trained, monkeypatch):
+    home, ids = trained
+    at = open_evaluate(home, monkeypatch)
+    assert at.selectbox(key="eval_run").value == ids["digits"]     # trained last
+    assert ids["digits"] in at.query_params["run"]                 # kept in the URL
+    option = at.selectbox(key="eval_run").options[0]
+    assert "<b>" in option and "*run*" in option                    # verbatim, not rendered
+    assert not any("<b>" in m.value for m in at.markdown)
+
+
+def test_a_run_without_checkpoints_gives_a_clear_message(tmp_path, monkeypatch):
+    from core.store import Store
+    Store(tmp_path).create_run(name="empty", dataset={"kind": "builtin", "name": "spiral", "params": {}},
+                               network={"layers": []}, train={}, status="stopped")
+    at = open_evaluate(tmp_path, monkeypatch)
+    assert "cannot be evaluated" in at.error[0].value
