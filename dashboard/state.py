@@ -122,8 +122,6 @@ def current_run_id() -> str | None:
         store().get_run(run_id)
     except StoreError:
         return None
-    if st.query_params.get("run") != run_id:
-        st.query_params["run"] = run_id
     return run_id
 
 

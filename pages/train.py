@@ -64,6 +64,7 @@ with left:
             else:
                 set_current_run(run_id)
                 st.session_state["_train_run"] = run_id
+                st.rerun()             # a fresh run of the page, with the run in its URL
 
 with right:
     if toast := st.session_state.pop("_train_toast", None):

@@ -59,11 +59,10 @@ def test_training_streams_into_the_page_survives_a_refresh_and_stops(server, pag
     set_number(main, "Batch size", 4)
     poll(lambda: "210,000 in all" in main.inner_text(), 15, "the settings to apply")
     start.click()
-    for i in range(10):
-        time.sleep(1); print("URL", i, page.url, store.list_runs()[:1] and store.list_runs()[0].status)
-    screenshot(page, "debug-train")
 
-    run_id = poll(lambda: "run=" in page.url and page.url.split("run=")[1][:24], 30, "the run id in the URL")
+    # location.href, not page.url: the sync API only refreshes page.url while it handles events
+    href = lambda: page.evaluate("location.href")  # noqa: E731
+    run_id = poll(lambda: "run=" in href() and href().split("run=")[1][:24], 30, "the run id in the URL")
     try:
         # the charts gain points again and again while the run is still running
         seen, growth = 0, 0

@@ -1,0 +1,71 @@
+"""The whole path a teacher walks, in one browser session: data → preset → live training → stop →
+evaluate → runs."""
+from __future__ import annotations
+
+import time
+
+from .conftest import screenshot
+from .test_train_live import EPOCH_TRACE, POINTS_JS, poll, set_number
+
+TIMEOUT = 30_000
+
+
+def nav(page, title: str):
+    """Go to a page through the sidebar (keeps the session, as a person clicking does)."""
+    page.locator("[data-testid='stSidebarNav']").get_by_text(title, exact=True).click()
+    main = page.locator("[data-testid='stMain']").first
+    main.get_by_role("heading", name=title).first.wait_for(timeout=TIMEOUT)
+    return main
+
+
+def test_spiral_preset_train_stop_evaluate_and_list(server, page, workspace):
+    from core.store import Store
+    store = Store(workspace)
+
+    page.goto(f"{server}/data")
+    main = page.locator("[data-testid='stMain']").first
+    main.get_by_role("heading", name="Data").wait_for(timeout=TIMEOUT)
+    main.locator("[data-testid='stSelectbox']").first.click()
+    page.get_by_role("option", name="Spiral").click()
+    main.locator(".js-plotly-plot").first.wait_for(timeout=TIMEOUT)
+
+    main = nav(page, "Build")
+    main.locator("[data-testid='stSelectbox']").first.click()
+    page.get_by_role("option", name="Wide tanh").click()
+    main.get_by_role("button", name="Apply preset").click()
+    main.get_by_text("Applied the preset").wait_for(timeout=TIMEOUT)
+
+    main = nav(page, "Train")
+    assert "spiral" in main.inner_text()
+    set_number(main, "Epochs", 3000)
+    set_number(main, "Batch size", 4)
+    before = {r.id for r in store.list_runs()}
+    main.get_by_role("button", name="Start training").click()
+    run_id = poll(lambda: next(iter({r.id for r in store.list_runs()} - before), None), 30, "the new run")
+    try:
+        seen, growth = 0, 0
+        deadline = time.monotonic() + 60
+        while growth < 3:                           # the loss chart gains points while it runs
+            assert time.monotonic() < deadline, f"the loss chart grew only {growth} times"
+            n = page.evaluate(POINTS_JS, EPOCH_TRACE)
+            if n > seen:
+                assert store.get_run(run_id).status == "running"
+                growth += seen > 0
+                seen = n
+            time.sleep(0.2)
+        main.get_by_role("button", name="Stop", exact=True).click()
+        poll(lambda: store.get_run(run_id).status == "stopped", 30, "the run to stop")
+    finally:
+        if store.get_run(run_id).status in ("queued", "running", "paused"):
+            store.update_run(run_id, control="stop")
+
+    main = nav(page, "Evaluate")
+    main.get_by_role("heading", name="Confusion matrix").wait_for(timeout=60_000)
+    main.get_by_text(f"Epoch {store.get_run(run_id).epoch} ·").first.wait_for(timeout=TIMEOUT)   # our run
+    assert page.locator("[data-testid='stException']").count() == 0
+
+    main = nav(page, "Runs")
+    main.get_by_text(run_id[:6], exact=False).first.wait_for(timeout=TIMEOUT)
+    assert page.locator("[data-testid='stException']").count() == 0
+    screenshot(page, "flow-runs")
+    store.close()
