@@ -2,10 +2,8 @@
 evaluate → runs."""
 from __future__ import annotations
 
-import time
-
 from .conftest import screenshot
-from .test_train_live import EPOCH_TRACE, POINTS_JS, poll, set_number
+from .test_train_live import poll, see_loss_chart_grow, set_number
 
 TIMEOUT = 30_000
 
@@ -43,16 +41,7 @@ def test_spiral_preset_train_stop_evaluate_and_list(server, page, workspace):
     main.get_by_role("button", name="Start training").click()
     run_id = poll(lambda: next(iter({r.id for r in store.list_runs()} - before), None), 30, "the new run")
     try:
-        seen, growth = 0, 0
-        deadline = time.monotonic() + 60
-        while growth < 3:                           # the loss chart gains points while it runs
-            assert time.monotonic() < deadline, f"the loss chart grew only {growth} times"
-            n = page.evaluate(POINTS_JS, EPOCH_TRACE)
-            if n > seen:
-                assert store.get_run(run_id).status == "running"
-                growth += seen > 0
-                seen = n
-            time.sleep(0.2)
+        see_loss_chart_grow(page, store, run_id, times=3, timeout=60)
         main.get_by_role("button", name="Stop", exact=True).click()
         poll(lambda: store.get_run(run_id).status == "stopped", 30, "the run to stop")
     finally:

@@ -38,6 +38,20 @@ def poll(condition, timeout: float, what: str, interval: float = 0.1):
         time.sleep(interval)
 
 
+def see_loss_chart_grow(page, store, run_id: str, times: int, timeout: float) -> None:
+    """The loss chart gains points `times` times, each time while the run's status is still 'running'."""
+    seen, growth = 0, 0
+    deadline = time.monotonic() + timeout
+    while growth < times:
+        assert time.monotonic() < deadline, f"the loss chart grew only {growth} times"
+        n = page.evaluate(POINTS_JS, EPOCH_TRACE)
+        if n > seen:
+            assert store.get_run(run_id).status == "running"
+            growth += seen > 0
+            seen = n
+        time.sleep(0.2)
+
+
 def set_number(main, label: str, value: int) -> None:
     box = main.get_by_label(label, exact=True)
     box.fill(str(value))
@@ -65,16 +79,7 @@ def test_training_streams_into_the_page_survives_a_refresh_and_stops(server, pag
     run_id = poll(lambda: "run=" in href() and href().split("run=")[1][:24], 30, "the run id in the URL")
     try:
         # the charts gain points again and again while the run is still running
-        seen, growth = 0, 0
-        deadline = time.monotonic() + 40
-        while growth < 3:
-            assert time.monotonic() < deadline, f"the loss chart grew only {growth} times"
-            n = page.evaluate(POINTS_JS, EPOCH_TRACE)
-            if n > seen:
-                assert store.get_run(run_id).status == "running"
-                growth += seen > 0
-                seen = n
-            time.sleep(0.2)
+        see_loss_chart_grow(page, store, run_id, times=3, timeout=40)
         assert page.evaluate(POINTS_JS, STEP_TRACE) > 0
         poll(lambda: page.evaluate(POINTS_JS, "validation loss") > 2, 20, "the validation loss")
         main.get_by_text("What the network predicts").wait_for()
