@@ -19,7 +19,7 @@ PAGE_ORDER = ["Data", "Build", "Train", "Evaluate", "Runs", "Home"]
 _H1 = "() => { const h = document.querySelector('[data-testid=\"stMain\"] h1'); return h ? h.innerText : ''; }"
 
 
-def _wait_idle(page, timeout_ms: int = 30_000) -> None:
+def _wait_idle(page, timeout_ms: int = 90_000) -> None:
     """Until Streamlit says the script run is over (the 'running' status widget is gone)."""
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms)
@@ -59,7 +59,7 @@ def page_switch(browser, url: str, rounds: int = 2) -> float:
                 t0 = time.perf_counter()
                 page.locator("[data-testid='stSidebarNav']").get_by_text(title, exact=True).click()
                 page.wait_for_function(f"(before) => {{ const t = ({_H1})(); return t && t !== before; }}",
-                                       arg=before, timeout=30_000)
+                                       arg=before, timeout=90_000)
                 samples.append((time.perf_counter() - t0) * 1000)
                 _wait_idle(page)
     finally:
