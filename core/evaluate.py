@@ -153,34 +153,38 @@ def _one_vs_rest(y, p, names):
         yield names[k], (y == k).astype(int), p[:, k]
 
 
-def roc_curves(y_true, proba, class_names) -> Curves:
-    """ROC curves with their AUC: the positive class for two classes, one class against the rest otherwise."""
+def _curves(y_true, proba, class_names, curve) -> Curves:
+    """One curve per class from `curve(label, pos, score)`; classes with one outcome only are skipped."""
     names = [str(c) for c in class_names]
     y, p = _check_proba(y_true, proba, names)
     out = Curves()
     for label, pos, score in _one_vs_rest(y, p, names):
         if pos.min() == pos.max():
             out.skipped.append(label)
-            continue
-        fpr, tpr, thr = skm.roc_curve(pos, score)
-        out.curves.append(Curve("roc", label, fpr, tpr, float(skm.roc_auc_score(pos, score)), thr, 0.5,
-                                int(pos.sum())))
+        else:
+            out.curves.append(curve(label, pos, score))
     return out
+
+
+def _roc(label, pos, score) -> Curve:
+    fpr, tpr, thr = skm.roc_curve(pos, score)
+    return Curve("roc", label, fpr, tpr, float(skm.roc_auc_score(pos, score)), thr, 0.5, int(pos.sum()))
+
+
+def _pr(label, pos, score) -> Curve:
+    precision, recall, thr = skm.precision_recall_curve(pos, score)
+    return Curve("pr", label, recall, precision, float(skm.average_precision_score(pos, score)),
+                 thr, float(pos.mean()), int(pos.sum()))
+
+
+def roc_curves(y_true, proba, class_names) -> Curves:
+    """ROC curves with their AUC: the positive class for two classes, one class against the rest otherwise."""
+    return _curves(y_true, proba, class_names, _roc)
 
 
 def pr_curves(y_true, proba, class_names) -> Curves:
     """Precision–recall curves with the area under them (average precision), per class as for roc_curves."""
-    names = [str(c) for c in class_names]
-    y, p = _check_proba(y_true, proba, names)
-    out = Curves()
-    for label, pos, score in _one_vs_rest(y, p, names):
-        if pos.min() == pos.max():
-            out.skipped.append(label)
-            continue
-        precision, recall, thr = skm.precision_recall_curve(pos, score)
-        out.curves.append(Curve("pr", label, recall, precision, float(skm.average_precision_score(pos, score)),
-                                thr, float(pos.mean()), int(pos.sum())))
-    return out
+    return _curves(y_true, proba, class_names, _pr)
 
 
 # ------------------------------------------------------------------ regression
