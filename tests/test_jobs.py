@@ -113,7 +113,7 @@ def test_pause_step_set_lr_resume_and_stop(store, spiral, wait_for):
     time.sleep(0.5)    # and then nothing more
     after_step = store.get_run(run_id)
     assert (after_step.status, after_step.step) == ("paused", first + 1)
-    assert after_step.epoch == epoch
+    assert after_step.epoch - epoch in (0, 1)     # one more only if a granted step closed an epoch
     losses = store.metrics(run_id, ["loss"]).step.tolist()
     assert losses == list(range(1, first + 2))           # every step's loss, each once, none skipped
 
