@@ -14,7 +14,9 @@ from dashboard.text import md_plain as md  # noqa: F401  (the pages import it fr
 # ---------------------------------------------------------------- help texts (the tooltips teach)
 
 HELP = {
-    "source": "Built-in datasets are ready to use. Or bring your own table as a CSV file.",
+    "source": "Built-in datasets are ready to use. Or bring your own table as a CSV file. "
+              "Your uploads lists the CSV files uploaded earlier in this workspace, to use again "
+              "without uploading them.",
     "group": "2-D toy sets are drawn as points on a plane, so you can watch the decision boundary form. "
              "Real tables are measured data. Digits are small images. The fairness sets carry a "
              "sensitive column such as sex, for the bias audit.",
@@ -40,6 +42,12 @@ HELP = {
     "sensitive": "Columns describing a person (sex, age, ethnicity…) to audit the model's fairness across. "
                  "They stay model inputs unless you also leave them out below.",
     "drop": "Columns the network should not see, e.g. IDs, free text, or information from the future.",
+    "uploads": "CSV files uploaded earlier in this workspace, newest first. Pick one to use it again; "
+               "its target, task, columns and split start as you last left them.",
+    "remove_upload": "Delete this file's copy from the workspace. You will be asked to confirm.",
+    "remove_yes": "Delete the copy for good. Runs trained on it stay listed, but cannot be evaluated "
+                  "again until the file is uploaded again.",
+    "remove_no": "Keep the file in the workspace.",
     "preset": "A ready-made network to start from. Applying one replaces the current layers.",
     "apply_train": "Also use this preset's recommended training settings (learning rate, loss, epochs…) "
                    "on the Train page.",

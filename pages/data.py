@@ -1,22 +1,30 @@
-"""Data: pick a built-in dataset or upload a CSV; see it; choose how it is split and scaled.
+"""Data: pick a built-in dataset, upload a CSV or reopen an earlier upload; see it; choose how it is
+split and scaled.
 
 Every change takes effect at once: the page writes the chosen dataset's reference to
 st.session_state["dataset_ref"], which every other page (and the training worker) rebuilds from.
 """
+import time
+
 import streamlit as st
 
-from core.data import BUILTIN, LIMITS, DataError, csv_columns_summary, infer_task, load_csv, read_csv_bytes
+from core.data import (BUILTIN, LIMITS, DataError, csv_columns_summary, delete_upload, infer_task, load_csv,
+                       load_upload, read_csv_bytes, read_upload, remember_upload_settings, uploaded_csvs)
 from dashboard.charts.data import class_balance, image_grid, scatter_2d
 from dashboard.state import DEFAULT_DATASET, current_dataset_ref, dataset_for, store
 from dashboard.widgets import (DATA_GROUPS, DATA_LABELS, HELP, builtin_ref, group_of, md, memo, next_step,
                                sha256)
 
-SOURCES = ["Built-in dataset", "Upload a CSV"]
+SOURCES = ["Built-in dataset", "Upload a CSV", "Your uploads"]
 TASKS = ["auto", "classification", "regression"]
+PP_KEYS = ("data_scaling", "data_val", "data_test", "data_split_seed")
+PREFILL = "_data_pp_prefill"      # preprocessing to start from after picking an earlier upload
+FLASH = "_data_flash"             # a message for the next run, e.g. after removing an upload
+ASK_REMOVE = "_data_remove"       # id of the upload whose removal awaits confirmation
 
 
 def preprocessing(ref: dict) -> dict:
-    pp = ref["preprocess"]
+    pp = st.session_state.pop(PREFILL, None) or ref["preprocess"]
     scaling = st.radio("Scale the inputs", ["standard", "minmax", "none"], horizontal=True,
                        index=["standard", "minmax", "none"].index(pp["scaling"]), key="data_scaling",
                        format_func={"standard": "standard", "minmax": "min-max 0..1", "none": "none"}.get,
@@ -68,6 +76,42 @@ def builtin_choice(ref: dict, pp: dict) -> dict:
     return builtin_ref(name, params, pp)
 
 
+def csv_controls(frame, digest: str, chosen: dict) -> tuple:
+    """Target, task, sensitive and dropped columns of a table; the same for a fresh and an earlier upload."""
+    columns = [str(c) for c in frame.columns]
+    key = digest[:16]
+    target_default = chosen.get("target") if chosen.get("target") in columns else columns[-1]
+    target = st.selectbox("Target column (what to predict)", columns, index=columns.index(target_default),
+                          key=f"data_target_{key}", help=HELP["target"])
+    try:
+        guessed = infer_task(frame[target])
+    except DataError:
+        guessed = "classification"
+    task = st.radio("Task", TASKS, index=TASKS.index(chosen.get("task") or "auto"), horizontal=True,
+                    key=f"data_task_{key}", help=HELP["task"],
+                    format_func=lambda t: f"automatic ({guessed})" if t == "auto" else t)
+    others = [c for c in columns if c != target]
+    sensitive = st.multiselect("Sensitive columns (for the fairness audit)", others,
+                               default=[c for c in chosen.get("sensitive") or [] if c in others],
+                               key=f"data_sensitive_{key}_{target}", help=HELP["sensitive"])
+    drop = st.multiselect("Columns to leave out", others,
+                          default=[c for c in chosen.get("drop") or [] if c in others],
+                          key=f"data_drop_{key}_{target}", help=HELP["drop"])
+    return target, None if task == "auto" else task, sensitive, drop
+
+
+def load_or_explain(frame, compute) -> dict | None:
+    """The new reference from compute() (a Dataset), or None after showing why it cannot be used."""
+    try:
+        dataset = compute()
+    except DataError as e:
+        st.error(md(f"{e} The dataset in use has not changed."))
+        with st.expander("Columns of your file", expanded=True):
+            st.dataframe(csv_columns_summary(frame), hide_index=True, width="stretch")
+        return None
+    return dataset.ref.to_dict()
+
+
 def csv_choice(ref: dict, pp: dict) -> dict | None:
     """The upload flow; the new reference when the file and the choices make a usable dataset."""
     mb = LIMITS.max_bytes // 2**20
@@ -76,10 +120,12 @@ def csv_choice(ref: dict, pp: dict) -> dict | None:
         help=f"{HELP['upload']} Limits: {mb} MB, {LIMITS.max_rows:,} rows, {LIMITS.max_columns} columns, "
              f"at least {LIMITS.min_rows} rows.")
     st.caption(f"Up to {mb} MB, {LIMITS.max_rows:,} rows and {LIMITS.max_columns} columns. "
-               "The file is kept in your workspace so training can read it again.")
+               "The file is kept in your workspace so training can read it again, and so you can "
+               "reopen it under Your uploads.")
     if upload is None:
         if ref["kind"] == "csv":
-            st.info(f"Using {md(ref['name'])} (uploaded before). Upload it again to change its target or columns.")
+            st.info(f"Using {md(ref['name'])} (uploaded before). To change its target or columns, "
+                    "open it under Your uploads — no need to upload it again.")
         else:
             st.info("Choose a file to upload. Until then the current dataset stays in use.")
         return None
@@ -90,38 +136,131 @@ def csv_choice(ref: dict, pp: dict) -> dict | None:
     except DataError as e:
         st.error(md(f"{e} The dataset in use has not changed."))
         return None
-    columns = [str(c) for c in frame.columns]
     same = ref["kind"] == "csv" and ref["sha256"] == digest
-    chosen = ref["params"] if same else {}
-    target_default = chosen.get("target") if chosen.get("target") in columns else columns[-1]
-    target = st.selectbox("Target column (what to predict)", columns, index=columns.index(target_default),
-                          key=f"data_target_{digest[:16]}", help=HELP["target"])
-    try:
-        guessed = infer_task(frame[target])
-    except DataError:
-        guessed = "classification"
-    task = st.radio("Task", TASKS, index=TASKS.index(chosen.get("task") or "auto"), horizontal=True,
-                    key=f"data_task_{digest[:16]}", help=HELP["task"],
-                    format_func=lambda t: f"automatic ({guessed})" if t == "auto" else t)
-    others = [c for c in columns if c != target]
-    sensitive = st.multiselect("Sensitive columns (for the fairness audit)", others,
-                               default=[c for c in chosen.get("sensitive", []) if c in others],
-                               key=f"data_sensitive_{digest[:16]}_{target}", help=HELP["sensitive"])
-    drop = st.multiselect("Columns to leave out", others,
-                          default=[c for c in chosen.get("drop", []) if c in others],
-                          key=f"data_drop_{digest[:16]}_{target}", help=HELP["drop"])
+    target, task, sensitive, drop = csv_controls(frame, digest, ref["params"] if same else {})
     settings = (digest, upload.name, target, task, tuple(sensitive), tuple(drop))
+    new_ref = load_or_explain(frame, lambda: memo("csv_load", settings, lambda: load_csv(
+        data, filename=upload.name, target=target, task=task, sensitive=sensitive, drop=drop,
+        preprocess=None, home=store().home)))
+    return None if new_ref is None else {**new_ref, "preprocess": pp}
+
+
+# ---------------------------------------------------------------- earlier uploads
+
+def when(t: float) -> str:
+    """An upload time as people write it: "23 Nov, 14:05" this year, "23 Nov 2024, 14:05" before."""
+    local = time.localtime(t)
+    same_year = local.tm_year == time.localtime().tm_year
+    return time.strftime("%d %b, %H:%M" if same_year else "%d %b %Y, %H:%M", local).lstrip("0")
+
+
+def upload_label(u) -> str:
+    if not u.ok:
+        return f"{u.name} · cannot be opened"
+    return f"{u.name} · {u.rows:,} rows × {u.columns} columns · {when(u.uploaded)}"
+
+
+def picked_upload() -> None:
+    """on_change of the uploads list: the file's controls and the split start from its last settings."""
+    sha = st.session_state.get("data_saved_upload")
+    st.session_state.pop(ASK_REMOVE, None)
+    if not sha:
+        return
+    upload = next((u for u in uploaded_csvs(store().home) if u.id == sha), None)
+    if upload is None or not upload.ok:
+        return
+    stale = tuple(f"data_{what}_{sha[:16]}" for what in ("target", "task", "sensitive", "drop"))
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(stale)]:
+        del st.session_state[key]
+    for key in PP_KEYS:
+        st.session_state.pop(key, None)
+    st.session_state[PREFILL] = upload.preprocess
+
+
+def runs_using(sha: str) -> list:
     try:
-        dataset = memo("csv_load", settings, lambda: load_csv(
-            data, filename=upload.name, target=target, task=None if task == "auto" else task,
-            sensitive=sensitive, drop=drop, preprocess=None, home=store().home))
-        new_ref = {**dataset.ref.to_dict(), "preprocess": pp}
+        return [r for r in store().list_runs() if (r.dataset or {}).get("sha256") == sha]
+    except Exception:           # the list is only for a warning; the removal itself does not need it
+        return []
+
+
+def remove_upload(sha: str, name: str) -> None:
+    """on_click of "Yes, remove it"."""
+    st.session_state.pop(ASK_REMOVE, None)
+    if any(r.active for r in runs_using(sha)):
+        st.session_state[FLASH] = ("error", f"{name} is being used by a run that is training now; "
+                                            "stop that run on the Train page first, then remove the file.")
+        return
+    try:
+        delete_upload(store().home, sha)
+    except DataError as e:
+        st.session_state[FLASH] = ("error", str(e))
+        return
+    st.session_state.pop("data_saved_upload", None)
+    message = f"Removed {name} from this workspace."
+    if current_dataset_ref().get("sha256") == sha:
+        st.session_state["dataset_ref"] = DEFAULT_DATASET
+        message += f" It was in use, so the {DATA_LABELS[DEFAULT_DATASET['name']]} dataset is in use again."
+    st.session_state[FLASH] = ("success", message)
+
+
+def removal(upload) -> None:
+    """Remove an earlier upload, after a confirmation."""
+    if st.session_state.get(ASK_REMOVE) != upload.id:
+        st.button("Remove this upload…", key="data_remove_ask", help=HELP["remove_upload"],
+                  on_click=lambda: st.session_state.__setitem__(ASK_REMOVE, upload.id))
+        return
+    runs = runs_using(upload.id)
+    used = (f" {len(runs)} run{'s were' if len(runs) != 1 else ' was'} trained on it; "
+            f"{'they stay' if len(runs) != 1 else 'it stays'} listed but cannot be evaluated again "
+            "until the file is uploaded again." if runs else "")
+    st.warning(f"Remove {md(upload.name)} from this workspace?{used}")
+    yes, no = st.columns(2)
+    yes.button("Yes, remove it", key="data_remove_yes", type="primary", help=HELP["remove_yes"],
+               on_click=remove_upload, args=(upload.id, upload.name))
+    no.button("Keep it", key="data_remove_no", help=HELP["remove_no"],
+              on_click=lambda: st.session_state.pop(ASK_REMOVE, None))
+
+
+def saved_choice(ref: dict, pp: dict) -> dict | None:
+    """Reopen a CSV uploaded earlier in this workspace; the new reference when the choices make a usable dataset."""
+    home = store().home
+    uploads = uploaded_csvs(home)
+    if not uploads:
+        st.info("No CSV files have been uploaded in this workspace yet. Upload one under Upload a CSV; "
+                "it is kept here, so you can come back to it without uploading it again.")
+        return None
+    by_id = {u.id: u for u in uploads}
+    ids = list(by_id)
+    current = ref.get("sha256") if ref["kind"] == "csv" else None
+    sha = st.selectbox("Earlier upload", ids, index=ids.index(current) if current in by_id else None,
+                       format_func=lambda i: upload_label(by_id[i]), key="data_saved_upload",
+                       placeholder="Choose a file uploaded earlier", on_change=picked_upload,
+                       help=HELP["uploads"])
+    if sha not in by_id:
+        st.caption("Until you choose one, the current dataset stays in use.")
+        return None
+    upload = by_id[sha]
+    if not upload.ok:
+        st.error(md(f"{upload.problem} The dataset in use has not changed."))
+        removal(upload)
+        return None
+    st.caption(f"{md(upload.name)}: {upload.rows:,} rows × {upload.columns} columns, "
+               f"{upload.size / 1024:,.1f} kB, uploaded {when(upload.uploaded)}.")
+    try:
+        frame, _ = memo("upload_read", (sha, upload.size),
+                        lambda: read_csv_bytes(read_upload(home, sha), filename=upload.name))
     except DataError as e:
         st.error(md(f"{e} The dataset in use has not changed."))
-        with st.expander("Columns of your file", expanded=True):
-            st.dataframe(csv_columns_summary(frame), hide_index=True, width="stretch")
+        removal(upload)
         return None
-    return new_ref
+    chosen = ref["params"] if current == sha else upload.settings
+    target, task, sensitive, drop = csv_controls(frame, sha, chosen)
+    settings = (sha, upload.size, upload.name, target, task, tuple(sensitive), tuple(drop))
+    new_ref = load_or_explain(frame, lambda: memo("upload_load", settings, lambda: load_upload(
+        home, sha, target=target, task=task, sensitive=sensitive, drop=drop)))
+    removal(upload)
+    return None if new_ref is None else {**new_ref, "preprocess": pp}
 
 
 def preview(dataset) -> None:
@@ -164,17 +303,21 @@ st.title("Data")
 st.markdown("Pick what the network learns from: a toy set to watch it learn, a real table, digit images, "
             "or your own CSV. Changes take effect at once.")
 
-ref = current_dataset_ref()
+ref = previous = current_dataset_ref()
 left, right = st.columns([1, 2], gap="large")
 with left:
-    source = st.radio("Where the data comes from", SOURCES, index=1 if ref["kind"] == "csv" else 0,
+    source = st.radio("Where the data comes from", SOURCES, index=2 if ref["kind"] == "csv" else 0,
                       key="data_source", horizontal=True, help=HELP["source"])
+    flash = st.session_state.pop(FLASH, None)
+    if flash:
+        (st.success if flash[0] == "success" else st.error)(md(flash[1]))
     choice_box = st.container()
     with st.expander("Preprocessing: scaling and split", expanded=False):
         pp = preprocessing(ref)
     with choice_box:
+        choose = {SOURCES[0]: builtin_choice, SOURCES[1]: csv_choice, SOURCES[2]: saved_choice}[source]
         try:
-            new_ref = builtin_choice(ref, pp) if source == SOURCES[0] else csv_choice(ref, pp)
+            new_ref = choose(ref, pp)
         except DataError as e:
             st.error(md(str(e)))
             new_ref = None
@@ -190,6 +333,11 @@ with right:
         st.session_state["dataset_ref"] = ref = DEFAULT_DATASET
         dataset = dataset_for(ref)
     preview(dataset)
+if ref["kind"] == "csv" and ref != previous:
+    try:                                  # the file's last used settings, for reopening it under Your uploads
+        remember_upload_settings(store().home, ref)
+    except DataError:
+        pass
 
 next_step("Build", "Next: build a network", "**Next:** design the network that will learn this data — "
           "start from a preset and change it layer by layer.")

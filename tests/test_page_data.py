@@ -1,4 +1,5 @@
 """The Data page through AppTest: widgets → st.session_state["dataset_ref"] → what is shown."""
+import re
 from pathlib import Path
 
 import pytest
@@ -235,4 +236,154 @@ def test_coming_back_keeps_an_uploaded_csv_in_use(home):
     at.switch_page("../pages/data.py").run()
     assert not at.exception and not at.error
     assert at.session_state["dataset_ref"] == ref
-    assert "people.csv" in plain(at.info[0].value)
+    assert at.radio(key="data_source").value == "Your uploads"        # reopened where it can be changed
+    assert at.selectbox(key="data_saved_upload").value == ref["sha256"]
+    assert at.selectbox(key=f"data_target_{ref['sha256'][:16]}").value == "label"
+    at.radio(key="data_source").set_value("Upload a CSV").run()
+    assert "people.csv" in plain(at.info[0].value) and "Your uploads" in at.info[0].value
+
+
+# ---------------------------------------------------------------- earlier uploads
+
+def people_csv(n: int = 60) -> bytes:
+    """Like good_csv but with a different content, so it is a second upload."""
+    lines = ["height,weight,sport"]
+    for i in range(n):
+        lines.append(f"{150 + i % 45},{50 + 7 * i % 40},{'run' if i % 3 else 'swim'}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def fresh_session(ref: dict | None = None) -> AppTest:
+    """A new browser session on the same workspace (nothing carried over but the files)."""
+    return open_data(ref)
+
+
+def test_your_uploads_lists_earlier_files_newest_first_with_their_size(home):
+    at = open_data()
+    at.radio(key="data_source").set_value("Your uploads").run()
+    assert "No CSV files have been uploaded" in at.info[0].value
+    at.radio(key="data_source").set_value("Upload a CSV").run()
+    upload(at, "people.csv", good_csv())
+    first = at.session_state["dataset_ref"]["sha256"]
+    upload(at, "sports.csv", people_csv())
+    second = at.session_state["dataset_ref"]["sha256"]
+
+    at = fresh_session()
+    assert at.session_state["dataset_ref"]["kind"] == "builtin"
+    at.radio(key="data_source").set_value("Your uploads").run()
+    box = at.selectbox(key="data_saved_upload")
+    assert box.value is None                                   # nothing changes until a file is chosen
+    assert at.session_state["dataset_ref"]["name"] == "spiral"
+    assert [o.split(" · ")[0] for o in box.options] == ["sports.csv", "people.csv"]
+    assert "60 rows × 4 columns" in box.options[1]
+    assert re.search(r" · \d{1,2} \w{3}, \d\d:\d\d$", box.options[1])        # when it was uploaded
+    assert box.proto.help
+    box.set_value(first).run()                                 # choosing one puts it in use
+    assert at.session_state["dataset_ref"]["sha256"] == first != second
+    assert any("people.csv: 60 rows × 4 columns" in plain(c.value) and "uploaded" in c.value for c in at.caption)
+
+
+def test_an_earlier_upload_reopens_with_its_last_settings_and_can_change_target(home):
+    at = open_data()
+    at.radio(key="data_source").set_value("Upload a CSV").run()
+    upload(at, "people.csv", good_csv())
+    sha = at.session_state["dataset_ref"]["sha256"]
+    key = sha[:16]
+    at.multiselect(key=f"data_sensitive_{key}_label").set_value(["city"]).run()
+    at.slider(key="data_test").set_value(0.3).run()
+    at.number_input(key="data_split_seed").set_value(4).run()
+
+    at = fresh_session()                                          # a later visit: no upload in the session
+    at.radio(key="data_source").set_value("Your uploads").run()
+    at.selectbox(key="data_saved_upload").set_value(sha).run()
+    assert not at.exception and not at.error
+    ref = at.session_state["dataset_ref"]
+    assert ref["kind"] == "csv" and ref["sha256"] == sha and ref["name"] == "people.csv"
+    assert ref["params"] == {"target": "label", "task": None, "sensitive": ["city"], "drop": []}
+    assert ref["preprocess"] == {"scaling": "standard", "val_fraction": 0.15, "test_fraction": 0.3, "split_seed": 4}
+    assert at.selectbox(key=f"data_target_{key}").value == "label"            # pre-filled controls
+    assert at.multiselect(key=f"data_sensitive_{key}_label").value == ["city"]
+    assert at.slider(key="data_test").value == 0.3
+    assert any(plain(s.value) == "people.csv" for s in at.subheader)
+    assert any("target **label**" in m.value for m in at.markdown)
+    for widget in (at.selectbox(key=f"data_target_{key}"), at.radio(key=f"data_task_{key}"),
+                   at.multiselect(key=f"data_drop_{key}_label"), at.selectbox(key="data_saved_upload")):
+        assert widget.proto.help
+
+    at.selectbox(key=f"data_target_{key}").set_value("income").run()           # change it without re-uploading
+    assert not at.error
+    ref = at.session_state["dataset_ref"]
+    assert ref["params"]["target"] == "income" and ref["sha256"] == sha
+    assert any(m.value.startswith("Regression") and "target **income**" in m.value for m in at.markdown)
+
+    at = fresh_session()                                          # and that is remembered for the next visit
+    at.radio(key="data_source").set_value("Your uploads").run()
+    at.selectbox(key="data_saved_upload").set_value(sha).run()
+    assert at.session_state["dataset_ref"]["params"]["target"] == "income"
+
+
+def test_a_kept_file_that_went_missing_gives_an_inline_message(home):
+    at = open_data()
+    at.radio(key="data_source").set_value("Upload a CSV").run()
+    upload(at, "people.csv", good_csv())
+    sha = at.session_state["dataset_ref"]["sha256"]
+    (home / "datasets" / f"{sha}.csv").unlink()
+
+    at = fresh_session()
+    at.selectbox(key="data_name_2-D toy sets").set_value("moons").run()
+    before = at.session_state["dataset_ref"]
+    at.radio(key="data_source").set_value("Your uploads").run()
+    box = at.selectbox(key="data_saved_upload")
+    assert "cannot be opened" in box.options[0]
+    box.set_value(sha).run()
+    assert not at.exception
+    assert any("no longer in the workspace" in e and "upload the file again" in e and "has not changed" in e
+               for e in errors(at))
+    assert at.session_state["dataset_ref"] == before
+
+    at.button(key="data_remove_ask").click().run()              # and it can be taken off the list
+    at.button(key="data_remove_yes").click().run()
+    assert not at.exception
+    assert "No CSV files have been uploaded" in at.info[0].value
+    assert not (home / "datasets" / f"{sha}.json").exists()
+
+
+def test_a_kept_file_that_changed_on_disk_is_refused_inline(home):
+    at = open_data()
+    at.radio(key="data_source").set_value("Upload a CSV").run()
+    upload(at, "people.csv", good_csv())
+    sha = at.session_state["dataset_ref"]["sha256"]
+    (home / "datasets" / f"{sha}.csv").write_bytes(good_csv() + b"99,1,north,yes\n")
+
+    at = fresh_session()
+    at.radio(key="data_source").set_value("Your uploads").run()
+    at.selectbox(key="data_saved_upload").set_value(sha).run()
+    assert not at.exception
+    assert any("has changed since it was uploaded" in e for e in errors(at))
+    assert at.session_state["dataset_ref"]["name"] == "spiral"
+
+
+def test_removing_an_upload_asks_first_and_falls_back_when_it_was_in_use(home):
+    at = open_data()
+    at.radio(key="data_source").set_value("Upload a CSV").run()
+    upload(at, "people.csv", good_csv())
+    upload(at, "sports.csv", people_csv())
+    sha = at.session_state["dataset_ref"]["sha256"]
+    at.switch_page("../pages/home.py").run()
+    at.switch_page("../pages/data.py").run()
+    assert at.selectbox(key="data_saved_upload").value == sha
+
+    at.button(key="data_remove_ask").click().run()
+    assert any("Remove sports.csv" in plain(w.value) for w in at.warning)
+    at.button(key="data_remove_no").click().run()                # keep it: nothing happens
+    assert (home / "datasets" / f"{sha}.csv").exists() and not at.warning
+
+    at.button(key="data_remove_ask").click().run()
+    assert at.button(key="data_remove_yes").proto.help and at.button(key="data_remove_no").proto.help
+    at.button(key="data_remove_yes").click().run()
+    assert not at.exception and not at.error
+    assert not (home / "datasets" / f"{sha}.csv").exists()
+    assert any("Removed sports.csv" in plain(s.value) and "Spiral" in s.value for s in at.success)
+    assert at.session_state["dataset_ref"]["name"] == "spiral"
+    box = at.selectbox(key="data_saved_upload")
+    assert [o.split(" · ")[0] for o in box.options] == ["people.csv"] and box.value is None
