@@ -17,6 +17,7 @@ OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam", "adamw")
 LOSSES = ("auto", "cross_entropy", "bce", "mse", "mae", "huber")
 DEVICES = ("auto", "cpu", "cuda", "mps")
 CLASS_WEIGHTS = ("none", "balanced")
+FAIRNESS_PENALTIES = ("none", "demographic_parity", "equalized_odds")
 
 # The fields each layer type uses; everything else is left out of its JSON.
 LAYER_FIELDS = {
@@ -180,6 +181,10 @@ class TrainSpec:
     seed: int = 0
     device: str = "auto"
     checkpoint_every: int = 10     # keep a checkpoint every N epochs (plus best and last)
+    sensitive: str = ""            # column whose groups are audited each epoch ("" = the data's first sensitive one)
+    reweigh: bool = False          # weight training rows so that group and label are independent
+    fairness_penalty: str = "none" # add λ × this gap between the groups (on the batch) to the loss
+    fairness_lambda: float = 1.0
 
     def validate(self) -> "TrainSpec":
         _check(self.optimizer in OPTIMIZERS,
@@ -204,6 +209,12 @@ class TrainSpec:
                f"early_stopping must be 0 (off) or a patience in epochs (got {self.early_stopping!r})")
         _check(_is_int(self.seed) and 0 <= self.seed < 2**32, f"seed must be a whole number from 0 to 2^32-1 (got {self.seed!r})")
         _check(self.device in DEVICES, f"device: unknown device {self.device!r}; use one of {', '.join(DEVICES)}")
+        _check(isinstance(self.sensitive, str), "sensitive must be a column name (or empty)")
+        _check(isinstance(self.reweigh, bool), "reweigh must be true or false")
+        _check(self.fairness_penalty in FAIRNESS_PENALTIES,
+               f"fairness_penalty: use one of {', '.join(FAIRNESS_PENALTIES)} (got {self.fairness_penalty!r})")
+        _check(_is_num(self.fairness_lambda) and 0 <= self.fairness_lambda <= 100,
+               f"fairness_lambda must be a weight from 0 to 100 (got {self.fairness_lambda!r}); try 1")
         _check(_is_int(self.checkpoint_every) and self.checkpoint_every >= 1,
                f"checkpoint_every must be a whole number of epochs, at least 1 (got {self.checkpoint_every!r})")
         return self

@@ -112,15 +112,15 @@ def class_weight_tensor(y: np.ndarray, n_classes: int) -> torch.Tensor:
     return torch.tensor(len(y) / (n_classes * counts), dtype=torch.float32)
 
 
-def make_loss_fn(loss: str, weights: torch.Tensor | None):
-    """loss(out, y) on the network's raw output."""
+def make_loss_fn(loss: str, weights: torch.Tensor | None, reduction: str = "mean"):
+    """loss(out, y) on the network's raw output (per row with reduction='none')."""
     if loss == "cross_entropy":
-        return nn.CrossEntropyLoss(weight=weights)
+        return nn.CrossEntropyLoss(weight=weights, reduction=reduction)
     if loss == "bce":
         pos_weight = None if weights is None else (weights[1] / weights[0]).reshape(1)
-        inner = nn.BCEWithLogitsLoss(pos_weight=pos_weight)
+        inner = nn.BCEWithLogitsLoss(pos_weight=pos_weight, reduction=reduction)
         return lambda out, y: inner(out[:, 0], y.to(out.dtype))
-    inner = {"mse": nn.MSELoss(), "mae": nn.L1Loss(), "huber": nn.HuberLoss()}[loss]
+    inner = {"mse": nn.MSELoss, "mae": nn.L1Loss, "huber": nn.HuberLoss}[loss](reduction=reduction)
     return lambda out, y: inner(out[:, 0], y)
 
 
@@ -192,6 +192,10 @@ class Trainer:
         if spec.class_weights == "balanced" and self.task == "classification":
             weights = class_weight_tensor(dataset.y_train, self.n_classes).to(dev)
         self.loss_fn = make_loss_fn(self.loss_name, weights)
+        self.fair = LiveFairness.for_trainer(dataset, spec, dev) if self.task == "classification" else None
+        self.sample_loss = None             # per-row loss, when rows carry weights or a penalty needs them
+        if self.fair is not None and (spec.reweigh or spec.fairness_penalty != "none"):
+            self.sample_loss = make_loss_fn(self.loss_name, weights, reduction="none")
         self.optimizer = make_optimizer(spec, self.net.parameters(), dev)
         self.penalised = [p for n, p in self.net.named_parameters() if n.endswith("weight") and p.dim() > 1]
         self.epoch = start_epoch
@@ -350,7 +354,10 @@ class Trainer:
             perm = torch.randperm(n, generator=self.generator).to(self.device)
             for i in range(0, n, bs):
                 idx = perm[i:i + bs]
-                loss = loss_fn(net(X[idx]), Y[idx])
+                if self.sample_loss is None:
+                    loss = loss_fn(net(X[idx]), Y[idx])
+                else:
+                    loss = self.fair.batch_loss(self.sample_loss, net(X[idx]), Y[idx], idx)
                 if l1:
                     loss = loss + l1 * sum(p.abs().sum() for p in self.penalised)
                 for p in params:                   # = opt.zero_grad(set_to_none=True), without its
@@ -421,6 +428,8 @@ class Trainer:
         """Validation metrics, layer statistics, the boundary grid and best-weights tracking."""
         report.metrics.update(self.evaluate("val"))
         report.metrics["lr"] = self.lr
+        if self.fair is not None and self.val_output is not None:
+            report.metrics.update(self.fair.metrics(self.val_output, self.Y["val"], self.loss_name))
         now = time.perf_counter()
         frames_due = now - self._last_frames >= FRAME_INTERVAL_S or self.epoch >= self.spec.epochs
         self._layer_stats(report, histograms=frames_due)
@@ -442,6 +451,114 @@ class Trainer:
         report = EpochReport(self.epoch, self.step, torch.stack(losses).tolist() if losses else [])
         report.events, self._pending_events = self._pending_events, []
         self._emit("on_steps", report)
+
+
+class LiveFairness:
+    """Groups of a sensitive column for a classification run: the per-epoch audit on the validation
+    rows, and the in-training mitigations (reweighing, a penalty on the gap between groups).
+
+    The per-epoch numbers are the plain rates fairlearn defines (selection rate, TPR, FPR,
+    accuracy per group; demographic parity, equalized odds and equal opportunity differences
+    as the largest gap between groups), computed in torch so an epoch costs microseconds;
+    tests check them against fairlearn's."""
+
+    def __init__(self, column: str, names: list[str], train_groups: torch.Tensor, val_groups: torch.Tensor,
+                 favourable: int, spec: TrainSpec, y_train: torch.Tensor, dev):
+        self.column, self.names, self.favourable = column, names, favourable
+        self.train_groups, self.val_groups = train_groups, val_groups
+        self.weights = None
+        if spec.reweigh:
+            from .fairness import reweighing
+            self.weights = torch.as_tensor(reweighing(y_train.cpu().numpy(), train_groups.cpu().numpy()),
+                                           dtype=torch.float32, device=dev)
+        self.penalty = spec.fairness_penalty
+        self.lam = float(spec.fairness_lambda)
+        self.y_fav = (y_train == favourable).float()
+
+    @classmethod
+    def for_trainer(cls, dataset, spec: TrainSpec, dev) -> "LiveFairness | None":
+        column = spec.sensitive or (dataset.sensitive[0] if dataset.sensitive else "")
+        if not column:
+            if spec.reweigh or spec.fairness_penalty != "none":
+                raise TrainingError("reweighing and the fairness penalty need a sensitive column: choose one on the "
+                                    "Data page (e.g. sex) or set 'sensitive' in the training settings")
+            return None
+        from .fairness import FairnessError, Grouping, favourable_index, group_labels
+        try:
+            tr, _ = group_labels(dataset.raw.iloc[dataset.idx_train], Grouping.of(column))
+            va, _ = group_labels(dataset.raw.iloc[dataset.idx_val], Grouping.of(column))
+        except FairnessError as exc:
+            if spec.reweigh or spec.fairness_penalty != "none":
+                raise TrainingError(f"fairness mitigation: {exc}") from None
+            return None
+        names = sorted(set(tr) | set(va))
+        code = {n: i for i, n in enumerate(names)}
+        to_t = lambda a: torch.as_tensor([code[x] for x in a], dtype=torch.long, device=dev)   # noqa: E731
+        fav = favourable_index(list(dataset.class_names), None)
+        y_train = torch.as_tensor(dataset.y_train, dtype=torch.long, device=dev)
+        return cls(column, names, to_t(tr), to_t(va), fav, spec, y_train, dev)
+
+    def _proba(self, out: torch.Tensor) -> torch.Tensor:
+        if out.shape[1] == 1:
+            p1 = torch.sigmoid(out[:, 0])
+            return p1 if self.favourable == 1 else 1 - p1
+        return torch.softmax(out, dim=1)[:, self.favourable]
+
+    def batch_loss(self, sample_loss, out: torch.Tensor, y: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
+        per_row = sample_loss(out, y)
+        if self.weights is not None:
+            w = self.weights[idx]
+            loss = (per_row * w).sum() / w.sum()
+        else:
+            loss = per_row.mean()
+        if self.penalty != "none" and self.lam > 0:
+            loss = loss + self.lam * self._gap(self._proba(out), self.train_groups[idx], self.y_fav[idx])
+        return loss
+
+    def _gap(self, p: torch.Tensor, g: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """The largest difference between groups of the mean predicted probability (demographic parity),
+        or of it among rows with each true label (equalized odds), on a batch; differentiable."""
+        k = len(self.names)
+        conds = [torch.ones_like(p, dtype=torch.bool)] if self.penalty == "demographic_parity" else [y > 0.5, y < 0.5]
+        gap = p.new_zeros(())
+        for c in conds:
+            sums = torch.zeros(k, device=p.device, dtype=p.dtype).index_add(0, g[c], p[c])
+            counts = torch.zeros(k, device=p.device, dtype=p.dtype).index_add(0, g[c], torch.ones_like(p[c]))
+            present = counts > 0
+            if int(present.sum()) >= 2:
+                means = sums[present] / counts[present]
+                gap = torch.maximum(gap, means.max() - means.min())
+        return gap
+
+    @torch.no_grad()
+    def metrics(self, out: torch.Tensor, y: torch.Tensor, loss_name: str) -> dict[str, float]:
+        """This epoch's audit of the validation rows, as metric name → value."""
+        p = self._proba(out)
+        pred = (p >= 0.5).float()
+        fav = (y == self.favourable).float()
+        per_row = make_loss_fn(loss_name, None, reduction="none")(out, y)
+        result: dict[str, float] = {}
+        sel, tpr, fpr = [], [], []
+        for i, name in enumerate(self.names):
+            m = self.val_groups == i
+            if not bool(m.any()):
+                continue
+            pos, neg = m & (fav > 0.5), m & (fav < 0.5)
+            sel.append(float(pred[m].mean()))
+            result[f"fair/selection_rate/{name}"] = sel[-1]
+            result[f"fair/accuracy/{name}"] = float((pred[m] == fav[m]).float().mean())
+            result[f"fair/loss/{name}"] = float(per_row[m].mean())
+            if bool(pos.any()):
+                tpr.append(float(pred[pos].mean()))
+                result[f"fair/tpr/{name}"] = tpr[-1]
+            if bool(neg.any()):
+                fpr.append(float(pred[neg].mean()))
+                result[f"fair/fpr/{name}"] = fpr[-1]
+        spread = lambda v: max(v) - min(v) if len(v) >= 2 else float("nan")   # noqa: E731
+        result["fair/demographic_parity_difference"] = spread(sel)
+        result["fair/equal_opportunity_difference"] = spread(tpr)
+        result["fair/equalized_odds_difference"] = max(spread(tpr), spread(fpr))
+        return result
 
 
 def train(dataset, network: NetworkSpec, spec: TrainSpec, callbacks=(), control=None) -> tuple[Network, TrainResult]:
