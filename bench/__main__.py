@@ -36,7 +36,7 @@ def _data(name: str):
     y = ((X[:, 0] * X[:, 1] + np.sin(X[:, 2]) + 0.3 * rng.normal(size=50_000)) > 0).astype(np.int64)
     n1, n2 = 35_000, 42_500
     ds = SimpleNamespace(name="synthetic50k", task="classification", n_classes=2, n_features=20, image_shape=None,
-                         is_2d=False, X_train=X[:n1], y_train=y[:n1], X_val=X[n1:n2], y_val=y[n1:n2],
+                         is_2d=False, sensitive=(), X_train=X[:n1], y_train=y[:n1], X_val=X[n1:n2], y_val=y[n1:n2],
                          X_test=X[n2:], y_test=y[n2:])
     ds.split = lambda s: {"train": (ds.X_train, ds.y_train), "val": (ds.X_val, ds.y_val),
                           "test": (ds.X_test, ds.y_test)}[s]
@@ -163,7 +163,8 @@ def main(argv=None) -> int:
                   f"  DataLoader {c['dataloader_samples_per_s']:>9,}/s  ratio {c['glassnet_vs_tensor_loop']:.3f}"
                   f" / {c['glassnet_vs_dataloader']:.2f}")
         print(f"train_vs_tensor_loop {result['train_vs_tensor_loop']}  train_vs_dataloader {result['train_vs_dataloader']}")
-        for key in ("cold_start_s", "page_switch_ms", "ui_metric_latency_ms", "ui_metric_latency_p90_ms"):
+        for key in ("cold_start_s", "page_switch_ms", "ui_metric_latency_ms", "ui_metric_latency_p90_ms",
+                    "ui_stream_cpu_percent", "ui_idle_cpu_percent"):
             if key in result:
                 print(f"{key} {result[key]}")
     return 0
