@@ -141,6 +141,38 @@ def training_throughput(quick: bool) -> dict:
     return out
 
 
+def data_loading(quick: bool) -> dict:
+    """Reading a 10,000-row CSV (16 numbers, 3 text columns) into a Dataset, against pandas.read_csv
+    of the same bytes (best of the repeats), and the time to make each 2-D toy set."""
+    import io
+
+    import numpy as np
+    import pandas as pd
+    from core.data import load_builtin, load_csv
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(10_000, 16)), columns=[f"f{i}" for i in range(16)])
+    for i in range(3):
+        frame[f"cat{i}"] = rng.choice(["red", "green", "blue", "grey", "pink"], 10_000)
+    frame["label"] = rng.integers(0, 3, 10_000)
+    data = frame.to_csv(index=False).encode()
+    load_csv(data, target="label")                                 # warm imports
+    repeats = 2 if quick else 5
+
+    def best(fn) -> float:
+        times = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+        return min(times)
+    ours = best(lambda: load_csv(data, target="label"))
+    pandas = best(lambda: pd.read_csv(io.BytesIO(data)))
+    toys = {name: round(best(lambda: load_builtin(name, seed=11)) * 1000, 2)
+            for name in ("spiral", "moons", "circles", "xor", "blobs", "regression2d")}
+    return {"csv_10k_rows_seconds": round(ours, 4), "csv_10k_vs_pandas_read_csv": round(ours / pandas, 2),
+            "toy_set_ms": toys}
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -151,6 +183,7 @@ def main(argv=None) -> int:
     result = {"training": training_throughput(a.quick)}
     result["train_vs_tensor_loop"] = result["training"].pop("train_vs_tensor_loop")
     result["train_vs_dataloader"] = result["training"].pop("train_vs_dataloader")
+    result["data"] = data_loading(a.quick)
     if not a.no_ui:
         from .ui import ui_figures
         result.update(ui_figures())
@@ -163,6 +196,9 @@ def main(argv=None) -> int:
                   f"  DataLoader {c['dataloader_samples_per_s']:>9,}/s  ratio {c['glassnet_vs_tensor_loop']:.3f}"
                   f" / {c['glassnet_vs_dataloader']:.2f}")
         print(f"train_vs_tensor_loop {result['train_vs_tensor_loop']}  train_vs_dataloader {result['train_vs_dataloader']}")
+        d = result["data"]
+        print(f"csv 10k rows {d['csv_10k_rows_seconds']} s ({d['csv_10k_vs_pandas_read_csv']}x pandas.read_csv); "
+              f"toy sets {d['toy_set_ms']} ms")
         for key in ("cold_start_s", "page_switch_ms", "ui_metric_latency_ms", "ui_metric_latency_p90_ms",
                     "ui_stream_cpu_percent", "ui_idle_cpu_percent"):
             if key in result:

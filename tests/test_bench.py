@@ -23,3 +23,6 @@ def test_bench_quick_prints_one_json_object_with_the_ratios():
     assert result["train_vs_tensor_loop"] == min(c["glassnet_vs_tensor_loop"] for c in configs.values())
     assert result["train_vs_dataloader"] == min(
         c["glassnet_vs_dataloader"] for k, c in configs.items() if k.endswith("batch256"))
+    data = result["data"]
+    assert data["csv_10k_rows_seconds"] > 0 and data["csv_10k_vs_pandas_read_csv"] > 0
+    assert set(data["toy_set_ms"]) == {"spiral", "moons", "circles", "xor", "blobs", "regression2d"}

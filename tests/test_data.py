@@ -1072,33 +1072,3 @@ def test_core_data_does_not_import_streamlit():
     source = (ROOT / "core" / "data.py").read_text()
     assert "streamlit" not in source
     assert "pickle" not in source
-
-
-# --------------------------------------------------------------------------------------
-# Speed
-# --------------------------------------------------------------------------------------
-
-
-def test_toy_sets_load_fast():
-    load_builtin("spiral")  # warm imports
-    for name in ("spiral", "moons", "circles", "xor", "blobs", "regression2d"):
-        best = min(_timed(lambda: load_builtin(name, seed=11)) for _ in range(5))
-        assert best < 0.05, (name, best)
-
-
-def test_ten_thousand_row_csv_loads_well_under_a_second():
-    rng = np.random.default_rng(0)
-    frame = pd.DataFrame(rng.normal(size=(10_000, 16)), columns=[f"f{i}" for i in range(16)])
-    for i in range(3):
-        frame[f"cat{i}"] = rng.choice(["red", "green", "blue", "grey", "pink"], 10_000)
-    frame["label"] = rng.integers(0, 3, 10_000)
-    data = frame.to_csv(index=False).encode()
-    load_csv(data, target="label")  # warm imports
-    best = min(_timed(lambda: load_csv(data, target="label")) for _ in range(3))
-    assert best < 0.5, best
-
-
-def _timed(fn) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
