@@ -112,6 +112,41 @@ def _column_groups(series: pd.Series, column: str, edges: tuple[float, ...] | No
     return out
 
 
+def training_grouping(dataset, columns, bins: dict | None = None) -> Grouping:
+    """A Grouping whose bands (for numeric columns with many values) are cut at the training rows'
+    quantiles, so every split — and the live audit during training — uses the same groups."""
+    grouping = Grouping.of(columns, bins)
+    edges = dict(grouping.bins)
+    train = dataset.raw.iloc[dataset.idx_train]
+    for c in grouping.columns:
+        if c in edges or c not in train.columns:
+            continue
+        values = pd.to_numeric(train[c], errors="coerce")
+        if values.notna().all() and values.nunique() > MAX_GROUPS:
+            edges[c] = suggest_bins(values)
+    return Grouping.of(grouping.columns, edges)
+
+
+def _band_key(part: str):
+    for prefix, rank in (("< ", 0), ("≥ ", 2)):
+        if part.startswith(prefix):
+            try:
+                return (rank, float(part[len(prefix):]), "")
+            except ValueError:
+                break
+    if "–" in part:
+        try:
+            return (1, float(part.split("–")[0]), "")
+        except ValueError:
+            pass
+    return (3, 0.0, part)
+
+
+def group_order(names) -> list[str]:
+    """Groups in reading order: bands by their numbers, other values alphabetically, per column."""
+    return sorted(names, key=lambda n: tuple(_band_key(p) for p in str(n).split(" × ")))
+
+
 def group_labels(frame: pd.DataFrame, grouping: Grouping) -> tuple[np.ndarray, list[str]]:
     """(group name of every row, notes on what was done) for the rows of `frame`."""
     notes: list[str] = []
@@ -123,7 +158,7 @@ def group_labels(frame: pd.DataFrame, grouping: Grouping) -> tuple[np.ndarray, l
     labels = labels.astype(str)
     present = pd.unique(labels)
     if len(present) < 2:
-        raise FairnessError(f"Every row has the same {grouping.name} ({present[0]!r}), so there is nothing to "
+        raise FairnessError(f"Every row has the same {grouping.name} ({str(present[0])!r}), so there is nothing to "
                             "compare; choose another sensitive column or a larger split.")
     return labels, notes
 
@@ -230,6 +265,7 @@ def audit(y_true, proba, groups, *, threshold: float | dict = 0.5, favourable: s
     calib = fm.MetricFrame(metrics={"mean_proba": fm.mean_prediction}, y_true=y, y_pred=p,
                            sensitive_features=pd.Series(g, name=grouping))
     table = frame.by_group.join(calib.by_group)
+    table = table.loc[group_order(table.index)]
     table["count"] = table["count"].astype(int)
     names = list(table.index)
     boot = _bootstrap(y, pred, g, names, n_boot, seed) if n_boot else {}
@@ -265,34 +301,43 @@ def _pts(x: float) -> str:
 def sentences(table: pd.DataFrame, disparities: dict, favourable: str) -> list[str]:
     """The disparities in plain words, e.g. "'female' gets 'good' 8.7 points less often than 'male'"."""
     out = []
-    rates = table["selection_rate"].dropna()
-    if len(rates) >= 2:
-        hi, lo = rates.idxmax(), rates.idxmin()
-        out.append(f"{lo!r} is predicted {favourable!r} {_pts(rates[hi] - rates[lo])} less often than {hi!r} "
-                   f"({rates[lo]:.1%} vs {rates[hi]:.1%}): demographic parity difference "
-                   f"{disparities['demographic_parity_difference']:.3f}.")
+
+    def spread(column: str):
+        v = table[column].dropna()
+        return (v, v.idxmax(), v.idxmin()) if len(v) >= 2 else (None, None, None)
+
+    rates, hi, lo = spread("selection_rate")
+    if rates is not None:
+        if rates[hi] == rates[lo]:
+            out.append(f"Every group is predicted {favourable!r} equally often ({rates[hi]:.1%}): "
+                       "demographic parity difference 0.")
+        else:
+            out.append(f"{lo!r} is predicted {favourable!r} {_pts(rates[hi] - rates[lo])} less often than {hi!r} "
+                       f"({rates[lo]:.1%} vs {rates[hi]:.1%}): demographic parity difference "
+                       f"{disparities['demographic_parity_difference']:.3f}.")
         ratio = disparities["demographic_parity_ratio"]
         if math.isfinite(ratio):
             verdict = ("below the four-fifths rule of thumb (0.8): a disparity regulators would question"
                        if ratio < FOUR_FIFTHS else "within the four-fifths rule of thumb (≥ 0.8)")
             out.append(f"The lowest selection rate is {ratio:.0%} of the highest — {verdict}.")
-    tpr = table["tpr"].dropna()
-    if len(tpr) >= 2:
-        hi, lo = tpr.idxmax(), tpr.idxmin()
-        out.append(f"Of the rows that truly are {favourable!r}, the model recognises {tpr[lo]:.1%} in {lo!r} but "
-                   f"{tpr[hi]:.1%} in {hi!r}: equal opportunity difference "
+    tpr, hi, lo = spread("tpr")
+    if tpr is not None:
+        found = (f"the model recognises {tpr[hi]:.1%} in every group" if tpr[hi] == tpr[lo] else
+                 f"the model recognises {tpr[lo]:.1%} in {lo!r} but {tpr[hi]:.1%} in {hi!r}")
+        out.append(f"Of the rows that truly are {favourable!r}, {found}: equal opportunity difference "
                    f"{disparities['equal_opportunity_difference']:.3f}.")
-    fpr = table["fpr"].dropna()
-    if len(fpr) >= 2:
-        hi, lo = fpr.idxmax(), fpr.idxmin()
-        out.append(f"Of the rows that are not {favourable!r}, the model wrongly says {favourable!r} for {fpr[hi]:.1%} "
-                   f"in {hi!r} vs {fpr[lo]:.1%} in {lo!r}; with the TPR gap this gives an equalized odds "
-                   f"difference of {disparities['equalized_odds_difference']:.3f}.")
-    prec = table["precision"].dropna()
-    if len(prec) >= 2:
-        hi, lo = prec.idxmax(), prec.idxmin()
-        out.append(f"When the model says {favourable!r}, it is right {prec[hi]:.1%} of the time for {hi!r} and "
-                   f"{prec[lo]:.1%} for {lo!r}: predictive parity difference "
+    fpr, hi, lo = spread("fpr")
+    if fpr is not None:
+        wrong = (f"{fpr[hi]:.1%} in every group" if fpr[hi] == fpr[lo] else
+                 f"{fpr[hi]:.1%} in {hi!r} vs {fpr[lo]:.1%} in {lo!r}")
+        out.append(f"Of the rows that are not {favourable!r}, the model wrongly says {favourable!r} for {wrong}; "
+                   f"with the TPR gap this gives an equalized odds difference of "
+                   f"{disparities['equalized_odds_difference']:.3f}.")
+    prec, hi, lo = spread("precision")
+    if prec is not None:
+        right = (f"{prec[hi]:.1%} of the time in every group" if prec[hi] == prec[lo] else
+                 f"{prec[hi]:.1%} of the time for {hi!r} and {prec[lo]:.1%} for {lo!r}")
+        out.append(f"When the model says {favourable!r}, it is right {right}: predictive parity difference "
                    f"{disparities['predictive_parity_difference']:.3f}.")
     return out
 
@@ -354,9 +399,9 @@ def fit_thresholds(y_true, proba, groups, constraint: str = "demographic_parity"
     g = np.asarray(groups).astype(str)
     for name in np.unique(g):
         labels = np.unique(y[g == name])
-        if len(labels) < 2 and constraint != "demographic_parity":
-            raise FairnessError(f"Group {name!r} has only one label in these rows, so {CONSTRAINTS[constraint]} "
-                                "thresholds cannot be fitted; use demographic parity or a larger split.")
+        if len(labels) < 2:      # fairlearn needs both labels in every group, whatever the constraint
+            raise FairnessError(f"Group {str(name)!r} has only one label in these rows, so {CONSTRAINTS[constraint]} "
+                                "thresholds cannot be fitted; fit on more rows (e.g. training and validation together).")
     opt = ThresholdOptimizer(estimator=_prefit(), constraints=constraint, prefit=True,
                              predict_method="predict_proba", objective="accuracy_score")
     opt.fit(np.asarray(proba, float).reshape(-1, 1), y, sensitive_features=g)
@@ -443,7 +488,7 @@ def audit_run(store, run_id: str, sensitive, *, favourable: str | None = None, s
     if ds.task != "classification":
         raise FairnessError("A fairness audit compares decisions between groups; this run predicts a number "
                             "(regression). Train a classifier, e.g. on german_credit or biased_loans.")
-    grouping = Grouping.of(sensitive, bins)
+    grouping = training_grouping(ds, sensitive, bins)
     X, y = ds.split(split)
     ids = getattr(ds, f"idx_{'val' if split == 'validation' else split}")
     labels, notes = group_labels(ds.raw.iloc[ids], grouping)

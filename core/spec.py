@@ -184,7 +184,7 @@ class TrainSpec:
     sensitive: str = ""            # column whose groups are audited each epoch ("" = the data's first sensitive one)
     reweigh: bool = False          # weight training rows so that group and label are independent
     fairness_penalty: str = "none" # add λ × this gap between the groups (on the batch) to the loss
-    fairness_lambda: float = 1.0
+    fairness_lambda: float = 0.3
 
     def validate(self) -> "TrainSpec":
         _check(self.optimizer in OPTIMIZERS,
@@ -214,7 +214,7 @@ class TrainSpec:
         _check(self.fairness_penalty in FAIRNESS_PENALTIES,
                f"fairness_penalty: use one of {', '.join(FAIRNESS_PENALTIES)} (got {self.fairness_penalty!r})")
         _check(_is_num(self.fairness_lambda) and 0 <= self.fairness_lambda <= 100,
-               f"fairness_lambda must be a weight from 0 to 100 (got {self.fairness_lambda!r}); try 1")
+               f"fairness_lambda must be a weight from 0 to 100 (got {self.fairness_lambda!r}); try 0.3")
         _check(_is_int(self.checkpoint_every) and self.checkpoint_every >= 1,
                f"checkpoint_every must be a whole number of epochs, at least 1 (got {self.checkpoint_every!r})")
         return self

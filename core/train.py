@@ -192,6 +192,9 @@ class Trainer:
         if spec.class_weights == "balanced" and self.task == "classification":
             weights = class_weight_tensor(dataset.y_train, self.n_classes).to(dev)
         self.loss_fn = make_loss_fn(self.loss_name, weights)
+        if self.task != "classification" and (spec.reweigh or spec.fairness_penalty != "none"):
+            raise TrainingError("reweighing and the fairness penalty compare decisions between groups; this data "
+                                "has a number as its target (regression): turn them off or choose a classification target")
         self.fair = LiveFairness.for_trainer(dataset, spec, dev) if self.task == "classification" else None
         self.sample_loss = None             # per-row loss, when rows carry weights or a penalty needs them
         if self.fair is not None and (spec.reweigh or spec.fairness_penalty != "none"):
@@ -453,6 +456,9 @@ class Trainer:
         self._emit("on_steps", report)
 
 
+SOFT_DECISION_WIDTH = 0.05
+
+
 class LiveFairness:
     """Groups of a sensitive column for a classification run: the per-epoch audit on the validation
     rows, and the in-training mitigations (reweighing, a penalty on the gap between groups).
@@ -483,10 +489,11 @@ class LiveFairness:
                 raise TrainingError("reweighing and the fairness penalty need a sensitive column: choose one on the "
                                     "Data page (e.g. sex) or set 'sensitive' in the training settings")
             return None
-        from .fairness import FairnessError, Grouping, favourable_index, group_labels
+        from .fairness import FairnessError, favourable_index, group_labels, training_grouping
         try:
-            tr, _ = group_labels(dataset.raw.iloc[dataset.idx_train], Grouping.of(column))
-            va, _ = group_labels(dataset.raw.iloc[dataset.idx_val], Grouping.of(column))
+            grouping = training_grouping(dataset, column)          # bands cut on the training rows, for both
+            tr, _ = group_labels(dataset.raw.iloc[dataset.idx_train], grouping)
+            va, _ = group_labels(dataset.raw.iloc[dataset.idx_val], grouping)
         except FairnessError as exc:
             if spec.reweigh or spec.fairness_penalty != "none":
                 raise TrainingError(f"fairness mitigation: {exc}") from None
@@ -516,8 +523,10 @@ class LiveFairness:
         return loss
 
     def _gap(self, p: torch.Tensor, g: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        """The largest difference between groups of the mean predicted probability (demographic parity),
-        or of it among rows with each true label (equalized odds), on a batch; differentiable."""
+        """The largest difference between groups of the selection rate (demographic parity), or of it
+        among rows with each true label (equalized odds), on a batch. The decision at 0.5 is smoothed
+        (a steep sigmoid) so the gap is differentiable and measures decisions, not mean probabilities."""
+        p = torch.sigmoid((p - 0.5) / SOFT_DECISION_WIDTH)
         k = len(self.names)
         conds = [torch.ones_like(p, dtype=torch.bool)] if self.penalty == "demographic_parity" else [y > 0.5, y < 0.5]
         gap = p.new_zeros(())
