@@ -37,6 +37,7 @@ PAGES = [
     PageInfo("build.py", "Build", ":material/account_tree:", "build", "Design the network."),
     PageInfo("train.py", "Train", ":material/play_circle:", "train", "Train it live."),
     PageInfo("evaluate.py", "Evaluate", ":material/fact_check:", "evaluate", "Judge a trained run."),
+    PageInfo("explain.py", "Explain", ":material/psychology:", "explain", "Why the network decides what it decides."),
     PageInfo("runs.py", "Runs", ":material/list:", "runs", "Compare, rename, export runs."),
 ]
 

@@ -1,0 +1,416 @@
+"""The Explain page through Streamlit's AppTest, on runs trained into a temporary workspace,
+plus its plain helpers (dashboard/explaining.py) called directly."""
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.helpers_runs import train_run
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+
+
+@pytest.fixture(autouse=True)
+def never_ask_first(monkeypatch):
+    """Every request starts at once (the time estimate depends on how busy the machine is); the test of
+    the question before a slow request sets its own threshold."""
+    import dashboard.explaining as ex_ui
+    monkeypatch.setattr(ex_ui, "SLOW_S", 1e9)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    home = tmp_path_factory.mktemp("explain-page")
+    ids = {"iris": train_run(home, "iris", epochs=30, name="iris *run*"),     # checkpoints at 10, 20, 30
+           "german_credit": train_run(home, "german_credit", epochs=3, hidden=(8,), activation="relu"),
+           "diabetes": train_run(home, "diabetes", epochs=3),
+           "digits": train_run(home, "digits", epochs=3, hidden=(16,), activation="relu"),
+           "spiral": train_run(home, "spiral", epochs=3, loss="bce")}        # one output: the logit of class 1
+    return home, ids
+
+
+def open_explain(home, monkeypatch, run_id=None, tab=None, state=None) -> AppTest:
+    monkeypatch.setenv("GLASSNET_HOME", str(home))
+    at = AppTest.from_file(APP, default_timeout=120)
+    if run_id:
+        at.query_params["run"] = run_id
+    at.run()
+    at.switch_page("../pages/explain.py")
+    if tab:
+        at.session_state["xp_tab"] = tab
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def values(v) -> list:
+    """A plotly array from a chart's JSON spec (plotly encodes numpy arrays as base64 'bdata')."""
+    if isinstance(v, dict) and "bdata" in v:
+        a = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
+        if "shape" in v:
+            a = a.reshape([int(n) for n in str(v["shape"]).split(",")])
+        return a.tolist()
+    return list(v or [])
+
+
+def charts(at) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def traces(at, kind: str) -> list[dict]:
+    return [t for s in charts(at) for t in s["data"] if t["type"] == kind]
+
+
+def texts(at) -> str:
+    return " ".join(e.value for kind in ("caption", "info", "warning", "error", "success", "markdown")
+                    for e in getattr(at, kind))
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+# ------------------------------------------------------------------------------- the page
+
+def test_no_runs_gives_guidance_and_still_offers_your_own_model(tmp_path, monkeypatch):
+    at = open_explain(tmp_path, monkeypatch)
+    assert "Nothing to explain yet" in at.info[0].value
+    assert "Train" in at.info[0].value
+    assert not at.get("plotly_chart")
+    assert {u.label for u in at.get("file_uploader")} == {"ONNX model", "Rows (CSV)"}
+
+
+def test_whole_model_has_one_bar_per_column_a_beeswarm_and_a_dependence_plot(trained, monkeypatch):
+    home, ids = trained
+    at = open_explain(home, monkeypatch, ids["iris"])
+    from core.data import load_builtin
+    columns = load_builtin("iris").original_columns
+    bars = traces(at, "bar")[0]
+    assert sorted(bars["y"]) == sorted(columns)                 # one bar per original column
+    assert all(v >= 0 for v in values(bars["x"]))
+    swarm, dependence = traces(at, "scattergl")
+    assert len(values(swarm["x"])) == 22 * len(columns)         # every test row a dot, for every column
+    assert "Exact Shapley values" in texts(at)                  # which method, and the background used
+    assert "background: 100 training rows" in texts(at)
+    assert at.selectbox(key="xp_class").options == ["setosa", "versicolor", "virginica"]
+    # colour the dependence plot by another column
+    at.selectbox(key="xp_colour").set_value("(none)").run()
+    assert not at.exception
+    assert "colorbar" not in traces(at, "scattergl")[1]["marker"]
+
+
+def test_results_are_cached_in_the_run_folder_for_the_next_view(trained, monkeypatch):
+    home, ids = trained
+    open_explain(home, monkeypatch, ids["iris"])
+    files = list((Path(home) / "runs" / ids["iris"] / "explanations").glob("shap-*.safetensors"))
+    assert files
+    from core import explain
+    from core.store import Store
+    ex = explain.RunExplainer.open(Store(home), ids["iris"])
+    assert ex.shap("exact", limit=200, background=100, cached_only=True) is not None
+
+
+def test_switching_method_recomputes_and_says_which_method(trained, monkeypatch):
+    home, ids = trained
+    at = open_explain(home, monkeypatch, ids["iris"])
+    at.selectbox(key="xp_method").set_value("sampling").run()
+    assert not at.exception
+    assert "Shapley sampling (Glassnet)" in texts(at)
+    assert "estimated error" in texts(at)
+    at.selectbox(key="xp_method").set_value("gradient").run()   # not additive: shown as its own step
+    assert not at.exception
+    assert "shap GradientExplainer" in texts(at)
+    at.session_state["xp_tab"] = "One row"
+    at.run()
+    assert not at.exception
+    labels = traces(at, "waterfall")[0]["y"]
+    assert labels[0] == "average output (base)" and labels[-1] == "this row's output"
+
+
+def test_a_slow_request_shows_its_estimate_and_waits_for_the_button(trained, monkeypatch):
+    home, ids = trained
+    import dashboard.explaining as ex_ui
+    monkeypatch.setattr(ex_ui, "SLOW_S", -1.0)
+    at = open_explain(home, monkeypatch, ids["iris"], state={"xp_background": 37})   # a request not cached yet
+    assert "will take about" in at.warning[0].value
+    assert not at.get("plotly_chart")
+    at.button(key="xp_compute").click().run()
+    assert not at.exception
+    assert traces(at, "bar")
+
+
+def test_one_row_shows_a_waterfall_lime_and_their_agreement(trained, monkeypatch):
+    home, ids = trained
+    at = open_explain(home, monkeypatch, ids["iris"], tab="One row")
+    fall = traces(at, "waterfall")[0]
+    assert len(fall["y"]) == 4 + 2                                # base, 4 columns, the row's output
+    assert any("petal" in label and "=" in label for label in fall["y"])
+    lime = traces(at, "bar")[0]
+    assert len(lime["y"]) == 4
+    m = metrics(at)
+    assert {"Prediction", "True answer", "Rank correlation", "Top-4 overlap", "Same direction"} <= set(m)
+    assert "R² =" in texts(at)                                    # LIME's local fidelity
+    assert at.success or at.warning                               # the verdict in words
+    # the lists: the least confident row first
+    at.radio(key="xp_list").set_value("unsure").run()
+    assert not at.exception
+    first = at.selectbox(key="xp_row").options[0]
+    assert first.startswith("row ")
+    # stability: five seeds give error bars
+    at.button(key="xp_stability").click().run()
+    assert not at.exception
+    lime = traces(at, "bar")[0]
+    assert lime["error_x"]["array"] is not None
+    assert "5 random seeds" in texts(at)
+
+
+def test_what_if_edit_changes_the_prediction_and_the_explanation(trained, monkeypatch):
+    home, ids = trained
+    at = open_explain(home, monkeypatch, ids["iris"], tab="One row")
+    before = metrics(at)["Prediction"]
+    fall_before = traces(at, "waterfall")[0]["y"]
+    petal = next(n for n in at.number_input if n.label == "petal length (cm)")
+    width = next(n for n in at.number_input if n.label == "petal width (cm)")
+    big = petal.value < 3                                          # move the flower to the other end
+    petal.set_value(6.5 if big else 1.2)
+    width.set_value(2.4 if big else 0.2)
+    at.run()
+    assert not at.exception
+    assert metrics(at)["Prediction"] != before
+    assert "Edited:" in at.info[-1].value and "petal length" in at.info[-1].value
+    assert traces(at, "waterfall")[0]["y"] != fall_before
+    assert any("6.5" in label or "1.2" in label for label in traces(at, "waterfall")[0]["y"])
+    at.button(key="xp_wi_reset").click().run()
+    assert metrics(at)["Prediction"] == before
+
+
+def test_one_hot_text_columns_are_grouped_and_said_so(trained, monkeypatch):
+    home, ids = trained
+    at = open_explain(home, monkeypatch, ids["german_credit"], tab="One row")
+    message = " ".join(i.value for i in at.info)
+    assert "one-hot" in message and "housing** (3 inputs)" in message
+    from core.data import load_builtin
+    columns = load_builtin("german_credit").original_columns
+    assert len(traces(at, "waterfall")[0]["y"]) == min(len(columns), 10) + 2
+    housing = next(s for s in at.selectbox if s.label == "housing")       # categories as a selectbox
+    assert set(housing.options) == {"free", "own", "rent"}
+    other = next(o for o in ("free", "own", "rent") if o != housing.value)
+    housing.set_value(housing.options.index(other)).run()
+    assert not at.exception
+    assert "Edited:" in at.info[-1].value and f"→ {other}" in at.info[-1].value
+    assert f"housing = {other}" in traces(at, "waterfall")[0]["y"]
+
+
+def test_regression_rows_are_listed_by_largest_error(trained, monkeypatch):
+    home, ids = trained
+    at = open_explain(home, monkeypatch, ids["diabetes"], tab="One row")
+    assert "xp_class" not in [s.key for s in at.selectbox]          # no class to choose
+    assert at.radio(key="xp_list").options == ["All rows, in table order", "Largest errors"]
+    at.radio(key="xp_list").set_value("errors").run()
+    assert not at.exception
+    rows = at.selectbox(key="xp_row")
+    errors = [abs(float(o.split("true ")[1].split(",")[0]) - float(o.split("predicted ")[1])) for o in rows.options]
+    assert errors == sorted(errors, reverse=True)                  # the largest miss first
+    assert "True value" in metrics(at)
+    assert charts(at)[0]["layout"]["xaxis"]["title"]["text"] == "predicted progression"
+
+
+def test_single_output_binary_net_explains_both_classes(trained, monkeypatch):
+    home, ids = trained
+    at = open_explain(home, monkeypatch, ids["spiral"])
+    one = values(traces(at, "bar")[0]["x"])
+    at.selectbox(key="xp_class").set_value(0).run()
+    assert not at.exception
+    assert values(traces(at, "bar")[0]["x"]) == pytest.approx(one)    # |−v| = |v|
+    assert "minus the logit" in texts(at)
+
+
+def test_digits_show_pixel_heat_maps(trained, monkeypatch):
+    home, ids = trained
+    at = open_explain(home, monkeypatch, ids["digits"], state={"xp_rows": 30})
+    maps = traces(at, "heatmap")
+    assert len(maps) == 4 and all(np.array(values(m["z"])).shape == (8, 8) for m in maps)
+    assert not traces(at, "waterfall") and not traces(at, "bar")
+    at.session_state["xp_tab"] = "One row"
+    at.run()
+    assert not at.exception
+    titles = [a["text"] for a in charts(at)[0]["layout"]["annotations"]]
+    assert titles[0] == "the image"
+    assert sum(t.startswith("SHAP for") for t in titles) == 2 and sum(t.startswith("LIME for") for t in titles) == 2
+    other = at.selectbox(key="xp_other")
+    least_likely = other.options[-1]                              # e.g. "'4' (0%)"; the value is the class id
+    other.set_value(int(least_likely.split("'")[1])).run()
+    assert not at.exception
+    titles = [a["text"] for a in charts(at)[0]["layout"]["annotations"]]
+    assert f"SHAP for {least_likely.split()[0]}" in titles
+
+
+def test_drift_ranks_the_columns_at_every_checkpoint(trained, monkeypatch):
+    home, ids = trained
+    at = open_explain(home, monkeypatch, ids["iris"], tab="Drift over training")
+    assert not at.get("plotly_chart")
+    at.button(key="xp_drift").click().run()
+    assert not at.exception
+    lines = traces(at, "scatter")
+    assert len(lines) == 4 and values(lines[0]["x"]) == [10, 20, 30]
+    sentence = next(m.value for m in at.markdown if "relied" in m.value or "relying" in m.value
+                    or "most important" in m.value)
+    assert "epoch" in sentence
+
+
+def test_drift_needs_two_checkpoints(trained, monkeypatch):
+    home, ids = trained
+    at = open_explain(home, monkeypatch, ids["diabetes"], tab="Drift over training")
+    assert "only one checkpoint" in at.info[0].value
+
+
+def test_a_run_without_checkpoints_gives_a_clear_message(tmp_path, monkeypatch):
+    from core.store import Store
+    Store(tmp_path).create_run(name="empty", dataset={"kind": "builtin", "name": "spiral", "params": {}},
+                               network={"layers": []}, train={}, status="stopped")
+    at = open_explain(tmp_path, monkeypatch)
+    assert "cannot be explained" in at.error[0].value
+
+
+# ------------------------------------------------------------------------------- bring your own model
+
+@pytest.fixture(scope="module")
+def onnx_and_csv(trained, tmp_path_factory):
+    """An ONNX export of the iris run and a CSV of its test rows as the model takes them (scaled)."""
+    from core.data import load_builtin
+    from core.runs import export
+    from core.store import Store
+    home, ids = trained
+    out = tmp_path_factory.mktemp("byo") / "iris.onnx"
+    with Store(home) as store:
+        export(store, ids["iris"], "onnx", out)
+    ds = load_builtin("iris")
+    frame = pd.DataFrame(ds.X_test, columns=ds.feature_names)
+    frame["species"] = [ds.class_names[i] for i in ds.y_test]
+    return out.read_bytes(), frame.to_csv(index=False).encode(), ds.feature_names
+
+
+def upload(at, model: bytes, csv: bytes) -> AppTest:
+    at.file_uploader(key="xp_byo_model").upload("model.onnx", model, "application/octet-stream")
+    at.file_uploader(key="xp_byo_csv").upload("rows.csv", csv, "text/csv")
+    return at.run()
+
+
+def test_your_own_onnx_model_gets_a_bar_chart_and_a_waterfall(trained, onnx_and_csv, monkeypatch):
+    home, ids = trained
+    model, csv, features = onnx_and_csv
+    at = open_explain(home, monkeypatch, ids["iris"], tab="Bring your own model")
+    upload(at, model, csv)
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert at.selectbox(key="xp_byo_target").value == "species"
+    assert sorted(traces(at, "bar")[0]["y"]) == sorted(features)   # the target is not an input
+    assert traces(at, "waterfall")
+    assert at.selectbox(key="xp_byo_output").options == ["output 'setosa'", "output 'versicolor'",
+                                                         "output 'virginica'"]
+    at.number_input(key="xp_byo_row").set_value(3).run()
+    assert not at.exception
+
+
+def test_your_own_model_refuses_a_broken_file_and_text_columns(trained, onnx_and_csv, monkeypatch):
+    home, ids = trained
+    model, csv, _ = onnx_and_csv
+    at = open_explain(home, monkeypatch, ids["iris"], tab="Bring your own model")
+    upload(at, b"this is not a model", csv)
+    assert not at.exception
+    assert "not a model onnxruntime can load" in at.error[0].value
+    text = pd.read_csv(__import__("io").BytesIO(csv))
+    text["colour"] = ["red", "blue"] * (len(text) // 2) + ["red"] * (len(text) % 2)
+    upload(at, model, text.to_csv(index=False).encode())
+    assert not at.exception
+    assert "'colour' holds text" in at.error[0].value
+    wrong = text.drop(columns=["colour", text.columns[0]])
+    upload(at, model, wrong.to_csv(index=False).encode())
+    assert not at.exception
+    assert "expects inputs of shape" in at.error[0].value
+
+
+# ------------------------------------------------------------------------------- plain helpers
+
+def test_view_negates_class_zero_of_a_single_output_binary_net():
+    from dashboard.explaining import view_for, view_values
+
+    class DS:
+        task, target, class_names = "classification", "y", ["no", "yes"]
+
+    class Att:
+        base = np.array([0.5])
+        fx = np.array([[2.0]])
+
+        def of(self, k):
+            return np.array([[1.0, 0.5]])
+    v1, v0 = view_for(DS, ["logit of 'yes'"], 1), view_for(DS, ["logit of 'yes'"], 0)
+    assert v1.sign == 1 and v0.sign == -1 and "minus the logit of 'yes'" in v0.label
+    values0, base0, fx0 = view_values(Att(), v0)
+    assert values0.tolist() == [[-1.0, -0.5]] and base0 == -0.5 and fx0.tolist() == [-2.0]
+
+
+def test_row_lists_order_mistakes_by_confidence_and_errors_by_size():
+    from dashboard.explaining import row_order
+    y = np.array([0, 1, 1, 0])
+    proba = np.array([[0.9, 0.1], [0.8, 0.2], [0.45, 0.55], [0.3, 0.7]])
+    assert row_order("mistakes", y, proba).tolist() == [1, 3]      # wrong, surest first
+    assert row_order("unsure", y, proba).tolist()[0] == 2
+    assert row_order("errors", np.array([1.0, 5.0, 2.0]), predicted=np.array([1.5, 1.0, 2.0])).tolist() == [1, 0, 2]
+
+
+def test_agreement_verdict_says_plainly_when_methods_disagree():
+    from dashboard.explaining import agreement_verdict
+    ok, text = agreement_verdict({"spearman": 0.9, "top_k": 5, "top_k_overlap": 1.0, "sign_agreement": 1.0}, 0.8)
+    assert ok and "agree" in text
+    ok, text = agreement_verdict({"spearman": 0.1, "top_k": 5, "top_k_overlap": 0.4, "sign_agreement": 0.5}, 0.1)
+    assert not ok and "disagree" in text and "only 2 of their top 5" in text and "poor" in text
+
+
+def test_drift_sentence_names_the_epoch_a_column_took_over():
+    from dashboard.explaining import drift_sentence
+    imp = lambda *order: {c: 1.0 / (i + 1) for i, c in enumerate(order)}    # noqa: E731
+    drift = [{"epoch": 10, "importance": imp("a", "b", "c", "d", "e", "f")},
+             {"epoch": 20, "importance": imp("a", "b", "c", "d", "e", "f")},
+             {"epoch": 30, "importance": imp("b", "f", "a", "c", "d", "e")},
+             {"epoch": 40, "importance": imp("f", "a", "b", "c", "d", "e")}]
+    text = drift_sentence(drift)
+    assert "started relying on **f** at epoch 30" in text and "rank 6" in text
+    from dashboard.explaining import drift_movers
+    assert "**f** rose the most, from rank 6 to 1" in drift_movers(drift)
+    steady = [{"epoch": e, "importance": imp("a", "b")} for e in (10, 20)]
+    assert "at every saved checkpoint" in drift_sentence(steady)
+
+
+def test_byo_table_refuses_text_and_empty_cells():
+    from dashboard.explaining import ByoError, byo_table
+    frame = pd.DataFrame({"x": [1.0, 2.0], "y": [0.5, 0.1], "label": ["a", "b"]})
+    X, features, classes = byo_table(frame, "label")
+    assert X.shape == (2, 2) and features == ["x", "y"] and classes == ["a", "b"]
+    with pytest.raises(ByoError, match="'label' holds text"):
+        byo_table(frame, None)
+    with pytest.raises(ByoError, match="empty cells"):
+        byo_table(pd.DataFrame({"x": [1.0, None], "t": [0, 1]}), "t")
+
+
+def test_time_estimate_separates_one_off_costs_from_the_cost_per_row(monkeypatch):
+    import time
+
+    import dashboard.explaining as ex_ui
+    monkeypatch.setattr(ex_ui, "SLOW_S", 3.0)
+    calls = []
+
+    def explain_rows(k):                       # the first call pays a one-off 0.2 s (an import, say)
+        time.sleep((0.2 if not calls else 0.0) + 0.005 * k)
+        calls.append(k)
+    seconds = ex_ui.probe_seconds(explain_rows, 1000)
+    assert calls == [1, 3]
+    assert 4.0 < seconds < 8.0                 # ≈ 1000 × 5 ms, not 1000 × 205 ms
+    calls.clear()
+    assert ex_ui.probe_seconds(lambda k: calls.append(k), 50) < 0.1 and calls == [1]   # quick: one probe
