@@ -25,6 +25,7 @@ import copy
 import hashlib
 import json
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -85,6 +86,7 @@ class Model:
     space: str                      # "logit", "value" or "output" (an ONNX model's own output)
     net: object = None              # the torch module (for shap's gradient explainers), if any
     proba: Callable | None = None   # numpy [m, d] → probabilities [m, classes] or values [m] (for LIME)
+    names_from_model: bool = False  # output names read from the model file itself
 
     def __call__(self, x):
         return self.fn(x)
@@ -168,6 +170,9 @@ def onnx_model(data: bytes, n_features: int, class_names: list[str] | None = Non
         raise ExplainError(f"The model failed on a test row ({str(exc).splitlines()[0][:200]}); check that it "
                            "takes a float matrix with one row per example.") from None
     k = probe.shape[1]
+    stored = stored_class_names(session)
+    if stored and len(stored) == k:              # a Glassnet export says its output order
+        class_names = stored
     outputs = [f"output {c!r}" for c in class_names] if class_names and len(class_names) == k else \
         [f"output {i}" for i in range(k)]
 
@@ -177,7 +182,17 @@ def onnx_model(data: bytes, n_features: int, class_names: list[str] | None = Non
     def proba(x):
         out = run(x)
         return out[:, 0] if k == 1 else out
-    return Model(fn, outputs, "output", None, proba)
+    return Model(fn, outputs, "output", None, proba, names_from_model=bool(stored and len(stored) == k))
+
+
+def stored_class_names(session) -> list[str] | None:
+    """The class names a Glassnet ONNX export keeps in its metadata, in output order (else None)."""
+    try:
+        raw = session.get_modelmeta().custom_metadata_map.get("glassnet.class_names")
+        names = json.loads(raw) if raw else None
+    except (ValueError, AttributeError):
+        return None
+    return [str(n) for n in names] if isinstance(names, list) else None
 
 
 class ExplainError(ValueError):
@@ -519,28 +534,41 @@ def agreement(a: np.ndarray, b: np.ndarray, k: int = 5) -> dict:
     return {"spearman": rho, "top_k": k, "top_k_overlap": len(top_a & top_b) / k, "sign_agreement": signs}
 
 
-def model_throughput(model: Model, n_features: int, rows: int = 20_000) -> float:
-    """Model evaluations per second on this machine (one timed batch after a warm-up)."""
+def probe_seconds(explain_rows: Callable[[int], object], rows: int, quick: float = 1.5) -> float:
+    """Seconds an explanation of `rows` rows will take, from timing the real computation on 1 and then
+    3 rows: a fixed cost (set-up, first imports, warm-up) plus a cost per row. Timing the model alone
+    was 10-40x off on a busy machine, so the estimate measures the work itself."""
+    t0 = time.perf_counter()
+    explain_rows(1)
+    one = time.perf_counter() - t0
+    if rows <= 1:
+        return one
+    if one * rows <= quick or one > 2 * quick:           # clearly quick, or one row alone is slow already
+        return one * rows
+    k = min(3, rows)
+    t0 = time.perf_counter()
+    explain_rows(k)
+    more = time.perf_counter() - t0
+    # the first call may carry one-off costs: then the second alone sets the pace
+    per_row = (more - one) / (k - 1) if more > one else more / k
+    fixed = max(0.0, min(one, more) - per_row)
+    return fixed + per_row * rows
+
+
+@contextmanager
+def torch_threads(n: int | None):
+    """Run torch with `n` threads inside the block (None: leave as is). While training workers use
+    the cores, one thread explains several times faster than two that fight them for the CPU."""
     import torch
-    x = torch.zeros(rows, n_features)
-    with torch.inference_mode():
-        model.fn(x[:100])
-        t0 = time.perf_counter()
-        model.fn(x)
-        return rows / max(time.perf_counter() - t0, 1e-6)
-
-
-_COST_FACTOR = {"exact": 1.0, "sampling": 1.0, "deep": 0.02, "gradient": 0.05, "permutation": 4.0, "kernel": 8.0,
-                "shap_exact": 2.5}
-
-
-def estimate_seconds(method: str, rows: int, n_columns: int, background: int, throughput: float) -> float:
-    """A rough time for a SHAP request, shown before it starts (rows x columns x method)."""
-    if method in ("exact", "shap_exact"):
-        evals = 2.0 ** n_columns * background
-    else:
-        evals = shapley.evaluations_per_row("sampling", n_columns, background, rounds=3)
-    return _COST_FACTOR.get(method, 1.0) * rows * evals / max(throughput, 1.0)
+    if not n:
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(int(n))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def cache_key(**settings) -> str:
@@ -562,6 +590,7 @@ class RunExplainer:
     checkpoint: str | int
     loaded: object              # core.runs.LoadedRun
     model: Model
+    threads: int | None = None  # torch threads while explaining (1 when training workers are busy)
 
     @classmethod
     def open(cls, store, run_id: str, checkpoint: str | int = "last") -> "RunExplainer":
@@ -600,8 +629,9 @@ class RunExplainer:
         if cached_only:
             return None
         bg = background_rows(self.dataset, background, seed)
-        att = shap_values(self.model, X, bg, features, groups, method, rows=ids, tolerance=tolerance, seed=seed,
-                          progress=progress, grouped=grouped)
+        with torch_threads(self.threads):
+            att = shap_values(self.model, X, bg, features, groups, method, rows=ids, tolerance=tolerance,
+                              seed=seed, progress=progress, grouped=grouped)
         att.settings.update(split=split, epoch=self.loaded.epoch)
         att.save(path)
         return att
@@ -611,11 +641,12 @@ class RunExplainer:
         """SHAP values of a few given rows (e.g. an edited what-if row), not cached."""
         features, groups, grouped = _groups(self.dataset)
         bg = background_rows(self.dataset, background, seed)
-        return shap_values(self.model, X, bg, features, groups, method, tolerance=tolerance, seed=seed,
-                           grouped=grouped)
+        with torch_threads(self.threads):
+            return shap_values(self.model, X, bg, features, groups, method, tolerance=tolerance, seed=seed,
+                               grouped=grouped)
 
-    def drift(self, *, rows: int = 200, background: int = 50, progress: Progress | None = None
-              ) -> list[dict]:
+    def drift(self, *, rows: int = 200, background: int = 50, progress: Progress | None = None,
+              cached_only: bool = False) -> list[dict] | None:
         """Global importance at each saved epoch checkpoint: [{epoch, importance: {column: mean |SHAP|}}]."""
         from .runs import load_checkpoint, model_state
         epochs = sorted({c["epoch"] for c in self.store.checkpoints(self.run_id) if c["kind"] == "epoch"})
@@ -625,6 +656,8 @@ class RunExplainer:
         path = self.store.run_dir(self.run_id) / "explanations" / f"drift-{key}.json"
         if path.exists():
             return json.loads(path.read_text())
+        if cached_only:
+            return None
         ids, X = self.rows("test", rows)
         bg = background_rows(self.dataset, background, 0)
         net = copy.deepcopy(self.loaded.net)
@@ -633,8 +666,9 @@ class RunExplainer:
             tensors, _ = load_checkpoint(self.store.checkpoint_path(self.run_id, "epoch", epoch))
             net.load_state_dict(model_state(tensors))
             net.eval()
-            att = shap_values(model_of(net, self.dataset.class_names), X, bg, features, groups, method,
-                              tolerance=0.03)
+            with torch_threads(self.threads):
+                att = shap_values(model_of(net, self.dataset.class_names), X, bg, features, groups, method,
+                                  tolerance=0.03)
             out.append({"epoch": int(epoch), "importance": att.importance()})
             if progress:
                 progress((i + 1) / len(epochs))
@@ -646,11 +680,13 @@ class RunExplainer:
              ) -> LimeResult:
         return lime_row(self.model, self.dataset, codes_row, output, samples=samples, seed=seed)
 
-    def estimate(self, method: str, rows: int, background: int = DEFAULT_BACKGROUND) -> float:
-        n_columns = len(self.dataset.original_columns)
-        method = auto_method(n_columns) if method == "auto" else method
-        return estimate_seconds(method, rows, n_columns, background,
-                                model_throughput(self.model, self.dataset.n_features))
+    def estimate(self, method: str = "auto", rows: int = 1000, background: int = DEFAULT_BACKGROUND,
+                 split: str = "test") -> float:
+        """Seconds a `shap` request will take, timed on a few of its rows."""
+        _, X = self.rows(split, rows)
+        with torch_threads(self.threads):
+            return probe_seconds(lambda k: self.shap_rows(X[:k], method, background=background, tolerance=0.015),
+                                 len(X))
 
 
 def ranks_over_time(drift: list[dict]) -> dict[str, list[int]]:

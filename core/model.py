@@ -307,8 +307,9 @@ if __name__ == "__main__":
 '''
 
 
-def export_onnx(net: Network, path: Path, n_inputs: int) -> None:
-    """ONNX model of predict(): input 'features' [N, n_inputs] → 'prediction'."""
+def export_onnx(net: Network, path: Path, n_inputs: int, metadata: dict | None = None) -> None:
+    """ONNX model of predict(): input 'features' [N, n_inputs] → 'prediction'. `metadata` (e.g. the class
+    names, in output order) is stored as the model's metadata properties, as JSON strings."""
     was_training = net.training
     net.eval()
     try:
@@ -320,6 +321,15 @@ def export_onnx(net: Network, path: Path, n_inputs: int) -> None:
                               opset_version=17)
     finally:
         net.train(was_training)
+    if metadata:
+        import json
+
+        import onnx
+        model = onnx.load(str(path))
+        for key, value in metadata.items():
+            entry = model.metadata_props.add()
+            entry.key, entry.value = f"glassnet.{key}", json.dumps(value)
+        onnx.save(model, str(path))
 
 
 def architecture_summary(infos: list[LayerInfo]) -> str:

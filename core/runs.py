@@ -92,7 +92,9 @@ def export(store: Store, run_id: str, fmt: str, out: Path, checkpoint: str | int
     if fmt == "safetensors":
         save_weights(loaded.net, out, {"run": run_id, "epoch": loaded.epoch, "features": json.dumps(ds.feature_names)})
     elif fmt == "onnx":
-        export_onnx(loaded.net, out, ds.n_features)
+        export_onnx(loaded.net, out, ds.n_features,
+                    {"class_names": list(ds.class_names) if ds.class_names else None,
+                     "features": list(ds.feature_names), "target": ds.target})
     elif fmt == "pytorch":
         out.write_text(pytorch_source(loaded.net, ds.feature_names, ds.class_names, f"Glassnet run {loaded.run.name}"))
     else:

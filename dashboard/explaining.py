@@ -273,7 +273,10 @@ def _explainer(home: str, run_id: str, checkpoint, updated: float, _store):
 def open_explainer(store, run, checkpoint):
     """The run's RunExplainer at a checkpoint, or None after showing why it cannot be explained."""
     try:
-        return _explainer(str(store.home), run.id, checkpoint, run.updated, store)
+        ex = _explainer(str(store.home), run.id, checkpoint, run.updated, store)
+        # while runs train, their workers hold the cores: one torch thread explains faster than two
+        ex.threads = 1 if any(r.active for r in store.list_runs()) else None
+        return ex
     except (StoreError, DataError, SpecError, ValueError, OSError, RuntimeError) as e:
         st.error(f"This run cannot be explained: {e}")
         st.caption("Try the other weights, or pick another run.")
@@ -363,29 +366,6 @@ def _progress_bar(text: str):
     return bar, update
 
 
-def probe_seconds(explain_rows, rows: int) -> float:
-    """Seconds an explanation of `rows` rows will take, from timing it on 1 and then 3 rows:
-    a fixed cost (set-up, first imports) plus a cost per row.
-
-    core.explain's estimate times one forward pass and was 10–40x off on a busy 2-core machine
-    (a cold 20,000-row batch), so the page measures the real computation instead."""
-    t0 = time.perf_counter()
-    explain_rows(1)
-    one = time.perf_counter() - t0
-    if rows <= 1:
-        return one
-    if one * rows <= SLOW_S / 2 or one > SLOW_S:        # clearly quick, or one row alone is slow already
-        return one * rows
-    k = min(3, rows)
-    t0 = time.perf_counter()
-    explain_rows(k)
-    more = time.perf_counter() - t0
-    # the first call may carry one-off costs (imports, warm-up): then the second alone sets the pace
-    per_row = (more - one) / (k - 1) if more > one else more / k
-    fixed = max(0.0, min(one, more) - per_row)
-    return fixed + per_row * rows
-
-
 def _ask_before_slow(seconds: float, what: str, key: str) -> bool:
     """True when the work may start: it is quick, or the user pressed the button under the estimate."""
     if seconds <= SLOW_S:
@@ -413,7 +393,7 @@ def attribution(ex, req: Request):
             att = ex.shap(**kwargs, cached_only=True)
             if att is None:
                 ids, X = ex.rows(req.split, req.rows)
-                seconds = cached("estimate", key, lambda: probe_seconds(
+                seconds = cached("estimate", key, lambda: xp.probe_seconds(
                     lambda k: ex.shap_rows(X[:k], req.method, background=req.background, tolerance=0.015),
                     req.rows))
                 if not _ask_before_slow(seconds, "This explanation", "xp_compute"):
@@ -915,7 +895,7 @@ def show_byo() -> None:
         groups = [[j] for j in range(len(features))]
         bar = None
         try:
-            seconds = cached("byo_estimate", key, lambda: probe_seconds(
+            seconds = cached("byo_estimate", key, lambda: xp.probe_seconds(
                 lambda k: xp.shap_values(model, X[:k], bg, features, groups, method), rows))
             if not _ask_before_slow(seconds, "This explanation", "xp_byo_compute"):
                 return
@@ -936,7 +916,8 @@ def show_byo() -> None:
                "as it comes out (a probability, if that is what it returns)."
                + (" The outputs are named after the target's classes in sorted order, as scikit-learn orders "
                   "them; a model that orders its classes otherwise has the names, not the numbers, wrong."
-                  if classes and len(classes) == k else ""))
+                  if classes and len(classes) == k and not model.names_from_model else "")
+               + (" The output names come from the model's own metadata." if model.names_from_model else ""))
     importance = dict(zip(att.features, np.abs(values).mean(0)))
     left, right = st.columns(2, gap="large")
     with left:

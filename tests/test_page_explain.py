@@ -399,18 +399,17 @@ def test_byo_table_refuses_text_and_empty_cells():
         byo_table(pd.DataFrame({"x": [1.0, None], "t": [0, 1]}), "t")
 
 
-def test_time_estimate_separates_one_off_costs_from_the_cost_per_row(monkeypatch):
+def test_time_estimate_separates_one_off_costs_from_the_cost_per_row():
     import time
 
-    import dashboard.explaining as ex_ui
-    monkeypatch.setattr(ex_ui, "SLOW_S", 3.0)
+    from core.explain import probe_seconds
     calls = []
 
     def explain_rows(k):                       # the first call pays a one-off 0.2 s (an import, say)
         time.sleep((0.2 if not calls else 0.0) + 0.005 * k)
         calls.append(k)
-    seconds = ex_ui.probe_seconds(explain_rows, 1000)
+    seconds = probe_seconds(explain_rows, 1000)
     assert calls == [1, 3]
     assert 4.0 < seconds < 8.0                 # ≈ 1000 × 5 ms, not 1000 × 205 ms
     calls.clear()
-    assert ex_ui.probe_seconds(lambda k: calls.append(k), 50) < 0.1 and calls == [1]   # quick: one probe
+    assert probe_seconds(lambda k: calls.append(k), 50) < 0.1 and calls == [1]   # quick: one probe
