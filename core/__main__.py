@@ -4,6 +4,7 @@
     python -m core runs
     python -m core predict --run ID --split test --out predictions.csv
     python -m core export --run ID --format onnx --out model.onnx
+    python -m core explain --run ID --method shap --rows 200 --json
     python -m core datasets
 
 Exit codes: 0 success, 1 training did not finish (diverged/failed), 2 bad input
@@ -212,6 +213,108 @@ def cmd_export(a) -> int:
     return 0
 
 
+# ------------------------------------------------------------------ explain
+LIME_DEFAULT_ROWS = 20
+
+
+def _class_index(ex, name: str | None) -> int | None:
+    """The class `--class NAME` names (None without it); bad names are a UsageError."""
+    if name is None:
+        return None
+    classes = ex.dataset.class_names
+    if not classes:
+        raise UsageError(f"--class applies to classification runs; run {ex.run_id} predicts a number")
+    if name not in classes:
+        raise UsageError(f"--class: the run has no class {name!r}; its classes are {', '.join(map(str, classes))}")
+    return list(classes).index(name)
+
+
+def _explain_shap(ex, a) -> dict:
+    cls = _class_index(ex, a.class_name)
+    att = ex.shap(a.shap_method, limit=a.rows or 1000, background=a.background, seed=a.seed)
+    out = att.summary()
+    if cls is not None:
+        # a single-output network explains the logit of its positive class; the other class's
+        # logit is its negative, so the mean |SHAP| per column is the same
+        output = cls if len(att.outputs) == len(ex.dataset.class_names) else 0
+        out["importance"] = att.importance(output)
+        out["class"] = ex.dataset.class_names[cls]
+    return out
+
+
+def _explain_lime(ex, a) -> dict:
+    import numpy as np
+    from .explain import LIME_SAMPLES
+    if a.shap_method != "auto":
+        raise UsageError("--shap-method applies to --method shap; leave it out with --method lime")
+    samples = a.samples or LIME_SAMPLES
+    cls = _class_index(ex, a.class_name)
+    ds = ex.dataset
+    ids, X = ex.rows("test", a.rows or LIME_DEFAULT_ROWS)
+    codes = ds.codes(ds.raw.iloc[ids])
+    if ds.task == "regression":
+        outputs = np.zeros(len(ids), dtype=int)
+    elif cls is not None:
+        outputs = np.full(len(ids), cls)
+    else:                               # each row's predicted class: why it predicted what it did
+        outputs = np.asarray(ex.model.proba(X)).argmax(axis=1)
+    t0 = time.perf_counter()
+    results = [ex.lime(codes[i], int(outputs[i]), samples=samples, seed=a.seed + i) for i in range(len(ids))]
+    seconds = time.perf_counter() - t0
+    features = list(ds.original_columns)
+    weights = np.abs(np.stack([r.weights for r in results]))
+    imp = weights.mean(0)
+    order = np.argsort(-imp, kind="stable")
+    return {"method": "lime", "algorithm": f"lime.lime_tabular.LimeTabularExplainer, {samples} samples per row",
+            "rows": len(ids), "seconds": round(seconds, 4), "features": features,
+            "importance": {features[j]: float(imp[j]) for j in order},
+            "lime_r2": float(np.mean([r.score for r in results])), "samples": int(samples),
+            "class": ("prediction" if ds.task == "regression" else
+                      ds.class_names[cls] if cls is not None else "predicted class of each row")}
+
+
+def _print_explanation(out: dict, run_id: str, epoch: int) -> None:
+    what = "SHAP values" if out["method"] == "shap" else "LIME weights"
+    print(f"{what} of {out['rows']} test rows of run {run_id} (epoch {epoch}) in {out['seconds']:.2f} s")
+    print(f"method: {out['algorithm']}")
+    if out["method"] == "shap":
+        explained = f"class {out['class']!r}" if out.get("class") else ", ".join(out["outputs"])
+        line = f"explains: {explained}; background {out['background']} training rows; " \
+               f"base + sum = output within {out['additivity_max_error']:.1e}"
+        if "estimated_error" in out:
+            line += f"; estimated error {100 * out['estimated_error']:.1f} %"
+        print(line)
+    else:
+        print(f"explains: {out['class']}; mean local fidelity (R\u00b2 of LIME's linear fit) {out['lime_r2']:.3f}")
+    width = max([len(str(c)) for c in out["importance"]] + [6])
+    top = max(list(out["importance"].values()) + [1e-300])
+    head = "mean |SHAP|" if out["method"] == "shap" else "mean |weight|"
+    print(f"\n{'column':<{width}}  {head:>13}")
+    for column, value in out["importance"].items():
+        bar = "#" * int(round(30 * value / top)) if top > 0 else ""
+        print(f"{str(column):<{width}}  {value:>13.6g}  {bar}")
+
+
+def cmd_explain(a) -> int:
+    from .explain import ExplainError, RunExplainer
+    from .store import Store
+    for flag, value in (("--rows", a.rows), ("--background", a.background), ("--samples", a.samples)):
+        if value is not None and value < 1:
+            raise UsageError(f"{flag} takes a positive number (got {value})")
+    with Store(a.home) as store:
+        try:
+            ex = RunExplainer.open(store, a.run, a.checkpoint)
+            out = _explain_shap(ex, a) if a.method == "shap" else _explain_lime(ex, a)
+        except ExplainError as e:
+            raise UsageError(str(e)) from None
+    out = {"run_id": a.run, "epoch": ex.loaded.epoch, **out}
+    if a.json:
+        print(json.dumps(out))
+    else:
+        _print_explanation(out, a.run, ex.loaded.epoch)
+    return 0
+
+
 def cmd_datasets(a) -> int:
     from .data import list_builtin
     items = list_builtin()
@@ -278,6 +381,24 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--checkpoint", default="last", help="last | best | an epoch number")
     home(e)
     e.set_defaults(func=cmd_export)
+
+    x = sub.add_parser("explain", help="explain a run's predictions on its test rows (SHAP or LIME)")
+    x.add_argument("--run", required=True)
+    x.add_argument("--method", required=True, choices=["shap", "lime"])
+    x.add_argument("--rows", type=int, help=f"test rows to explain (default: up to 1000 for shap, "
+                                            f"{LIME_DEFAULT_ROWS} for lime)")
+    x.add_argument("--checkpoint", default="last", help="last | best | an epoch number")
+    x.add_argument("--shap-method", default="auto",
+                   choices=["auto", "exact", "sampling", "deep", "gradient", "permutation", "kernel", "shap_exact"],
+                   help="auto = exact up to 12 columns, else sampling")
+    x.add_argument("--class", dest="class_name", metavar="NAME",
+                   help="the class to explain (default: shap all classes' logits, lime each row's predicted class)")
+    x.add_argument("--background", type=int, default=100, help="training rows SHAP compares against (default 100)")
+    x.add_argument("--samples", type=int, help="LIME samples per row (default 5000)")
+    x.add_argument("--seed", type=int, default=0)
+    x.add_argument("--json", action="store_true", help="print one JSON object")
+    home(x)
+    x.set_defaults(func=cmd_explain)
 
     d = sub.add_parser("datasets", help="list the built-in datasets")
     d.add_argument("--json", action="store_true")

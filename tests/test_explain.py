@@ -1,0 +1,377 @@
+"""core.explain: SHAP and LIME of stored runs in the user's own columns, cached in the run folder.
+
+One small German-credit run (text columns one-hot encoded, epoch checkpoints at 10 and 20)
+is trained once for the module; everything else uses hand-built models whose answers are known."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from core import explain, shapley
+from core.explain import ExplainError, RunExplainer
+from core.store import Store
+from tests.helpers_runs import train_run
+
+
+@pytest.fixture(scope="module")
+def gc_home(tmp_path_factory):
+    home = tmp_path_factory.mktemp("explain_home")
+    run_id = train_run(home, "german_credit", hidden=(8,), epochs=20, activation="tanh")
+    return home, run_id
+
+
+@pytest.fixture(scope="module")
+def ex(gc_home):
+    home, run_id = gc_home
+    store = Store(home)
+    yield RunExplainer.open(store, run_id)
+    store.close()
+
+
+def columns(ex):
+    return explain._groups(ex.dataset)
+
+
+def rel_l2(a, ref):
+    n = len(ref)
+    return np.linalg.norm((a - ref).reshape(n, -1), axis=1) / np.linalg.norm(ref.reshape(n, -1), axis=1)
+
+
+# ------------------------------------------------------------------ what is explained
+def test_model_of_folds_batch_norm_and_drops_dropout_without_changing_the_outputs(diabetes):
+    """The explained function is an inference copy of the network: same logits (or values in the target's
+    units), with batch norm folded into the layer before it."""
+    from core.data import load_builtin
+    from core.model import build_network
+    from core.presets import get_preset
+    for ds in (load_builtin("breast_cancer"), diabetes):
+        torch.manual_seed(0)
+        net, _ = build_network(get_preset("regularised").network(), ds)
+        for m in net.modules():                  # batch norm statistics far from the identity
+            if isinstance(m, torch.nn.BatchNorm1d):
+                m.running_mean.uniform_(-1, 1)
+                m.running_var.uniform_(0.2, 3)
+        net.eval()
+        model = explain.model_of(net, ds.class_names)
+        assert isinstance(model.fn, shapley.LinearFirst)
+        if ds.task == "classification":
+            assert not any(isinstance(m, (torch.nn.BatchNorm1d, torch.nn.Dropout)) for m in model.fn.rest.modules())
+        x = torch.as_tensor(ds.X_test[:20])
+        with torch.no_grad():
+            want = net(x) if ds.task == "classification" else net.predict(x)[:, None]
+            np.testing.assert_allclose(model.fn(x).numpy(), want.numpy(), rtol=1e-4, atol=1e-4)
+        assert model.space == ("logit" if ds.task == "classification" else "value")
+
+
+def test_run_shap_is_per_original_column_and_additive(ex):
+    att = ex.shap("auto", limit=25, background=30)
+    ds = ex.dataset
+    assert att.method == "exact"                                   # 9 columns: exact by default
+    assert att.features == list(ds.original_columns) and att.values.shape == (25, 9, 2)
+    assert att.outputs == ["logit of 'bad'", "logit of 'good'"]
+    np.testing.assert_array_equal(att.rows, ds.idx_test[:25])
+    assert att.additivity_max_error < 1e-4
+    with torch.no_grad():
+        np.testing.assert_allclose(att.fx, ex.loaded.net(torch.as_tensor(ds.X_test[:25])).numpy(), atol=1e-4)
+    s = att.summary()
+    assert s["method"] == "shap" and s["shap_method"] == "exact" and s["rows"] == 25 and s["background"] == 30
+    assert list(s["importance"]) == sorted(s["importance"], key=s["importance"].get, reverse=True)
+    assert s["grouped"]["purpose"][0].startswith("purpose=") and len(s["grouped"]["purpose"]) == 8
+    np.testing.assert_allclose(s["importance"]["age"], np.abs(att.values[:, 8]).mean(), rtol=1e-12)
+
+
+def test_grouped_values_agree_with_shaps_exact_and_kernel_explainers_on_the_group_codes(ex):
+    """shap's own explainers, run over one code per original column (explain._GroupCodes), give the same
+    coalition values as the torch exact computation."""
+    features, groups, _ = columns(ex)
+    X = ex.dataset.X_test[:3]
+    bg = explain.background_rows(ex.dataset, 10, 0)
+    ours = explain.shap_values(ex.model, X, bg, features, groups, "exact")
+    theirs = explain.shap_values(ex.model, X, bg, features, groups, "shap_exact")
+    kernel = explain.shap_values(ex.model, X, bg, features, groups, "kernel")     # 2^9 coalitions: enumerated
+    np.testing.assert_allclose(theirs.values, ours.values, atol=1e-6)
+    np.testing.assert_allclose(theirs.base, ours.base, atol=1e-6)
+    np.testing.assert_allclose(kernel.values, ours.values, atol=1e-4)
+
+
+@pytest.mark.parametrize("method", ["sampling", "permutation"])
+def test_sampling_methods_are_additive_and_near_exact_on_grouped_columns(ex, method):
+    features, groups, _ = columns(ex)
+    X = ex.dataset.X_test[5:7]
+    bg = explain.background_rows(ex.dataset, 10, 1)
+    exact = explain.shap_values(ex.model, X, bg, features, groups, "exact")
+    att = explain.shap_values(ex.model, X, bg, features, groups, method, tolerance=0.01)
+    assert att.additivity_max_error < 1e-4
+    np.testing.assert_allclose(att.base, exact.base, atol=1e-6)
+    assert rel_l2(att.values, exact.values).max() < 0.1
+    if method == "sampling":
+        # rows take rounds until their estimated error is 1 % or the 8-round limit (10 background rows: noisy)
+        assert 2 <= att.settings["mean_rounds"] <= 8 and 0 < att.estimated_error() < 0.1
+    else:
+        assert att.estimated_error() is None
+
+
+def test_bad_requests_raise_explain_errors(ex):
+    features, groups, _ = columns(ex)
+    X, bg = ex.dataset.X_test[:2], ex.dataset.X_train[:5]
+    with pytest.raises(ExplainError, match="Unknown SHAP method 'nope'"):
+        explain.shap_values(ex.model, X, bg, features, groups, "nope")
+    with pytest.raises(ExplainError, match="no rows"):
+        explain.shap_values(ex.model, X[:0], bg, features, groups, "exact")
+    many = [[i] for i in range(ex.dataset.n_features)]                 # 26 one-column players
+    with pytest.raises(ExplainError, match="sampling"):
+        explain.shap_values(ex.model, X, bg, [str(i) for i in range(26)], many, "exact")
+
+
+# ------------------------------------------------------------------ cache
+def test_shap_is_cached_in_the_run_folder_and_survives_a_restart(gc_home, ex, monkeypatch):
+    home, run_id = gc_home
+    folder = home / "runs" / run_id / "explanations"
+    before = set(folder.glob("shap-*.safetensors")) if folder.exists() else set()
+    first = ex.shap("sampling", limit=40, background=20, seed=3)
+    new = set(folder.glob("shap-*.safetensors")) - before
+    assert len(new) == 1
+    path = new.pop()
+    stamp = path.stat().st_mtime_ns
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("computed again instead of loading the cache")
+    monkeypatch.setattr(shapley, "sampling", no_work)
+    monkeypatch.setattr(shapley, "exact", no_work)
+
+    second = ex.shap("sampling", limit=40, background=20, seed=3)
+    with Store(home) as store:                               # a restarted app: new connection, new explainer
+        third = RunExplainer.open(store, run_id).shap("sampling", limit=40, background=20, seed=3)
+    for again in (second, third):
+        for name in ("values", "base", "fx", "rows", "stderr"):
+            np.testing.assert_array_equal(getattr(again, name), getattr(first, name))
+        assert again.summary() == first.summary()
+        assert again.settings == first.settings and again.grouped == first.grouped
+    assert path.stat().st_mtime_ns == stamp
+    assert len(set(folder.glob("shap-*.safetensors")) - before) == 1
+
+    # another request is not served from that cache: seed, rows, background and method are in the key
+    for kwargs in ({"seed": 4}, {"limit": 41}, {"background": 21}):
+        with pytest.raises(AssertionError, match="computed again"):
+            ex.shap("sampling", **{"limit": 40, "background": 20, "seed": 3, **kwargs})
+    with pytest.raises(AssertionError, match="computed again"):
+        ex.shap("exact", limit=40, background=20, seed=3)
+    assert ex.shap("exact", limit=40, background=20, seed=3, cached_only=True) is None
+
+
+# ------------------------------------------------------------------ LIME
+def test_lime_recovers_a_linear_models_coefficients(diabetes):
+    """A linear regression on standardised inputs: LIME's local linear model is the model itself, so its
+    weights (on LIME's own standardised columns) are the coefficients and their ranking."""
+    from core.model import Network
+    w = np.array([0.5, -8.0, 3.0, 0.0, 1.0, -0.25, 6.0, 0.0, -2.0, 4.5], np.float32)
+    lin = torch.nn.Linear(10, 1)
+    with torch.no_grad():
+        lin.weight.copy_(torch.as_tensor(w)[None])
+        lin.bias.fill_(150.0)
+    model = explain.model_of(Network(torch.nn.Sequential(lin), "regression", 1).eval(), None)
+    codes = diabetes.codes(diabetes.raw.iloc[diabetes.idx_test[:3]])
+    order = np.argsort(-np.abs(w), kind="stable")
+    for seed, row in enumerate(codes):
+        r = explain.lime_row(model, diabetes, row, samples=2000, seed=seed,
+                             explainer=explain.lime_explainer(diabetes, seed, discretize=False))
+        assert r.features == list(diabetes.original_columns) and r.output == "prediction"
+        assert r.score > 0.999
+        assert list(np.argsort(-np.abs(r.weights), kind="stable")[:6]) == list(order[:6])
+        np.testing.assert_array_equal(np.sign(r.weights[order[:7]]), np.sign(w[order[:7]]))
+        np.testing.assert_allclose(r.weights, w, atol=0.05)
+        assert r.prediction == pytest.approx(float(model.proba(diabetes.from_codes(row[None]))[0]), rel=1e-6)
+
+
+def test_lime_of_the_two_classes_of_a_binary_model_are_opposite(ex):
+    """p(bad) = 1 - p(good): with the same samples, LIME's weights for one class are minus the other's."""
+    ds = ex.dataset
+    codes = ds.codes(ds.raw.iloc[ds.idx_test[:1]])[0]
+    bad = ex.lime(codes, 0, samples=1000, seed=5)
+    good = ex.lime(codes, 1, samples=1000, seed=5)
+    assert (bad.output, good.output) == ("bad", "good")
+    np.testing.assert_allclose(bad.weights, -good.weights, atol=1e-6)      # float32 probabilities
+    assert np.abs(good.weights).max() > 1e-3
+    probs = ex.model.proba(ds.X_test[:1])[0]
+    assert good.prediction == pytest.approx(float(probs[1]), abs=1e-6)
+    assert set(good.rules) == set(ds.original_columns)
+    assert all(column in good.rules[column] for column in ds.original_columns)
+
+
+# ------------------------------------------------------------------ agreement
+def test_agreement_of_hand_made_vectors():
+    a = np.array([3.0, -2.0, 1.0, 0.5, -0.1, 0.05])
+    same = explain.agreement(a, a.copy(), k=3)
+    assert same == {"spearman": pytest.approx(1.0), "top_k": 3, "top_k_overlap": 1.0, "sign_agreement": 1.0}
+    flipped = explain.agreement(a, -a, k=3)
+    assert flipped["spearman"] == pytest.approx(1.0) and flipped["top_k_overlap"] == 1.0
+    assert flipped["sign_agreement"] == 0.0
+    up, down = np.array([5.0, 4, 3, 0.3, 0.2, 0.1]), np.array([0.1, 0.2, 0.3, 3, 4, 5])
+    reversed_ = explain.agreement(up, down, k=3)
+    assert reversed_["spearman"] == pytest.approx(-1.0) and reversed_["top_k_overlap"] == 0.0
+    assert reversed_["sign_agreement"] == 1.0
+    half = explain.agreement(np.array([3.0, 2, 1, 0]), np.array([3.0, -2, 0, 1]), k=2)
+    assert half["top_k_overlap"] == 1.0 and half["sign_agreement"] == 0.5
+    assert np.isnan(explain.agreement(np.ones(3), a[:3])["spearman"])
+
+
+# ------------------------------------------------------------------ bring your own model: ONNX
+def test_an_exported_onnx_model_is_explained_like_the_torch_model_in_probability_space(ex, tmp_path):
+    from core.runs import export
+    ds = ex.dataset
+    path = export(ex.store, ex.run_id, "onnx", tmp_path / "model.onnx")
+    onnx = explain.onnx_model(path.read_bytes(), ds.n_features)
+    # a Glassnet export names its outputs itself (class names in the model's metadata)
+    assert onnx.outputs == ["output 'bad'", "output 'good'"] and onnx.names_from_model
+    assert onnx.space == "output" and onnx.net is None
+    features, groups, _ = columns(ex)
+    X = ds.X_test[:4]
+    bg = explain.background_rows(ds, 15, 0)
+    np.testing.assert_allclose(onnx.proba(X), ex.model.proba(X), atol=1e-5)      # it outputs probabilities
+
+    got = explain.shap_values(onnx, X, bg, features, groups, "exact")
+    assert got.additivity_max_error < 1e-5
+    np.testing.assert_allclose(got.values.sum(2), 0, atol=1e-5)       # the two probabilities' changes cancel
+    torch_probs = explain.Model(lambda x: ex.loaded.net.predict(x), onnx.outputs, "output")
+    want = explain.shap_values(torch_probs, X, bg, features, groups, "exact")
+    np.testing.assert_allclose(got.values, want.values, atol=1e-5)
+    assert list(got.importance())[0] == list(want.importance())[0]
+
+    sampled = explain.shap_values(onnx, X, bg, features, groups, "sampling")
+    assert sampled.additivity_max_error < 1e-4
+    assert np.median(rel_l2(sampled.values, got.values)) < 0.1
+    with pytest.raises(ExplainError, match="PyTorch"):
+        explain.shap_values(onnx, X, bg, features, groups, "deep")
+
+
+def test_a_file_that_is_not_onnx_or_does_not_fit_the_table_is_refused_in_words(ex, tmp_path):
+    with pytest.raises(ExplainError, match="not a model onnxruntime can load"):
+        explain.onnx_model(np.random.default_rng(0).bytes(4096), 26)
+    with pytest.raises(ExplainError, match="not a model"):
+        explain.onnx_model(b"", 26)
+    from core.runs import export
+    data = export(ex.store, ex.run_id, "onnx", tmp_path / "m.onnx").read_bytes()
+    with pytest.raises(ExplainError, match="26"):
+        explain.onnx_model(data, 5)
+
+
+# ------------------------------------------------------------------ drift over checkpoints
+def test_drift_has_one_entry_per_epoch_checkpoint(ex):
+    epochs = sorted(c["epoch"] for c in ex.store.checkpoints(ex.run_id) if c["kind"] == "epoch")
+    assert epochs == [10, 20]
+    assert ex.drift(rows=20, background=10, cached_only=True) is None
+    drift = ex.drift(rows=20, background=10)
+    assert [d["epoch"] for d in drift] == epochs
+    features, groups, _ = columns(ex)
+    assert all(set(d["importance"]) == set(features) for d in drift)
+    # the last entry is the last checkpoint's importance on the same rows and background
+    bg = explain.background_rows(ex.dataset, 10, 0)
+    last = explain.shap_values(ex.model, ex.dataset.X_test[:20], bg, features, groups, "exact")
+    assert drift[-1]["importance"] == pytest.approx(last.importance(), rel=1e-6)
+    assert drift[0]["importance"] != pytest.approx(drift[-1]["importance"], rel=1e-3)
+    ranks = explain.ranks_over_time(drift)
+    assert set(ranks) == set(features) and all(len(r) == 2 for r in ranks.values())
+    assert sorted(r[1] for r in ranks.values()) == list(range(1, 10))
+    assert ex.drift(rows=20, background=10) == drift                    # read back from the run folder
+    assert ex.drift(rows=20, background=10, cached_only=True) == drift
+
+
+# ------------------------------------------------------------------ shap's gradient explainers
+def _hooks(module: torch.nn.Module) -> int:
+    return sum(len(m._forward_hooks) + len(m._forward_pre_hooks) + len(m._backward_hooks)
+               + len(m._backward_pre_hooks) for m in module.modules())
+
+
+def test_deep_and_gradient_explainers_leave_the_runs_network_as_it_was(ex):
+    X = ex.dataset.X_test[:6]
+    xt = torch.as_tensor(X)
+    nets = [ex.loaded.net, ex.model.net]
+    with torch.no_grad():
+        before = [net(xt).clone() for net in nets] + [ex.model.fn(xt).clone()]
+    states = [{k: v.clone() for k, v in net.state_dict().items()} for net in nets]
+    grads = [[p.requires_grad for p in net.parameters()] for net in nets]
+    training = [[m.training for m in net.modules()] for net in nets]
+
+    deep = ex.shap_rows(X, "deep", background=20)
+    grad = ex.shap_rows(X, "gradient", background=20)
+
+    assert deep.additivity_max_error < 1e-4             # DeepLIFT's rescale rule sums to the output
+    assert deep.values.shape == grad.values.shape == (6, 9, 2)
+    exact = ex.shap_rows(X, "exact", background=20)
+    assert np.median(rel_l2(deep.values, exact.values)) < 0.5
+    for net in nets:
+        assert _hooks(net) == 0
+    assert not torch.nn.modules.module._global_forward_hooks
+    with torch.no_grad():
+        after = [net(xt) for net in nets] + [ex.model.fn(xt)]
+    for b, a in zip(before, after):
+        assert torch.equal(a, b)
+    for net, state, g, t in zip(nets, states, grads, training):
+        assert all(torch.equal(v, state[k]) for k, v in net.state_dict().items())
+        assert [p.requires_grad for p in net.parameters()] == g
+        assert [m.training for m in net.modules()] == t
+
+
+# ------------------------------------------------------------------ estimates and threads
+class FakeClock:
+    """time.perf_counter for explain.probe_seconds, advanced by the fake work instead of by waiting."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_probe_seconds_splits_a_fixed_cost_from_a_cost_per_row(monkeypatch):
+    clock = FakeClock()
+    monkeypatch.setattr(explain.time, "perf_counter", clock)
+    calls = []
+
+    def work(fixed, per_row, first_extra=0.0):
+        def explain_rows(k):
+            calls.append(k)
+            clock.now += fixed + per_row * k + (first_extra if len(calls) == 1 else 0.0)
+        return explain_rows
+
+    # 0.5 s to set up, 0.2 s a row: timed on 1 and 3 rows, extrapolated to 1,000
+    assert explain.probe_seconds(work(0.5, 0.2), 1000) == pytest.approx(0.5 + 0.2 * 1000)
+    assert calls == [1, 3]
+    calls.clear()
+    # clearly quick: one row's time times the rows, no second probe
+    assert explain.probe_seconds(work(0.0, 0.001), 100) == pytest.approx(0.1)
+    assert calls == [1]
+    calls.clear()
+    # one row alone is slow already: no second probe either
+    assert explain.probe_seconds(work(0.0, 4.0), 10) == pytest.approx(40.0)
+    assert calls == [1]
+    calls.clear()
+    assert explain.probe_seconds(work(0.3, 0.1), 1) == pytest.approx(0.4) and calls == [1]
+    calls.clear()
+    # a first call carrying one-off costs (imports, warm-up) is not taken as the pace
+    estimate = explain.probe_seconds(work(0.0, 0.3, first_extra=2.0), 1000)
+    assert 0.3 * 1000 <= estimate < 0.3 * 1000 + 2.0
+
+
+def test_run_estimate_is_a_positive_number_of_seconds(ex):
+    seconds = ex.estimate("exact", rows=40, background=10)
+    assert np.isfinite(seconds) and seconds > 0
+
+
+def test_torch_threads_are_restored_after_the_block_even_on_error():
+    before = torch.get_num_threads()
+    other = 2 if before == 1 else 1
+    with explain.torch_threads(other):
+        assert torch.get_num_threads() == other
+    assert torch.get_num_threads() == before
+    with pytest.raises(RuntimeError):
+        with explain.torch_threads(other):
+            raise RuntimeError("boom")
+    assert torch.get_num_threads() == before
+    with explain.torch_threads(None):
+        assert torch.get_num_threads() == before
+
+
+def test_auto_method_is_exact_up_to_twelve_columns():
+    assert explain.auto_method(12) == "exact" and explain.auto_method(13) == "sampling"
