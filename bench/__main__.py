@@ -184,6 +184,8 @@ def main(argv=None) -> int:
     result["train_vs_tensor_loop"] = result["training"].pop("train_vs_tensor_loop")
     result["train_vs_dataloader"] = result["training"].pop("train_vs_dataloader")
     result["data"] = data_loading(a.quick)
+    from .explain import figures as explain_figures
+    result.update(explain_figures(a.quick))
     if not a.no_ui:
         from .ui import ui_figures
         result.update(ui_figures())

@@ -181,6 +181,8 @@ def onnx_model(data: bytes, n_features: int, class_names: list[str] | None = Non
 
     def proba(x):
         out = run(x)
+        if k == 1 and class_names and len(class_names) == 2:     # one column: the second class's probability
+            return np.column_stack([1 - out[:, 0], out[:, 0]])
         return out[:, 0] if k == 1 else out
     return Model(fn, outputs, "output", None, proba, names_from_model=bool(stored and len(stored) == k))
 
@@ -311,7 +313,7 @@ def auto_method(n_columns: int) -> str:
 
 
 def shap_values(model: Model, X: np.ndarray, background: np.ndarray, features: list[str], groups: list[list[int]],
-                method: str = "auto", *, rows: np.ndarray | None = None, tolerance: float = 0.015,
+                method: str = "auto", *, rows: np.ndarray | None = None, tolerance: float = shapley.TOLERANCE,
                 seed: int = 0, progress: Progress | None = None, grouped: dict | None = None) -> Attribution:
     """Shapley values of `X` ([n, d] model inputs) per group of input columns."""
     import torch
@@ -361,8 +363,12 @@ def _shap_gradient_based(model: Model, X, background, groups, method: str, seed:
         raise ExplainError(f"{METHODS[method].label} needs a PyTorch network; choose Shapley sampling for an ONNX model.")
     net = copy.deepcopy(model.net).eval()         # a failed explainer leaves hooks behind: never the shared net
     body = net.body
-    if model.space == "value":
-        body = torch.nn.Sequential(body, _Affine(float(net.y_std), float(net.y_mean)))
+    if model.space == "value":                    # the value in the target's units: one more linear layer
+        scale = torch.nn.Linear(1, 1)
+        with torch.no_grad():
+            scale.weight.fill_(float(net.y_std))
+            scale.bias.fill_(float(net.y_mean))
+        body = torch.nn.Sequential(body, scale)
     bg = torch.as_tensor(background)
     xt = torch.as_tensor(X)
     if method == "deep":
@@ -377,18 +383,6 @@ def _shap_gradient_based(model: Model, X, background, groups, method: str, seed:
     with torch.inference_mode():
         base = body(bg).double().mean(0).numpy()
     return values, base
-
-
-class _Affine:
-    """y = x * scale + shift as a module (regression outputs in the target's units)."""
-
-    def __new__(cls, scale: float, shift: float):
-        import torch
-
-        class Affine(torch.nn.Module):
-            def forward(self, x):
-                return x * scale + shift
-        return Affine()
 
 
 class _GroupCodes:
@@ -614,7 +608,7 @@ class RunExplainer:
         return np.asarray(ids), X
 
     def shap(self, method: str = "auto", *, split: str = "test", limit: int | None = 1000,
-             background: int = DEFAULT_BACKGROUND, seed: int = 0, tolerance: float = 0.015,
+             background: int = DEFAULT_BACKGROUND, seed: int = 0, tolerance: float = shapley.TOLERANCE,
              progress: Progress | None = None, cached_only: bool = False) -> Attribution | None:
         """Global SHAP values of a split's rows; from the cache when this exact request was made before."""
         features, groups, grouped = _groups(self.dataset)
@@ -685,7 +679,7 @@ class RunExplainer:
         """Seconds a `shap` request will take, timed on a few of its rows."""
         _, X = self.rows(split, rows)
         with torch_threads(self.threads):
-            return probe_seconds(lambda k: self.shap_rows(X[:k], method, background=background, tolerance=0.015),
+            return probe_seconds(lambda k: self.shap_rows(X[:k], method, background=background),
                                  len(X))
 
 

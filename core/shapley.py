@@ -49,6 +49,7 @@ class LinearFirst:
         return self.rest(torch.addmm(self.bias, x, self.weight.T))
 
 MAX_EXACT_GROUPS = 16
+TOLERANCE = 0.0175                                # median estimated relative error the sampler stops at
 EVALS_PER_BATCH = 262_144                         # model rows per forward call
 
 
@@ -140,17 +141,28 @@ class _Walks:
         self.order = torch.argsort(self.ranks, dim=1)               # [K, p]: the group changed at each step
         steps = torch.arange(1, p).view(1, p - 1, 1)
         self.inside = self.ranks[:, owner].unsqueeze(1) < steps     # [K, p-1, d]: columns taken from x
+        self._rows = None
+
+    def first_layer_rows(self, W: torch.Tensor) -> torch.Tensor:
+        """[B, p-1, H]: the first layer's column for the group changed at each forward step (one
+        column per group), shared by every explained row."""
+        if self._rows is None:
+            B = len(self.ranks) // 2
+            self._rows = W.T[self.order[:B, :self.order.shape[1] - 1]]
+        return self._rows
 
 
 @torch.inference_mode()
 def sampling(fn: Fn, X: np.ndarray, background: np.ndarray, groups: list[list[int]], *,
-             tolerance: float = 0.015, min_rounds: int = 2, max_rounds: int = 8, seed: int = 0,
+             tolerance: float = TOLERANCE, min_rounds: int = 2, max_rounds: int = 12, seed: int = 0,
              progress: Progress | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(phi [n, p, k], base [k], stderr [n, p, k], rounds [n]) from antithetic, stratified walks.
 
-    Rounds of walks are added to a row until its estimated relative error (the L2 norm of the
-    standard errors over the L2 norm of its values, the error spread between rounds) is at most
-    `tolerance`, or `max_rounds` is reached. `min_rounds == max_rounds` gives a fixed budget."""
+    Rounds of walks are added until the median over rows of the estimated relative error (the L2
+    norm of a row's standard errors over the L2 norm of its values; the spread between rounds) is
+    at most `tolerance`, or `max_rounds` is reached. `min_rounds == max_rounds` fixes the budget.
+    (Adding rounds only to the rows still above the tolerance cost more for the same median error:
+    the hardest rows are those whose values are all near zero.)"""
     if not 1 <= min_rounds <= max_rounds:
         raise ValueError("need 1 <= min_rounds <= max_rounds")
     Xt = torch.as_tensor(np.asarray(X, np.float32))
@@ -168,34 +180,34 @@ def sampling(fn: Fn, X: np.ndarray, background: np.ndarray, groups: list[list[in
     g = torch.Generator().manual_seed(int(seed))
     total = torch.zeros(n, p, k_out, dtype=torch.float64)
     squares = torch.zeros(n, p, k_out, dtype=torch.float64)
-    rounds = torch.zeros(n, dtype=torch.long)
-    active = torch.arange(n)
-    work_done, work_planned = 0, n * min_rounds
-    for r in range(max_rounds):
+    planned, done = min_rounds, 0
+    rows = max(1, EVALS_PER_BATCH // (2 * B * (p - 1)))
+    for r in range(1, max_rounds + 1):
         walks = _Walks(B, p, d, owner, g)
-        rows = max(1, EVALS_PER_BATCH // (2 * B * (p - 1)))
-        for s in range(0, len(active), rows):
-            idx = active[s:s + rows]
-            est = _one_round(fn, Xt[idx], fx[idx], Z, fz, walks, owner, p)
-            total[idx] += est
-            squares[idx] += est * est
-            work_done += len(idx)
+        for s in range(0, n, rows):
+            est = _one_round(fn, Xt[s:s + rows], fx[s:s + rows], Z, fz, walks, owner, p)
+            total[s:s + rows] += est
+            squares[s:s + rows] += est * est
+            done += len(est)
             if progress:
-                progress(min(0.99, work_done / max(work_planned, 1)))
-        rounds[active] += 1
-        if r + 1 < min_rounds:
+                progress(min(0.99, done / (n * planned)))
+        if r < min_rounds:
             continue
-        stderr = _stderr(total[active], squares[active], rounds[active])
-        rel = stderr.flatten(1).norm(dim=1) / (total[active] / rounds[active].view(-1, 1, 1)).flatten(1).norm(dim=1)
-        active = active[rel > tolerance]
-        if not len(active):
+        rel = _relative_error(total, squares, r)
+        median = float(rel.nanmedian()) if bool(torch.isfinite(rel).any()) else 0.0
+        if median <= tolerance:
             break
-        work_planned = work_done + len(active) * (max_rounds - r - 1)
+        planned = min(max_rounds, max(r + 1, math.ceil(r * (median / tolerance) ** 2)))   # error ~ 1/sqrt(rounds)
     if progress:
         progress(1.0)
-    phi = total / rounds.view(-1, 1, 1)
-    stderr = _stderr(total, squares, rounds)
-    return phi.numpy(), base.numpy(), stderr.numpy(), rounds.numpy()
+    rounds = torch.full((n,), r, dtype=torch.long)
+    return (total / r).numpy(), base.numpy(), _stderr(total, squares, rounds).numpy(), rounds.numpy()
+
+
+def _relative_error(total: torch.Tensor, squares: torch.Tensor, r: int) -> torch.Tensor:
+    """Per row: ||standard errors|| / ||values|| after r rounds."""
+    stderr = _stderr(total, squares, torch.full((len(total),), r))
+    return stderr.flatten(1).norm(dim=1) / (total / r).flatten(1).norm(dim=1)
 
 
 def _stderr(total: torch.Tensor, squares: torch.Tensor, rounds: torch.Tensor) -> torch.Tensor:
@@ -233,11 +245,13 @@ def _linear_walks(fn: LinearFirst, xc: torch.Tensor, Z: torch.Tensor, owner: tor
     W = fn.weight                                                   # [H, d]
     H = len(W)
     diff = xc.view(c, 1, d) - Z.view(1, B, d)                       # [c, B, d]
-    if p == d and bool((owner == torch.arange(d)).all()):
-        change = diff.unsqueeze(-1) * W.T                           # [c, B, p, H]: one column per group
+    order = walks.order[:B, :p - 1]                                  # [B, p-1]: the forward walks' groups
+    if p == d and bool((owner == torch.arange(d)).all()):            # one column per group: one product
+        steps_diff = torch.gather(diff, 2, order.unsqueeze(0).expand(c, B, p - 1))        # [c, B, p-1]
+        sums = steps_diff.unsqueeze(-1) * walks.first_layer_rows(W)   # [c, B, p-1, H] in walk order
     else:
         change = torch.zeros(c, B, p, H).index_add_(2, owner, diff.unsqueeze(-1) * W.T)
-    sums = change[:, torch.arange(B).view(-1, 1), walks.order[:B, :p - 1]]   # [c, B, p-1, H] in walk order
+        sums = change[:, torch.arange(B).view(-1, 1), order]          # [c, B, p-1, H] in walk order
     z_first = torch.addmm(fn.bias, Z, W.T)                          # [B, H]: first layer at each walk's start
     sums[:, :, 0] += z_first
     forward = sums.cumsum_(2)                                       # z_first + changes of the first t groups

@@ -394,7 +394,7 @@ def attribution(ex, req: Request):
             if att is None:
                 ids, X = ex.rows(req.split, req.rows)
                 seconds = cached("estimate", key, lambda: xp.probe_seconds(
-                    lambda k: ex.shap_rows(X[:k], req.method, background=req.background, tolerance=0.015),
+                    lambda k: ex.shap_rows(X[:k], req.method, background=req.background),
                     req.rows))
                 if not _ask_before_slow(seconds, "This explanation", "xp_compute"):
                     return None
