@@ -38,6 +38,8 @@ PAGES = [
     PageInfo("train.py", "Train", ":material/play_circle:", "train", "Train it live."),
     PageInfo("evaluate.py", "Evaluate", ":material/fact_check:", "evaluate", "Judge a trained run."),
     PageInfo("explain.py", "Explain", ":material/psychology:", "explain", "Why the network decides what it decides."),
+    PageInfo("fairness.py", "Fairness", ":material/balance:", "fairness",
+             "Does it treat groups alike? Audit, explain the gap, mitigate."),
     PageInfo("runs.py", "Runs", ":material/list:", "runs", "Compare, rename, export runs."),
 ]
 

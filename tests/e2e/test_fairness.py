@@ -1,0 +1,52 @@
+"""The Fairness page in a real browser, on a biased-loans run trained into the server's workspace."""
+import pytest
+
+from tests.helpers_runs import train_run
+
+from .conftest import screenshot
+
+TIMEOUT = 60_000
+
+
+@pytest.fixture(scope="module")
+def loans(workspace):
+    return train_run(workspace, "biased_loans", epochs=10, hidden=(16,), activation="relu", name="biased loans",
+                     params={"bias": 1.0})
+
+
+def main_area(page):
+    return page.locator("[data-testid='stMain']").first
+
+
+def no_exception(page):
+    assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_fairness_shows_the_groups_and_the_disparities_in_words(server, page, loans):
+    page.goto(f"{server}/fairness?run={loans}")
+    main = main_area(page)
+    main.get_by_role("heading", name="Disparities").wait_for(timeout=TIMEOUT)
+    main.get_by_text("demographic parity difference", exact=False).first.wait_for(timeout=TIMEOUT)
+    table = main.locator("[data-testid='stDataFrame']").first
+    table.wait_for(timeout=TIMEOUT)
+    main.get_by_role("heading", name="Mitigations compared").wait_for(timeout=TIMEOUT)
+    main.get_by_role("heading", name="Report").wait_for(timeout=TIMEOUT)
+    assert main.get_by_text("four-fifths rule", exact=False).first.is_visible()
+    assert main.get_by_text("is predicted 'yes'", exact=False).first.is_visible()
+    assert main.locator("[data-testid='stMetric']").count() == 6
+    assert main.locator("[data-testid='stPlotlyChart']").count() >= 5   # rates, TPR/FPR, sweep, proxies, Pareto
+    table.locator("td", has_text="female").first.wait_for(state="attached", timeout=TIMEOUT)
+    cells = {t.strip() for t in table.locator("td").all_text_contents()}   # the grid's accessible copy
+    assert {"female", "male"} <= cells
+    no_exception(page)
+    page.set_viewport_size({"width": 1400, "height": 4200})
+    page.mouse.move(0, 0)
+    page.wait_for_timeout(1000)                  # plotly lays out after the resize
+    screenshot(page, "fairness")
+
+    main.get_by_role("button", name="Compute the SHAP gap").click()
+    main.get_by_text("pushes the groups most differently", exact=False).first.wait_for(timeout=TIMEOUT)
+    no_exception(page)
+    page.mouse.move(0, 0)
+    page.wait_for_timeout(1000)
+    screenshot(page, "fairness-shap")
