@@ -16,7 +16,7 @@ two repeats in a full run; the load average before and after is reported with th
                            30 columns.
   shap_vs_kernel_speedup   shap.KernelExplainer at its default settings, timed on a few rows and
                            scaled to 1,000, over shap_1000_rows_seconds (its error: kernel_default_error).
-  shap_vs_kernel_method_speedup, shap_vs_permutation_method_speedup
+  shap_vs_kernel_method_speedup, shap_vs_permutation_method_speedup, shap_vs_deep_method_speedup
                            the same for the "kernel" (l1_reg off) and "permutation" methods of
                            shap_methods (full run only).
   exact_shapley_seconds    exact Shapley values of 1,000 rows of diabetes (10 columns), background 100.
@@ -163,7 +163,7 @@ def figures(quick: bool = False) -> dict:
         out["kernel_default_error"] = _rel_l2(kv[:min(k, r)], ref[:min(k, r)])
         out["kernel_default_rows_measured"] = k
         out["shap_vs_kernel_speedup"] = round(out["kernel_default_seconds_1000_rows"] / out["shap_1000_rows_seconds"], 2)
-        for method in ("kernel", "permutation"):      # shap's explainers as Glassnet runs them (see shap_methods)
+        for method in ("kernel", "permutation", "deep"):   # shap's explainers as Glassnet runs them (shap_methods)
             if method in methods:
                 out[f"shap_vs_{method}_method_speedup"] = round(
                     methods[method]["seconds_1000_rows"] / out["shap_1000_rows_seconds"], 2)
