@@ -50,23 +50,30 @@ class Method:
     help: str
 
 
-# Measured figures in the help texts: `python -m bench --json` on 2 cores (see README, Explanations).
+# Measured figures in the help texts: `python -m bench --json`, breast cancer, the same run for every method
+# (errors against shap's PermutationExplainer at 50,000 evaluations per row; speeds as ratios).
 METHODS: dict[str, Method] = {m.key: m for m in (
     Method("exact", "Exact Shapley values", "exact interventional Shapley values, every coalition, batched in torch",
            True, "Every coalition of your columns against every background row: the true Shapley values, no "
-                 "estimate. Offered up to 12 columns (2^12 coalitions per row)."),
+                 "estimate. Offered up to 12 columns (2^12 coalitions per row); 1,000 rows of 10 columns take "
+                 "about as long as sampling 1,000 rows of 30."),
     Method("sampling", "Shapley sampling (Glassnet)",
            "antithetic, position-stratified permutation sampling per background row, batched in torch",
            True, "Walks from each background row to the row, one column at a time, in random orders and their "
-                 "reverses; adds rounds until the estimated error is small. Additive (base + sum = output)."),
+                 "reverses; adds rounds until the median estimated error is under 1.75 %. Additive (base + sum = "
+                 "output). Measured on breast cancer (30 columns, 1,000 rows): 1.7 % from a high-precision "
+                 "reference, and the fastest accurate method here."),
     Method("deep", "shap DeepExplainer (preview)", "shap.DeepExplainer (DeepLIFT rescale rule)", True,
-           "Fast, but an approximation: several per cent off the Shapley values, and one-hot columns are summed."),
+           "A fast preview, but an approximation: 11 % off the Shapley values on breast cancer and 3.6x slower "
+           "than sampling there; one-hot columns are summed."),
     Method("gradient", "shap GradientExplainer (preview)", "shap.GradientExplainer (expected gradients)", False,
-           "Expected gradients: fast for big inputs, not additive, noticeably off for small tables."),
+           "Expected gradients: not additive, 16 % off on breast cancer and 16x slower than sampling there."),
     Method("permutation", "shap PermutationExplainer", "shap.PermutationExplainer, Independent masker", True,
-           "shap's own permutation sampling on the averaged game: accurate but several times slower."),
+           "shap's own permutation sampling on the averaged game, at its default budget: 4.7 % off on breast "
+           "cancer and about 100x slower than sampling there."),
     Method("kernel", "shap KernelExplainer", "shap.KernelExplainer (weighted linear regression, l1_reg off)", True,
-           "The classic model-agnostic KernelSHAP; slow on many rows."),
+           "The classic model-agnostic KernelSHAP (with its feature selection off): 1.8 % off on breast cancer "
+           "but about 80x slower than sampling; fine for a few rows."),
     Method("shap_exact", "shap ExactExplainer", "shap.ExactExplainer, Independent masker", True,
            "shap's exact explainer: the same values as Exact, computed by shap (slower)."),
 )}
