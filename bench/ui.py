@@ -133,7 +133,7 @@ def metric_latency(browser, url: str, home: Path, samples: int = 24) -> float:
 
 
 # the last step drawn in the Train page's per-step loss trace (its x is in epochs; the trace is thinned
-# to at most 2,000 points, so its length stops growing while its end keeps moving)
+# to at most 1,000 points, so its length stops growing while its end keeps moving)
 _LOSS_END = """() => {
   const types = {f8: Float64Array, f4: Float32Array, i4: Int32Array, u4: Uint32Array};
   for (const el of document.querySelectorAll('.js-plotly-plot')) {

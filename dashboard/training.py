@@ -6,21 +6,24 @@ reads what the worker logged, so nothing waits on training.
 """
 from __future__ import annotations
 
+import gc
 import math
+import re
 import time
 
 import streamlit as st
 
 from core import jobs
-from core.spec import CLASS_WEIGHTS, OPTIMIZERS, NetworkSpec, SpecError, TrainSpec
+from core.spec import CLASS_WEIGHTS, FAIRNESS_PENALTIES, OPTIMIZERS, NetworkSpec, SpecError, TrainSpec
 from core.store import ACTIVE, Run, Store, StoreError
 from dashboard.charts import train as charts
 from dashboard.live import LiveFeed
 
-POLL_S = 0.5
 SETTINGS = ("optimizer", "lr", "momentum", "nesterov", "batch_size", "epochs", "loss", "l1", "l2",
-            "class_weights", "grad_clip", "early_stopping", "seed", "device")
-FLOATS = ("lr", "momentum", "l1", "l2", "grad_clip")
+            "class_weights", "grad_clip", "early_stopping", "seed", "device",
+            "sensitive", "reweigh", "fairness_penalty", "fairness_lambda")
+FAIRNESS_SETTINGS = {"sensitive": "", "reweigh": False, "fairness_penalty": "none"}   # off, for data without groups
+FLOATS = ("lr", "momentum", "l1", "l2", "grad_clip", "fairness_lambda")
 INTS = ("batch_size", "epochs", "early_stopping", "seed")
 
 OPTIMIZER_LABELS = {"sgd": "SGD (plain gradient descent)", "momentum": "SGD with momentum", "adagrad": "Adagrad",
@@ -28,10 +31,14 @@ OPTIMIZER_LABELS = {"sgd": "SGD (plain gradient descent)", "momentum": "SGD with
 LOSS_LABELS = {"auto": "auto (picked for the task)", "cross_entropy": "cross-entropy",
                "bce": "binary cross-entropy", "mse": "mean squared error", "mae": "mean absolute error",
                "huber": "Huber"}
+PENALTY_LABELS = {"none": "none", "demographic_parity": "demographic parity (same share predicted favourable)",
+                  "equalized_odds": "equalized odds (same error rates)"}
 FIELD_LABELS = {"optimizer": "Optimiser", "lr": "Learning rate", "momentum": "Momentum", "nesterov": "Nesterov",
                 "loss": "Loss", "l1": "L1 penalty", "l2": "L2 penalty", "class_weights": "Class weights",
                 "batch_size": "Batch size", "epochs": "Epochs", "grad_clip": "Gradient clipping",
-                "early_stopping": "Early stopping", "seed": "Seed", "device": "Device"}
+                "early_stopping": "Early stopping", "seed": "Seed", "device": "Device",
+                "sensitive": "Sensitive column", "reweigh": "Reweighing", "fairness_penalty": "Fairness penalty",
+                "fairness_lambda": "Penalty weight λ"}
 HELP = {
     "optimizer": "How the weights are nudged after each batch. Adam adapts the step size of every weight and "
                  "is a safe first choice; plain SGD takes the same small step everywhere, which is easiest to "
@@ -62,13 +69,48 @@ HELP = {
     "smoothing": "Averages the noisy per-step loss over recent steps so the trend is easier to see. "
                  "0 = raw values.",
     "live_lr": "Change the learning rate while the network trains; the change is marked on the loss curve.",
+    "sensitive": "The column describing a person (e.g. sex) whose groups are compared after each evaluated "
+                 "epoch; reweighing and the penalty act on these groups.",
+    "reweigh": "Reweighing gives rows weights so that every group has the same share of each label: rows of "
+               "a group that rarely got the favourable label count more where they did, so the network cannot "
+               "learn the old imbalance from the labels alone.",
+    "fairness_penalty": "The penalty adds λ × the gap in average predicted probability between groups to the "
+                        "loss: higher λ, fairer, usually less accurate. Demographic parity compares all rows of "
+                        "each group; equalized odds compares rows with the same true label (error rates).",
+    "fairness_lambda": "λ: how much the gap between groups counts against the loss. 0 = not at all, 1 = a good "
+                       "start; higher λ, fairer, usually less accurate.",
+    "fair_gaps": "How differently the network treats the groups, measured on the validation rows after each "
+                 "evaluated epoch: the largest difference between any two groups. 0 = every group alike. "
+                 "Demographic parity compares the share predicted favourable (e.g. approved); equal "
+                 "opportunity the share of truly favourable rows found; equalized odds also the false alarms.",
+    "fair_metric": "Which number to compare across the groups, epoch by epoch: how often the network is right "
+                   "for each group, how often it predicts the favourable outcome, or each group's loss.",
+    "fair_tradeoff": "Each point is one evaluated epoch: how accurate the network was (across) against the "
+                     "demographic parity gap (up). Training usually moves right; a fairness penalty pulls the "
+                     "path down. The star is the latest epoch.",
 }
 
 
 # ----------------------------------------------------------------- devices, losses
+_heap_frozen = False
+
+
+def freeze_heap() -> None:
+    """Once per server process, after torch is imported: collect, then move every object alive into
+    the garbage collector's permanent generation. Torch's hundreds of thousands of objects are then
+    no longer walked by each full collection (~200 ms → ~50 ms each, and a polling tab triggers
+    them every few seconds)."""
+    global _heap_frozen
+    if not _heap_frozen:
+        _heap_frozen = True
+        gc.collect()
+        gc.freeze()
+
+
 @st.cache_resource(show_spinner=False)
 def available_devices() -> list[str]:
     from core.train import available_devices as found   # imports torch: only when the page needs it
+    freeze_heap()
     return found()
 
 
@@ -122,21 +164,32 @@ def _coerce(field: str, value, default):
             return float(value)
         if field in INTS:
             return int(value)
-        if field == "nesterov":
+        if field in ("nesterov", "reweigh"):
             return bool(value)
         return value
     except (TypeError, ValueError):
         return default
 
 
+def _resync(part: str) -> bool:
+    """Whether a part of the page ('settings', 'controls') must give its widgets their values again, as the
+    live view asks before it reruns the page; True once per request."""
+    parts = st.session_state.get("_train_resync")
+    if isinstance(parts, set) and part in parts:
+        parts.discard(part)
+        return True
+    return False
+
+
 def _sync_widgets(train: dict) -> None:
     """Give each settings widget its value from the session's training spec.
 
     Widgets lose their state when the person visits another page; the spec (a plain dict) does not.
-    When another page (a preset, say) changed the spec, the widgets follow it.
+    When another page (a preset, say) changed the spec, or the live view reran the page by itself,
+    the widgets are given the spec's values again.
     """
     defaults = TrainSpec().to_dict()
-    changed_elsewhere = st.session_state.get("_train_synced") != train
+    changed_elsewhere = _resync("settings") or st.session_state.get("_train_synced") != train
     for f in SETTINGS:
         key = f"train.{f}"
         if key not in st.session_state or changed_elsewhere:
@@ -162,6 +215,11 @@ def settings_panel(dataset) -> tuple[dict, list[str]]:
         devices.append(st.session_state["train.device"])
     if st.session_state.get("train.optimizer") not in OPTIMIZERS:
         st.session_state["train.optimizer"] = "adam"
+    groups = has_groups(dataset)
+    if groups and st.session_state.get("train.sensitive") not in dataset.sensitive:
+        st.session_state["train.sensitive"] = dataset.sensitive[0]      # '' = the data's first sensitive column
+    if st.session_state.get("train.fairness_penalty") not in FAIRNESS_PENALTIES:
+        st.session_state["train.fairness_penalty"] = "none"
 
     st.selectbox("Optimiser", OPTIMIZERS, key="train.optimizer", format_func=OPTIMIZER_LABELS.get,
                  help=HELP["optimizer"])
@@ -190,6 +248,17 @@ def settings_panel(dataset) -> tuple[dict, list[str]]:
             st.selectbox("Class weights", CLASS_WEIGHTS, key="train.class_weights", help=HELP["class_weights"])
         st.number_input("Gradient clipping (max norm)", min_value=0.0, max_value=1000.0, step=0.5, format="%.3g",
                         key="train.grad_clip", help=HELP["grad_clip"])
+    if groups:
+        with st.expander("Fairness"):
+            st.selectbox("Sensitive column", dataset.sensitive, key="train.sensitive", help=HELP["sensitive"])
+            st.checkbox("Reweigh the training rows", key="train.reweigh", help=HELP["reweigh"])
+            st.selectbox("Fairness penalty", FAIRNESS_PENALTIES, key="train.fairness_penalty",
+                         format_func=PENALTY_LABELS.get, help=HELP["fairness_penalty"])
+            st.number_input("Penalty weight λ", min_value=0.0, max_value=100.0, step=0.5, format="%.3g",
+                            key="train.fairness_lambda", help=HELP["fairness_lambda"],
+                            disabled=st.session_state["train.fairness_penalty"] == "none")
+            st.caption("The gaps between the groups are measured after each evaluated epoch and drawn under "
+                       "the loss, with or without these.")
     with st.expander("Stopping, seed and device"):
         st.number_input("Early stopping patience (epochs)", min_value=0, max_value=100000, step=5,
                         key="train.early_stopping", help=HELP["early_stopping"])
@@ -204,7 +273,35 @@ def settings_panel(dataset) -> tuple[dict, list[str]]:
     st.session_state["_train_synced"] = dict(new)
     for note in notes:
         st.warning(note)
-    return new, check_settings(new, dataset)
+    spec = new if groups else {**new, **FAIRNESS_SETTINGS}    # mitigations need groups: off for other data
+    return spec, check_settings(spec, dataset)
+
+
+def has_groups(dataset) -> bool:
+    """Whether fairness can be measured (and mitigated) while training: classes and a sensitive column."""
+    return dataset.task == "classification" and bool(getattr(dataset, "sensitive", None))
+
+
+def adopt_run_settings(run: Run, dataset_for) -> bool:
+    """A new session (a browser reload) that opens a run by its URL takes that run's network, training
+    settings and — when it still loads (dataset_for(ref) does not raise) — data, so the page shows what
+    the run was trained with and Start trains the same again. What the session already has is kept.
+    True when anything was taken."""
+    taken = False
+    if not isinstance(st.session_state.get("network"), dict) and isinstance(run.network, dict):
+        st.session_state["network"] = dict(run.network)
+        taken = True
+    if not isinstance(st.session_state.get("train"), dict) and isinstance(run.train, dict):
+        st.session_state["train"] = {**TrainSpec().to_dict(), **run.train}
+        taken = True
+    if not isinstance(st.session_state.get("dataset_ref"), dict) and isinstance(run.dataset, dict):
+        try:
+            dataset_for(run.dataset)
+        except Exception:             # noqa: BLE001 — e.g. a deleted upload: keep the default data
+            return taken
+        st.session_state["dataset_ref"] = dict(run.dataset)
+        taken = True
+    return taken
 
 
 def _friendly(message: str) -> str:
@@ -294,8 +391,8 @@ def controls(store: Store, run: Run) -> None:
                        args=(jobs.stop, store, run.id), disabled=stopping,
                        help="End this run now; its last checkpoint is kept.", width="stretch")
     key = f"train.live_lr.{run.id}"
-    if key not in st.session_state:
-        st.session_state[key] = float(run.lr_request or run.train.get("lr", 0.01))
+    if key not in st.session_state or _resync("controls"):
+        st.session_state[key] = float(st.session_state.get(key) or run.lr_request or run.train.get("lr", 0.01))
     cols[n].number_input("Learning rate (live)", min_value=1e-6, max_value=10.0, step=0.001, format="%.4g",
                          key=key, help=HELP["live_lr"])
     cols[n + 1].button("Change learning rate", key="train.set_lr", on_click=_set_lr, args=(store, run.id, key),
@@ -326,8 +423,8 @@ def run_outcome(store: Store, run: Run, dataset) -> None:
             st.button("Continue this run", icon=":material/play_arrow:", key="train.continue", on_click=_act,
                       args=(jobs.resume, store, run.id), help="Continue from the last checkpoint.")
     elif run.status == "interrupted":
-        st.warning(f"This run was interrupted at epoch {run.epoch:,}: {run.error or 'its worker stopped'}. "
-                   "Resume continues from its last checkpoint.")
+        st.warning(f"This run was interrupted at epoch {run.epoch:,}: {interruption_reason(run.error)}. "
+                   + resume_point(store, run.id))
         st.button("Resume", icon=":material/play_arrow:", type="primary", key="train.resume_interrupted",
                   on_click=_act, args=(jobs.resume, store, run.id))
     elif run.status == "diverged":
@@ -340,11 +437,33 @@ def run_outcome(store: Store, run: Run, dataset) -> None:
                  f"`{store.run_dir(run.id) / 'worker.log'}`.", icon=":material/error:")
 
 
+def interruption_reason(error: str | None) -> str:
+    """Why a run was interrupted, without the advice to resume it (the page gives that once, itself)."""
+    reason = re.split(r"[;.,]\s*(?:you can\s+)?resume\b", error or "", maxsplit=1, flags=re.IGNORECASE)[0]
+    return reason.strip().rstrip(".;, ") or "its worker stopped"
+
+
+def resume_point(store: Store, run_id: str) -> str:
+    """'Resume continues from its last checkpoint (epoch 40).' — or that it starts over when none was kept."""
+    saved = [c["epoch"] for c in store.checkpoints(run_id) if c["kind"] == "epoch"]
+    if not saved:
+        return "No checkpoint was kept yet, so Resume starts it again from the beginning."
+    return f"Resume continues from its last checkpoint (epoch {max(saved):,})."
+
+
 def other_active_runs(store: Store, current: str | None) -> list[Run]:
     return [r for r in store.list_runs() if r.status in ACTIVE and r.id != current]
 
 
 # ----------------------------------------------------------------- live view
+# While a run is active the live view polls in fragments. A fragment re-sends every chart in it each
+# time it runs, so what people watch — the progress and the loss — polls every POLL_S seconds, and the
+# other charts sit in fragments of their own that poll every SLOW_POLL_S. Each chart is rebuilt only
+# when its own data changed (else the figure it already has is sent again: the browser keeps it as is).
+POLL_S = 0.5
+SLOW_POLL_S = 2.0
+
+
 def feed_for(run_id: str) -> LiveFeed:
     """This session's feed of a run (one at a time: switching runs starts a fresh feed)."""
     feed = st.session_state.get("_train_feed")
@@ -354,9 +473,46 @@ def feed_for(run_id: str) -> LiveFeed:
     return feed
 
 
+def show_live(store: Store, run: Run, dataset) -> None:
+    """The live view: progress and loss, the decision boundary (2-D data), fairness over training
+    (data with groups) and the network's insides; polling while the run is active, drawn once otherwise."""
+    active = run.status in ACTIVE
+    fast, slow = (POLL_S, SLOW_POLL_S) if active else (None, None)
+    if dataset.is_2d:
+        left, right = st.columns([1, 1.25])
+        with right:                            # first: it reads the store for the fragments after it
+            st.fragment(live_view, run_every=fast)(store, run.id, dataset, run.status)
+            loss_controls()
+        with left:
+            st.fragment(boundary_view, run_every=slow)(run.id, dataset)
+    else:
+        st.fragment(live_view, run_every=fast)(store, run.id, dataset, run.status)
+        loss_controls()
+    st.fragment(detail_view, run_every=slow)(run.id, dataset)
+
+
+def loss_controls() -> None:
+    """Smoothing and log scale of the loss chart. Outside the polling fragment, so a poll does not send
+    them again; a change reruns the page. The choices live in plain session keys too: a widget's own
+    state is dropped when the page is left."""
+    c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
+    smoothing = c2.slider("Smoothing", 0.0, 0.99, value=st.session_state.get("_train_smoothing", 0.8),
+                          key="train.smoothing", help=HELP["smoothing"])
+    log_y = c1.toggle("Log scale for the loss", value=st.session_state.get("_train_log_loss", False),
+                      key="train.log_loss", help="Shows small losses late in training more clearly.")
+    st.session_state["_train_smoothing"], st.session_state["_train_log_loss"] = smoothing, log_y
+
+
+def _loss_choices() -> tuple[float, bool]:
+    """(smoothing, log scale) as the controls under the chart are set (the widgets come after the chart)."""
+    smoothing = st.session_state.get("train.smoothing", st.session_state.get("_train_smoothing", 0.8))
+    log_y = st.session_state.get("train.log_loss", st.session_state.get("_train_log_loss", False))
+    return float(smoothing), bool(log_y)
+
+
 def live_view(store: Store, run_id: str, dataset, shown_status: str) -> None:
-    """Progress and charts of a run. Runs as a fragment that polls while the run is active;
-    when the run's status changes it reruns the whole page (which stops the polling when it ended)."""
+    """Progress and loss; reads what the run logged since the last poll. When the run's status changed
+    it reruns the whole page (which stops the polling when the run ended)."""
     t0 = time.perf_counter()
     try:
         run = store.get_run(run_id)
@@ -366,6 +522,9 @@ def live_view(store: Store, run_id: str, dataset, shown_status: str) -> None:
         jobs.recover(store)                   # its worker died: mark the run interrupted
         run = store.get_run(run_id)
     if run.status != shown_status:
+        # the browser can lose the settings widgets' values over a rerun that comes right after the page
+        # loaded (it then shows each box's minimum): the page gives them their values again
+        st.session_state["_train_resync"] = {"settings", "controls"}
         st.rerun()
     if st.query_params.get("run") != run_id:
         # keep the run in the URL: a rerun racing the URL update can drop it, and a refresh needs it
@@ -385,18 +544,7 @@ def live_view(store: Store, run_id: str, dataset, shown_status: str) -> None:
     if run.status == "paused":
         text += f" · paused at step {run.step:,}"
     st.progress(frac, text=text)
-
-    c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
-    # the choices live in plain session keys too: a widget's own state does not survive every rerun
-    smoothing = c2.slider("Smoothing", 0.0, 0.99, value=st.session_state.get("_train_smoothing", 0.8),
-                          key="train.smoothing", help=HELP["smoothing"])
-    log_y = c1.toggle("Log scale for the loss", value=st.session_state.get("_train_log_loss", False),
-                      key="train.log_loss", help="Shows small losses late in training more clearly.")
-    st.session_state["_train_smoothing"], st.session_state["_train_log_loss"] = smoothing, log_y
-    metric = "accuracy" if dataset.task == "classification" else "r2"
-    names = charts.layer_names(feed.hist)
-    label = None
-    live = run.status in ACTIVE
+    smoothing, log_y = _loss_choices()
 
     def loss_fig():
         te, tl = feed.epoch_series("train_loss")
@@ -405,31 +553,40 @@ def live_view(store: Store, run_id: str, dataset, shown_status: str) -> None:
                                   val_loss=vl, steps_per_epoch=spe, smoothing=smoothing,
                                   lr_changes=feed.lr_changes(), log_y=log_y)
 
-    def show(name: str, build, inputs) -> None:
-        st.plotly_chart(_figure(run_id, name, build, inputs, live), key=f"train.chart.{name}",
-                        config={"displaylogo": False})
+    st.markdown("**Loss** — lower is better")
+    _show(feed, "loss", loss_fig, (feed.last_step, len(feed.events), smoothing, log_y))
+    st.session_state["_train_tick_ms"] = (time.perf_counter() - t0) * 1000
 
-    data = (feed.last_step, feed.last_hist_step, feed.boundary and feed.boundary[0], run.status)
-    if dataset.is_2d:
-        left, right = st.columns([1, 1.25])
-        with left:
-            st.markdown("**What the network predicts**")
-            show("boundary", lambda: boundary_for(feed, run, dataset), data)
-        with right:
-            st.markdown("**Loss** — lower is better")
-            show("loss", loss_fig, (*data, smoothing, log_y))
-    else:
-        st.markdown("**Loss** — lower is better")
-        show("loss", loss_fig, (*data, smoothing, log_y))
+
+def boundary_view(run_id: str, dataset) -> None:
+    """What the network predicts over the plane (2-D data), from the feed live_view keeps reading."""
+    feed = feed_for(run_id)
+    extent = feed.run.summary.get("boundary_extent") if feed.run is not None else None
+    st.markdown("**What the network predicts**")
+    _show(feed, "boundary", lambda: boundary_for(feed, feed.run, dataset),
+          (feed.boundary and feed.boundary[0], extent))
+
+
+def detail_view(run_id: str, dataset) -> None:
+    """Fairness over training (when the run measures it) and the network's insides: validation score,
+    gradient sizes, weight distributions."""
+    feed = feed_for(run_id)
+    if feed.has_fairness():
+        fairness_view(feed, dataset)
+    metric = "accuracy" if dataset.task == "classification" else "r2"
+    names = charts.layer_names(feed.hist)
+    label = None
     cols = st.columns(3)
     with cols[0]:
         st.markdown("**Validation accuracy**" if metric == "accuracy" else "**Validation R²**")
-        show("score", lambda: charts.score_figure(*feed.epoch_series(f"val_{metric}"), metric=metric, height=280),
-             data)
+        score = feed.epoch_series(f"val_{metric}")
+        _show(feed, "score", lambda: charts.score_figure(*score, metric=metric, height=280), (len(score[0]),))
     with cols[1]:
         st.markdown("**Gradient size per layer**", help="How strongly each layer is being pushed. A layer "
                     "whose line sinks far below the others barely learns (vanishing gradients).")
-        show("grads", lambda: charts.grad_norm_figure(feed.grad_norms(), height=280), data)
+        norms = feed.grad_norms()
+        _show(feed, "grads", lambda: charts.grad_norm_figure(norms, height=280),
+              tuple(len(e) for e, _ in norms.values()))
     with cols[2]:
         if names:
             options = list(names)
@@ -441,32 +598,78 @@ def live_view(store: Store, run_id: str, dataset, shown_status: str) -> None:
                                       "them back towards 0.")
         else:
             st.markdown("**Weights**")
-        show("weights", lambda: charts.weights_figure(feed.hist.get(label, []), layer=names.get(label, ""),
-                                                      height=240), (*data, label))
-    st.session_state["_train_tick_ms"] = (time.perf_counter() - t0) * 1000
+        frames = feed.hist.get(label, [])
+        _show(feed, "weights", lambda: charts.weights_figure(frames, layer=names.get(label, ""), height=240),
+              (label, len(frames)))
 
 
-# While a run trains, each chart is redrawn at most this often (seconds). A chart whose figure
-# changes is re-created in the browser, which blanks it for a moment; the loss (the chart people
-# watch) follows every poll, the slower views less often.
-REDRAW_S = {"loss": 0.0, "boundary": 0.9, "score": 1.9, "grads": 2.4, "weights": 2.9}
+FAIR_METRIC_LABELS = {"accuracy": "accuracy", "selection_rate": "predicted favourable", "loss": "loss"}
 
 
-def _figure(run_id: str, name: str, build, inputs, live: bool):
-    """The chart's figure: rebuilt when its inputs changed and its redraw interval has passed, else
-    the same figure again (an unchanged figure stays on screen untouched)."""
+def fairness_view(feed: LiveFeed, dataset) -> None:
+    """Fairness over training: the gaps between groups per epoch, one number per group per epoch, and the
+    path between accuracy and the demographic parity gap."""
+    run = feed.run
+    train = run.train if run is not None else {}
+    column = train.get("sensitive") or (dataset.sensitive[0] if getattr(dataset, "sensitive", None) else "")
+    st.markdown("##### Fairness over training")
+    st.caption(f"Measured on the validation rows after each evaluated epoch, across the groups of "
+               f"**{column or 'the sensitive column'}**. 0 = every group treated alike. "
+               + mitigation_text(train))
+    cols = st.columns(3)
+    with cols[0]:
+        st.markdown("**Gap between groups**", help=HELP["fair_gaps"])
+        gaps = feed.fairness_gaps()
+        _show(feed, "fair_gaps", lambda: charts.fairness_gaps_figure(gaps, height=280),
+              tuple(len(e) for e, _ in gaps.values()))
+    with cols[1]:
+        if st.session_state.get("train.fair_metric") not in FAIR_METRIC_LABELS:
+            st.session_state["train.fair_metric"] = "accuracy"
+        metric = st.selectbox("Per group", list(FAIR_METRIC_LABELS), format_func=FAIR_METRIC_LABELS.get,
+                              key="train.fair_metric", help=HELP["fair_metric"])
+        groups = feed.fairness_by_group(metric)
+        _show(feed, "fair_groups", lambda: charts.group_metric_figure(groups, metric=metric, height=240),
+              (metric, *(len(e) for e, _ in groups.values())))
+    with cols[2]:
+        st.markdown("**Accuracy against fairness**", help=HELP["fair_tradeoff"])
+        acc = feed.epoch_series("val_accuracy")
+        dpd = feed.fairness_gaps().get("demographic_parity_difference", (acc[0][:0], acc[1][:0]))
+        _show(feed, "fair_tradeoff", lambda: charts.fairness_tradeoff_figure(*acc, *dpd, height=280),
+              (len(acc[0]), len(dpd[0])))
+
+
+PENALTY_NAMES = {"demographic_parity": "a demographic-parity penalty", "equalized_odds": "an equalized-odds penalty"}
+
+
+def mitigation_text(train: dict) -> str:
+    """'Mitigation: reweighing and a demographic-parity penalty (λ = 1).' or that there was none."""
+    parts = []
+    if train.get("reweigh"):
+        parts.append("reweighing")
+    penalty = PENALTY_NAMES.get(train.get("fairness_penalty", "none"))
+    if penalty:
+        parts.append(f"{penalty} (λ = {float(train.get('fairness_lambda', 1)):g})")
+    return ("Mitigation: " + " and ".join(parts) + ".") if parts else "No mitigation while training."
+
+
+def _show(feed: LiveFeed, name: str, build, inputs: tuple) -> None:
+    # a resume from a checkpoint rewinds the feed: what was drawn before may look the same size
+    figure = _figure(feed.run_id, name, build, (feed.restarts, *inputs))
+    st.plotly_chart(figure, key=f"train.chart.{name}", config={"displaylogo": False})
+
+
+def _figure(run_id: str, name: str, build, inputs: tuple):
+    """The chart's figure: built again only when its inputs (what it shows) changed since it was last
+    built, else the same figure again (an unchanged chart stays on screen untouched)."""
     cache = st.session_state.setdefault("_train_figures", {})
     for stale in [k for k in cache if k[0] != run_id]:        # another run's figures
         del cache[stale]
-    now = time.monotonic()
     key = (run_id, name)
     held = cache.get(key)
-    controls_changed = held is not None and held[1][4:] != tuple(inputs)[4:]   # a widget, not new data
-    if (held is None or (held[1] != tuple(inputs)
-                         and (not live or controls_changed or now - held[0] >= REDRAW_S.get(name, 0)))):
-        held = (now, tuple(inputs), build())
+    if held is None or held[0] != inputs:
+        held = (inputs, build())
         cache[key] = held
-    return held[2]
+    return held[1]
 
 
 def boundary_for(feed: LiveFeed, run: Run | None, dataset):
@@ -490,7 +693,3 @@ def boundary_for(feed: LiveFeed, run: Run | None, dataset):
                                   y_test=dataset.y_test, feature_names=dataset.feature_names[:2])
 
 
-def show_live(store: Store, run: Run, dataset) -> None:
-    """The live view, polling every POLL_S seconds while the run is active, drawn once otherwise."""
-    every = POLL_S if run.status in ACTIVE else None
-    st.fragment(live_view, run_every=every)(store, run.id, dataset, run.status)

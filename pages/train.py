@@ -20,6 +20,15 @@ st.caption("Choose how the network learns and press **Start**: the loss falls, t
            "the learning rate while it trains.")
 
 runs = store()
+# The current run: the URL's ?run=, else the one this session last looked at (links drop the URL's run).
+run_id = current_run_id()
+if run_id is None and st.session_state.get("_train_run"):
+    set_current_run(st.session_state["_train_run"])
+    run_id = current_run_id()
+if run_id is not None:
+    # a new session (a browser reload) opening a run: show — and train again — what that run was built with
+    tr.adopt_run_settings(runs.get_run(run_id), dataset_for)
+
 ref = current_dataset_ref()
 try:
     dataset = dataset_for(ref)
@@ -37,12 +46,6 @@ with c1.container(border=True):
 with c2.container(border=True):
     st.markdown("Network: " + (net_text or "—"))
     link("Build", "Change the network", ":material/account_tree:")
-
-# The current run: the URL's ?run=, else the one this session last looked at (links drop the URL's run).
-run_id = current_run_id()
-if run_id is None and st.session_state.get("_train_run"):
-    set_current_run(st.session_state["_train_run"])
-    run_id = current_run_id()
 
 left, right = st.columns([1, 2.7], gap="large")
 with left:

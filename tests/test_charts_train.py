@@ -134,3 +134,80 @@ def test_loss_axis_is_not_flattened_by_a_few_wild_steps():
     fig = charts.loss_figure(np.arange(1, 1001), loss, val_epochs=[1, 2], val_loss=[0.6, 0.55], steps_per_epoch=10)
     assert fig.layout.yaxis.range[1] < 1
     assert charts.loss_figure(np.arange(1, 1001), loss, steps_per_epoch=10, log_y=True).layout.yaxis.range is None
+
+
+# ------------------------------------------------------------------ fairness over training
+def test_fairness_gaps_figure_draws_each_gap_per_epoch_and_leaves_holes_for_nan():
+    epochs = np.arange(1, 6)
+    fig = charts.fairness_gaps_figure({
+        "demographic_parity_difference": (epochs, [0.4, 0.3, 0.2, 0.15, 0.1]),
+        "equalized_odds_difference": (epochs, [0.5, 0.4, np.nan, 0.3, 0.2]),
+    })
+    assert [t.name for t in fig.data] == ["demographic parity", "equalized odds"]
+    dp = by_name(fig, "demographic parity")
+    assert list(dp.x) == [1, 2, 3, 4, 5] and np.asarray(dp.y)[-1] == pytest.approx(0.1)
+    assert np.isnan(np.asarray(by_name(fig, "equalized odds").y)[2])
+    assert fig.layout.yaxis.range[0] == 0 and fig.layout.yaxis.range[1] >= 0.5
+    assert "0 = equal" in fig.layout.yaxis.title.text
+    empty = charts.fairness_gaps_figure({})
+    assert not empty.data and "first evaluated epoch" in empty.layout.annotations[0].text
+
+
+def test_group_metric_figure_has_one_line_per_group_rates_in_percent():
+    groups = {"male": ([1, 2, 3], [0.8, 0.85, 0.9]), "female": ([1, 2, 3], [0.6, 0.7, 0.72])}
+    fig = charts.group_metric_figure(groups, metric="accuracy")
+    assert [t.name for t in fig.data] == ["female", "male"]
+    assert list(by_name(fig, "female").y) == pytest.approx([60, 70, 72])
+    assert fig.layout.yaxis.title.text == "accuracy (%)" and list(fig.layout.yaxis.range) == [0, 101]
+    loss = charts.group_metric_figure(groups, metric="loss")
+    assert list(by_name(loss, "male").y) == pytest.approx([0.8, 0.85, 0.9]) and loss.layout.yaxis.range is None
+
+
+def test_tradeoff_figure_pairs_accuracy_with_the_parity_gap_by_epoch_and_highlights_the_last():
+    # accuracy logged for epochs 1-4, the gap for 2-5 (and NaN at 3): only epochs 2 and 4 pair up
+    fig = charts.fairness_tradeoff_figure([1, 2, 3, 4], [0.5, 0.6, 0.7, 0.8], [2, 3, 4, 5], [0.3, np.nan, 0.1, 0.05])
+    path, now = fig.data
+    assert path.mode == "lines+markers"
+    assert list(path.x) == pytest.approx([60, 80]) and list(path.y) == pytest.approx([0.3, 0.1])
+    assert list(path.customdata) == [2, 4] and "epoch %{customdata}" in path.hovertemplate
+    assert now.name == "now (epoch 4)" and list(now.x) == pytest.approx([80]) and now.marker.size > path.marker.size
+    assert "accuracy" in fig.layout.xaxis.title.text and "parity" in fig.layout.yaxis.title.text
+    assert not charts.fairness_tradeoff_figure([1], [0.5], [], []).data
+
+
+def test_every_figure_is_what_plotly_validation_would_make_of_it():
+    """The figures are written as plain dicts and not validated when built (for speed): check that
+    plotly accepts every property and would produce exactly the same JSON."""
+    import json
+
+    import plotly.graph_objects as go
+
+    rng = np.random.default_rng(0)
+    e = np.arange(1, 31)
+    X = rng.normal(size=(40, 2))
+    figs = [
+        charts.loss_figure(np.arange(1, 301), rng.random(300), train_epochs=e, train_loss=rng.random(30),
+                           val_epochs=e, val_loss=rng.random(30), steps_per_epoch=10,
+                           lr_changes=[{"step": 100, "from": 0.01, "to": 0.1}]),
+        charts.loss_figure(np.arange(1, 301), rng.random(300), steps_per_epoch=10, log_y=True, smoothing=0),
+        charts.loss_figure([], []),
+        charts.score_figure(e, rng.random(30), metric="accuracy"),
+        charts.score_figure(e, rng.random(30), metric="r2"),
+        charts.boundary_figure(rng.dirichlet([1, 1], size=(30, 30)).astype(np.float32), [(0, 1), (0, 1)],
+                               task="classification", class_names=["a", "b"], X_train=X, y_train=rng.integers(0, 2, 40),
+                               X_test=X[:5], y_test=np.zeros(5, int)),
+        charts.boundary_figure(rng.dirichlet([1, 1, 1], size=(30, 30)).astype(np.float32), [(0, 1), (0, 1)],
+                               task="classification", class_names=["a", "b", "c"]),
+        charts.boundary_figure(np.full((20, 20, 1), .5, np.float32), [(0, 1), (0, 1)], task="regression",
+                               X_train=X, y_train=rng.random(40)),
+        charts.grad_norm_figure({"0:Linear": (e, rng.random(30)), "2:Linear": (e, rng.random(30))}),
+        charts.grad_norm_figure({}),
+        charts.weights_figure([(i, {"min": -i, "max": i, "counts": [1] * 24}) for i in range(1, 40)], layer="l1"),
+        charts.fairness_gaps_figure({"demographic_parity_difference": (e, rng.random(30)),
+                                     "equal_opportunity_difference": (e, rng.random(30))}),
+        charts.group_metric_figure({"a": (e, rng.random(30)), "b": (e, rng.random(30))}, metric="selection_rate"),
+        charts.fairness_tradeoff_figure(e, rng.random(30), e, rng.random(30)),
+    ]
+    for fig in figs:
+        validated = go.Figure(fig.to_plotly_json())          # raises on any property plotly does not know
+        assert json.loads(fig.to_json()) == json.loads(validated.to_json())

@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from core import jobs
 from core.store import ACTIVE, Store
+from dashboard.state import DEFAULT_DATASET
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 TIMEOUT = 120
@@ -143,7 +144,7 @@ def test_start_trains_a_run_and_the_charts_fill_in(home):
                       else boundary["data"][0]["z"]).size > 0
     assert trace_len(chart(at, "train.chart.score")["data"][0]["x"]) > 0
     assert len(chart(at, "train.chart.grads")["data"]) == 3
-    assert at.session_state["_train_tick_ms"] < 1000
+    assert not any("Fairness" in m.value for m in at.markdown)      # the spiral has no groups to compare
 
 
 def test_pause_step_resume_and_stop_change_the_run(home):
@@ -224,3 +225,148 @@ def test_a_spec_that_does_not_fit_the_data_is_explained(home):
 def _devices():
     from core.train import available_devices
     return available_devices()
+
+
+# ------------------------------------------------------------------ a reload, an interruption
+def test_a_reload_with_a_run_in_the_url_shows_that_runs_network_and_settings(home):
+    from helpers_runs import train_run
+    run_id = train_run(home, "moons", hidden=(16, 4), epochs=3, optimizer="sgd", lr=0.05)
+    run = Store(home).get_run(run_id)
+    at = train_page(run=run_id)                      # a new session: nothing of its own yet
+    assert at.session_state["network"] == run.network
+    assert at.selectbox(key="train.optimizer").value == "sgd"
+    assert at.number_input(key="train.lr").value == pytest.approx(0.05)
+    assert at.number_input(key="train.epochs").value == 3
+    text = " ".join(m.value for m in at.markdown)
+    assert "moons" in text and "dense 16 tanh → dense 4 tanh" in text
+    assert not any("not the data chosen now" in c.value for c in at.caption)
+    # Start trains what the page shows: the run's data, network and settings
+    at.button(key="train.start").click().run()
+    assert not at.exception, at.exception
+    again = current_run(at, home)
+    assert again.id != run_id
+    assert again.network == run.network and again.dataset == run.dataset
+    assert {k: again.train[k] for k in ("optimizer", "lr", "epochs", "batch_size", "seed")} == \
+        {k: run.train[k] for k in ("optimizer", "lr", "epochs", "batch_size", "seed")}
+
+
+def test_a_session_keeps_its_own_settings_when_it_opens_a_run(home):
+    from helpers_runs import train_run
+    run_id = train_run(home, "moons", hidden=(16,), epochs=3, optimizer="sgd", lr=0.05)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["train"] = {"optimizer": "adamw", "lr": 0.003}
+    at.session_state["network"] = {"layers": [{"type": "dense", "units": 5, "activation": "relu"}]}
+    at.session_state["dataset_ref"] = DEFAULT_DATASET
+    at.query_params["run"] = run_id
+    at.run()
+    at.switch_page("../pages/train.py").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="train.optimizer").value == "adamw"
+    assert at.number_input(key="train.lr").value == pytest.approx(0.003)
+    assert at.session_state["network"]["layers"][0]["units"] == 5
+    assert any("not the data chosen now" in c.value for c in at.caption)   # the run's data stays its own
+
+
+def test_an_interrupted_run_says_once_how_to_resume(home):
+    import subprocess
+    import sys
+    store = Store(home)
+    run_id = store.create_run(name="cut short", dataset={"kind": "builtin", "name": "spiral",
+                                                          "params": {"n": 400, "noise": 0.1, "seed": 0},
+                                                          "sha256": None, "preprocess": {}},
+                              network={"layers": []}, train={"epochs": 50}, status="running")
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()                                      # a worker that is no longer there
+    store.update_run(run_id, pid=gone.pid, heartbeat=time.time() - 3600, epoch=7)
+    at = train_page(run=run_id)                      # opening the workspace recovers the run
+    assert store.get_run(run_id).status == "interrupted"
+    warning = next(w.value for w in at.warning if "interrupted" in w.value)
+    assert "interrupted at epoch 7" in warning
+    assert warning.lower().count("resume") == 1 and warning.count("checkpoint") == 1, warning
+    assert at.button(key="train.resume_interrupted")
+
+
+# ------------------------------------------------------------------ fairness over training
+def biased_loans_ref() -> dict:
+    from core.data import load_builtin
+    return load_builtin("biased_loans").ref.to_dict()
+
+
+def fairness_charts(at: AppTest) -> dict:
+    return {key: chart(at, f"train.chart.{key}") for key in ("fair_gaps", "fair_groups", "fair_tradeoff")}
+
+
+def test_a_run_on_data_with_groups_shows_fairness_over_training(home):
+    from helpers_runs import train_run
+    run_id = train_run(home, "biased_loans", hidden=(8,), epochs=6)
+    at = train_page(run=run_id)
+    assert any("Fairness over training" in m.value for m in at.markdown)
+    assert any("groups of **sex**" in c.value and "No mitigation" in c.value for c in at.caption)
+    figs = fairness_charts(at)
+    gaps = {t["name"]: trace_len(t["x"]) for t in figs["fair_gaps"]["data"]}
+    assert gaps["demographic parity"] == 6 and gaps["equalized odds"] == 6     # one point per epoch
+    assert sorted(t["name"] for t in figs["fair_groups"]["data"]) == ["female", "male"]
+    assert all(trace_len(t["y"]) == 6 for t in figs["fair_groups"]["data"])
+    path, now = figs["fair_tradeoff"]["data"]
+    assert trace_len(path["x"]) == 6 and now["name"] == "now (epoch 6)"
+    # the per-group chart can compare the loss instead
+    at.selectbox(key="train.fair_metric").set_value("loss").run()
+    assert not at.exception, at.exception
+    assert chart(at, "train.chart.fair_groups")["layout"]["yaxis"]["title"]["text"] == "loss"
+
+
+def test_data_without_groups_has_no_fairness_section_or_settings(home):
+    from helpers_runs import train_run
+    run_id = train_run(home, "iris", hidden=(8,), epochs=3)
+    at = train_page(run=run_id)
+    assert not any("Fairness" in m.value for m in at.markdown)
+    assert not any("fair_" in (el.proto.id or "") for el in at.get("plotly_chart"))
+    assert not any(e.label == "Fairness" for e in at.expander)
+    assert "train.reweigh" not in [c.key for c in at.checkbox]
+
+
+def test_the_fairness_settings_go_into_the_run_it_starts(home):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["dataset_ref"] = biased_loans_ref()
+    at.run()
+    at.switch_page("../pages/train.py").run()
+    assert not at.exception, at.exception
+    assert any(e.label == "Fairness" for e in at.expander)
+    assert at.selectbox(key="train.sensitive").options == ["sex"]
+    for widget in (at.selectbox(key="train.sensitive"), at.checkbox(key="train.reweigh"),
+                   at.selectbox(key="train.fairness_penalty"), at.number_input(key="train.fairness_lambda")):
+        assert widget.help, f"{widget.key} needs a help tooltip"
+    assert at.number_input(key="train.fairness_lambda").disabled        # no penalty: no weight to set
+    at.checkbox(key="train.reweigh").check()
+    at.selectbox(key="train.fairness_penalty").set_value("equalized_odds").run()
+    at.number_input(key="train.fairness_lambda").set_value(2.5)
+    at.number_input(key="train.epochs").set_value(4).run()
+    assert not at.exception, at.exception
+    at.button(key="train.start").click().run()
+    assert not at.exception, at.exception
+    run = current_run(at, home)
+    assert run.dataset["name"] == "biased_loans"
+    assert {k: run.train[k] for k in ("sensitive", "reweigh", "fairness_penalty", "fairness_lambda")} == \
+        {"sensitive": "sex", "reweigh": True, "fairness_penalty": "equalized_odds", "fairness_lambda": 2.5}
+    # the mitigated run streams its fairness section, and says which mitigation it trains with
+    rerun_until(at, lambda: current_run(at, home).status == "finished", "the run to finish")
+    at.run()
+    assert any("reweighing and an equalized-odds penalty (λ = 2.5)" in c.value for c in at.caption)
+    assert trace_len(chart(at, "train.chart.fair_gaps")["data"][0]["x"]) > 0
+
+
+def test_when_the_live_view_reruns_the_page_the_settings_boxes_get_their_values_again(home):
+    """A browser can drop the values of the settings boxes over a rerun that follows the page load closely
+    (it then shows each box's minimum: learning rate 0, batch size 1). When the live view reruns the page
+    because the run's status changed, the page sends every box its value again."""
+    at = train_page()
+    at.number_input(key="train.lr").set_value(0.05).run()
+    at.run()
+    assert not at.number_input(key="train.lr").proto.set_value        # the browser has it: not sent again
+    at.session_state["_train_resync"] = {"settings"}    # what the live view asks for before it reruns the page
+    at.run()
+    lr = at.number_input(key="train.lr")
+    assert lr.proto.set_value and lr.value == pytest.approx(0.05)
+    assert at.number_input(key="train.batch_size").proto.set_value
+    at.run()
+    assert not at.number_input(key="train.lr").proto.set_value        # once

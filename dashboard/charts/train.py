@@ -1,7 +1,10 @@
 """Charts of a training run: pure functions, plain arrays in → plotly figure out. No streamlit here.
 
 Every figure is rebuilt on each live update, so they are kept light: per-step series are
-decimated to at most MAX_POINTS points and histogram frames to at most MAX_COLUMNS columns.
+decimated to at most MAX_POINTS points and histogram frames to at most MAX_COLUMNS columns,
+and each figure is written as plain dicts and wrapped without plotly's property validation
+(`_figure`): the same JSON as go.Scatter(...) + update_layout(...), at about a tenth of the
+server's CPU. tests/test_charts_train.py checks that every figure passes plotly's validation.
 """
 from __future__ import annotations
 
@@ -9,16 +12,18 @@ import math
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.colors import sequential
 
 from .common import CLASS_COLORS
 
-MAX_POINTS = 2000        # points per line of a per-step series
+MAX_POINTS = 1000        # points per line (about two per pixel of a chart's width): a live chart is sent twice a second
 MAX_COLUMNS = 150        # time columns of the weight-distribution heatmap
 VALUE_BINS = 40          # weight-value rows of the weight-distribution heatmap
 
 LOSS_COLOR = "#2f6fde"
 VAL_COLOR = "#f28e2b"
 LR_COLOR = "#7f7f7f"
+VIRIDIS = [[i / (len(sequential.Viridis) - 1), c] for i, c in enumerate(sequential.Viridis)]   # as validation spells it
 
 
 # ----------------------------------------------------------------- helpers
@@ -73,30 +78,46 @@ def layer_names(labels) -> dict[str, str]:
     return names
 
 
-def _layout(fig: go.Figure, height: int) -> go.Figure:
+
+# ----------------------------------------------------------------- plain-dict figures
+def _figure(data: list[dict], layout: dict) -> go.Figure:
+    """A figure from plain trace and layout dicts, not validated property by property (plotly's
+    object machinery costs ~10 ms a figure; this ~0.5 ms). The streamlit template is still applied."""
+    return go.Figure({"data": data, "layout": layout}, _validate=False)
+
+
+def _layout(height: int) -> dict:
     """Size, margins and legend. No named template: applying one costs ~12 ms a figure, too much for
     charts redrawn twice a second, and st.plotly_chart's own theme styles the chart anyway."""
-    fig.update_layout(height=height, margin=dict(l=40, r=20, t=10, b=40), legend=dict(orientation="h", y=-0.2),
-                      plot_bgcolor="white", xaxis=dict(gridcolor="#eee"), yaxis=dict(gridcolor="#eee"))
-    return fig
+    return {"height": height, "margin": {"l": 40, "r": 20, "t": 10, "b": 40},
+            "legend": {"orientation": "h", "y": -0.2}, "plot_bgcolor": "white",
+            "xaxis": {"gridcolor": "#eee"}, "yaxis": {"gridcolor": "#eee"}}
 
 
-def _lr_markers(fig: go.Figure, lr_changes, steps_per_epoch: int) -> None:
+def _line(x, y, name: str, line: dict, hovertemplate: str, **extra) -> dict:
+    return {"type": "scatter", "x": x, "y": y, "name": name, "mode": "lines", "line": line,
+            "hovertemplate": hovertemplate, **extra}
+
+
+def _lr_markers(layout: dict, lr_changes, steps_per_epoch: int) -> None:
     """A dashed vertical line (with a label) where the learning rate was changed."""
     for change in lr_changes or ():
         x = change["step"] / steps_per_epoch
-        fig.add_vline(x=x, line=dict(color=LR_COLOR, dash="dash", width=1))
-        fig.add_annotation(x=x, y=1, yref="paper", yanchor="bottom", showarrow=False,
-                           text=f"lr {change['from']:g} → {change['to']:g}",
-                           font=dict(size=10, color=LR_COLOR))
+        layout.setdefault("shapes", []).append(
+            {"type": "line", "x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain",
+             "line": {"color": LR_COLOR, "dash": "dash", "width": 1}})
+        layout.setdefault("annotations", []).append(
+            {"x": x, "y": 1, "yref": "paper", "yanchor": "bottom", "showarrow": False,
+             "text": f"lr {change['from']:g} → {change['to']:g}", "font": {"size": 10, "color": LR_COLOR}})
 
 
-def _empty(fig: go.Figure, text: str) -> go.Figure:
-    fig.add_annotation(text=text, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
-                       font=dict(size=13, color="#888"))
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return fig
+def _empty(data: list[dict], layout: dict, text: str) -> go.Figure:
+    layout.setdefault("annotations", []).append(
+        {"text": text, "x": 0.5, "y": 0.5, "xref": "paper", "yref": "paper", "showarrow": False,
+         "font": {"size": 13, "color": "#888"}})
+    layout["xaxis"]["visible"] = False
+    layout["yaxis"]["visible"] = False
+    return _figure(data, layout)
 
 
 # ----------------------------------------------------------------- loss
@@ -109,68 +130,70 @@ def loss_figure(step, loss, *, train_epochs=(), train_loss=(), val_epochs=(), va
     The x axis is in epochs; step s is drawn at s / steps_per_epoch (the end of epoch e is
     step e * steps_per_epoch).
     """
-    fig = go.Figure()
+    data: list[dict] = []
     step, loss = np.asarray(step), np.asarray(loss, dtype=np.float64)
     spe = max(1, int(steps_per_epoch))
+    drawn = loss
     if len(step):
         keep = decimate(len(step))
+        drawn = loss[keep]
         x = (step[keep] / spe).astype(np.float32)
-        fig.add_trace(go.Scatter(x=x, y=loss[keep].astype(np.float32), name="loss per step", mode="lines",
-                                 line=dict(color=LOSS_COLOR, width=1), opacity=0.25,
-                                 hovertemplate="epoch %{x:.2f}<br>loss %{y:.4g}<extra>step</extra>"))
+        data.append(_line(x, drawn.astype(np.float32), "loss per step", {"color": LOSS_COLOR, "width": 1},
+                          "epoch %{x:.2f}<br>loss %{y:.4g}<extra>step</extra>", opacity=0.25))
         if smoothing > 0:
-            fig.add_trace(go.Scatter(x=x, y=ema(loss, smoothing)[keep].astype(np.float32), name="smoothed", mode="lines",
-                                     line=dict(color=LOSS_COLOR, width=2),
-                                     hovertemplate="epoch %{x:.2f}<br>smoothed %{y:.4g}<extra></extra>"))
+            data.append(_line(x, ema(loss, smoothing)[keep].astype(np.float32), "smoothed",
+                              {"color": LOSS_COLOR, "width": 2},
+                              "epoch %{x:.2f}<br>smoothed %{y:.4g}<extra></extra>"))
     for xs, ys, name, style in ((train_epochs, train_loss, "training loss (per epoch)",
-                                 dict(color="#1b3f86", width=1.5, dash="dot")),
-                                (val_epochs, val_loss, "validation loss", dict(color=VAL_COLOR, width=2))):
+                                 {"color": "#1b3f86", "width": 1.5, "dash": "dot"}),
+                                (val_epochs, val_loss, "validation loss", {"color": VAL_COLOR, "width": 2})):
         xs, ys = np.asarray(xs), np.asarray(ys, dtype=np.float64)
         if len(xs):
             keep = decimate(len(xs))
-            fig.add_trace(go.Scatter(x=xs[keep], y=ys[keep].astype(np.float32), name=name, mode="lines", line=style,
-                                     hovertemplate="epoch %{x}<br>%{y:.4g}<extra>" + name + "</extra>"))
-    _layout(fig, height)
-    if not fig.data:
-        return _empty(fig, "The loss appears here once training starts")
-    _lr_markers(fig, lr_changes, spe)
-    fig.update_xaxes(title_text="epoch", rangemode="tozero")
-    fig.update_yaxes(title_text="loss", type="log" if log_y else "linear", rangemode="normal" if log_y else "tozero")
-    finite = loss[np.isfinite(loss)]
+            data.append(_line(xs[keep], ys[keep].astype(np.float32), name, style,
+                              "epoch %{x}<br>%{y:.4g}<extra>" + name + "</extra>"))
+    layout = _layout(height)
+    if not data:
+        return _empty(data, layout, "The loss appears here once training starts")
+    _lr_markers(layout, lr_changes, spe)
+    layout["xaxis"].update(title={"text": "epoch"}, rangemode="tozero")
+    layout["yaxis"].update(title={"text": "loss"}, type="log" if log_y else "linear",
+                           rangemode="normal" if log_y else "tozero")
+    finite = drawn[np.isfinite(drawn)]           # the steps drawn: all of them, up to MAX_POINTS
     if not log_y and len(finite) > 50:
         # a few wild steps should not flatten the curve: the axis ends just above nearly all of them
         tops = [float(np.quantile(finite, 0.99))]
         tops += [float(np.nanmax(np.asarray(v, dtype=np.float64))) for v in (train_loss, val_loss) if len(v)]
         top = max(tops)
         if np.isfinite(top) and top > 0:
-            fig.update_yaxes(range=[0, top * 1.1])
-    fig.update_layout(margin=dict(t=28), legend=dict(orientation="h", y=-0.25))
-    return fig
+            layout["yaxis"]["range"] = [0, top * 1.1]
+    layout["margin"]["t"] = 28
+    layout["legend"] = {"orientation": "h", "y": -0.25}
+    return _figure(data, layout)
 
 
 def score_figure(epoch: np.ndarray, values: np.ndarray, *, metric: str, height: int = 320) -> go.Figure:
     """Validation accuracy (shown in %) or R² per logged epoch. metric: 'accuracy' or 'r2'."""
-    fig = go.Figure()
+    data: list[dict] = []
     epoch, values = np.asarray(epoch), np.asarray(values, dtype=np.float64)
     label = "validation accuracy" if metric == "accuracy" else "validation R²"
     if len(epoch):
         keep = decimate(len(epoch))
         y = values[keep] * (100 if metric == "accuracy" else 1)
-        fig.add_trace(go.Scatter(x=epoch[keep], y=y, name=label, mode="lines",
-                                 line=dict(color=VAL_COLOR, width=2),
-                                 hovertemplate="epoch %{x}<br>%{y:.3g}" + ("%" if metric == "accuracy" else "")
-                                 + "<extra></extra>"))
-    _layout(fig, height)
+        data.append(_line(epoch[keep], y, label, {"color": VAL_COLOR, "width": 2},
+                          "epoch %{x}<br>%{y:.3g}" + ("%" if metric == "accuracy" else "") + "<extra></extra>"))
+    layout = _layout(height)
     if not len(epoch):
-        return _empty(fig, f"The {label} appears here after the first logged epoch")
-    fig.update_xaxes(title_text="epoch", rangemode="tozero")
+        return _empty(data, layout, f"The {label} appears here after the first logged epoch")
+    layout["xaxis"].update(title={"text": "epoch"}, rangemode="tozero")
     if metric == "accuracy":
-        fig.update_yaxes(title_text="accuracy (%)", range=[0, 101])
+        layout["yaxis"].update(title={"text": "accuracy (%)"}, range=[0, 101])
     else:
-        fig.update_yaxes(title_text="R² (1 = perfect)", range=[min(0.0, float(np.nanmin(values))) - 0.05, 1.05]
-                         if np.isfinite(values).any() else None)
-    fig.update_layout(showlegend=False, margin=dict(t=10))
-    return fig
+        layout["yaxis"]["title"] = {"text": "R² (1 = perfect)"}
+        if np.isfinite(values).any():
+            layout["yaxis"]["range"] = [min(0.0, float(np.nanmin(values))) - 0.05, 1.05]
+    layout["showlegend"] = False
+    return _figure(data, layout)
 
 
 # ----------------------------------------------------------------- decision boundary
@@ -191,24 +214,23 @@ def boundary_figure(grid: np.ndarray | None, extent, *, task: str, class_names=N
     Two classes: the probability of the second class, blue → white → orange. More classes:
     the predicted class, paler where the network is unsure. Regression: the predicted value.
     """
-    fig = go.Figure()
+    data: list[dict] = []
     classes = list(class_names or [])
     colors = [CLASS_COLORS[i % len(CLASS_COLORS)] for i in range(max(len(classes), 1))]
     if grid is not None and extent is not None:
         res = grid.shape[0]
         xs = np.linspace(extent[0][0], extent[0][1], res)
         ys = np.linspace(extent[1][0], extent[1][1], grid.shape[1] if grid.ndim > 1 else res)
-        common = dict(x=xs, y=ys, showscale=False, zsmooth="fast")   # "best" re-interpolates every pixel on each redraw
+        # "best" would re-interpolate every pixel on each redraw
+        heat = {"type": "heatmap", "x": xs, "y": ys, "showscale": False, "zsmooth": "fast"}
         if task == "regression":
-            fig.add_trace(go.Heatmap(z=grid[:, :, 0], colorscale="Viridis", zmin=0, zmax=1, opacity=0.55,
-                                     hovertemplate="x %{x:.2f}, y %{y:.2f}<extra>prediction (scaled 0–1)</extra>",
-                                     **common))
+            heat.update(z=grid[:, :, 0], colorscale=VIRIDIS, zmin=0, zmax=1, opacity=0.55,
+                        hovertemplate="x %{x:.2f}, y %{y:.2f}<extra>prediction (scaled 0–1)</extra>")
         elif grid.shape[2] == 2:
             scale = [[0, _tint(colors[0], 0.55)], [0.5, "rgb(255,255,255)"], [1, _tint(colors[1], 0.55)]]
             name = classes[1] if len(classes) > 1 else "class 1"
-            fig.add_trace(go.Heatmap(z=grid[:, :, 1], colorscale=scale, zmin=0, zmax=1,
-                                     hovertemplate=f"x %{{x:.2f}}, y %{{y:.2f}}<br>P({name}) = %{{z:.2f}}<extra></extra>",
-                                     **common))
+            heat.update(z=grid[:, :, 1], colorscale=scale, zmin=0, zmax=1,
+                        hovertemplate=f"x %{{x:.2f}}, y %{{y:.2f}}<br>P({name}) = %{{z:.2f}}<extra></extra>")
         else:
             # z = predicted class + confidence (0..1) → each class gets its own band of the colour scale
             k = grid.shape[2]
@@ -219,35 +241,36 @@ def boundary_figure(grid: np.ndarray | None, extent, *, task: str, class_names=N
             for c in range(k):
                 scale += [[c / k, _tint(colors[c % len(colors)], 0.08)],
                           [(c + 1) / k - 1e-6 if c < k - 1 else 1.0, _tint(colors[c % len(colors)], 0.6)]]
-            common["zsmooth"] = False
-            fig.add_trace(go.Heatmap(z=z, colorscale=scale, zmin=0, zmax=k,
-                                     hovertemplate="x %{x:.2f}, y %{y:.2f}<extra></extra>", **common))
+            heat.update(z=z, colorscale=scale, zmin=0, zmax=k, zsmooth=False,
+                        hovertemplate="x %{x:.2f}, y %{y:.2f}<extra></extra>")
+        data.append(heat)
     for X, y, split, symbol in ((X_train, y_train, "train", "circle"), (X_test, y_test, "test", "diamond")):
         if X is None or len(X) == 0:
             continue
         X, y = np.asarray(X), np.asarray(y)
-        line = dict(color="white" if split == "train" else "black", width=1)
+        line = {"color": "white" if split == "train" else "black", "width": 1}
         if task == "regression":
-            fig.add_trace(go.Scatter(x=X[:, 0], y=X[:, 1], mode="markers", name=f"{split} points",
-                                     marker=dict(color=y, colorscale="Viridis", size=7, symbol=symbol, line=line),
-                                     hovertemplate=f"{split}: %{{marker.color:.3g}}<extra></extra>"))
+            data.append({"type": "scatter", "x": X[:, 0], "y": X[:, 1], "mode": "markers", "name": f"{split} points",
+                         "marker": {"color": y, "colorscale": VIRIDIS, "size": 7, "symbol": symbol, "line": line},
+                         "hovertemplate": f"{split}: %{{marker.color:.3g}}<extra></extra>"})
             continue
         for c in np.unique(y):
             m = y == c
             name = classes[int(c)] if int(c) < len(classes) else str(c)
-            fig.add_trace(go.Scatter(x=X[m, 0], y=X[m, 1], mode="markers", name=f"{name} ({split})",
-                                     legendgroup=split,
-                                     marker=dict(color=colors[int(c) % len(colors)], size=7, symbol=symbol, line=line),
-                                     hovertemplate=f"{split}: {name}<extra></extra>"))
-    _layout(fig, height)
+            data.append({"type": "scatter", "x": X[m, 0], "y": X[m, 1], "mode": "markers", "name": f"{name} ({split})",
+                         "legendgroup": split,
+                         "marker": {"color": colors[int(c) % len(colors)], "size": 7, "symbol": symbol, "line": line},
+                         "hovertemplate": f"{split}: {name}<extra></extra>"})
+    layout = _layout(height)
     if extent is not None:
-        fig.update_xaxes(range=list(extent[0]))
-        fig.update_yaxes(range=list(extent[1]))
-    fig.update_xaxes(title_text=feature_names[0], showgrid=False, zeroline=False, constrain="domain")
-    fig.update_yaxes(title_text=feature_names[1], showgrid=False, zeroline=False, scaleanchor="x", scaleratio=1,
-                     constrain="domain")
-    fig.update_layout(margin=dict(l=30, r=10, t=10, b=30), legend=dict(orientation="h", y=-0.12, font=dict(size=11)))
-    return fig
+        layout["xaxis"]["range"] = list(extent[0])
+        layout["yaxis"]["range"] = list(extent[1])
+    layout["xaxis"].update(title={"text": feature_names[0]}, showgrid=False, zeroline=False, constrain="domain")
+    layout["yaxis"].update(title={"text": feature_names[1]}, showgrid=False, zeroline=False, scaleanchor="x",
+                           scaleratio=1, constrain="domain")
+    layout["margin"] = {"l": 30, "r": 10, "t": 10, "b": 30}
+    layout["legend"] = {"orientation": "h", "y": -0.12, "font": {"size": 11}}
+    return _figure(data, layout)
 
 
 # ----------------------------------------------------------------- inside the network
@@ -256,21 +279,21 @@ def grad_norm_figure(norms: dict, *, height: int = 300) -> go.Figure:
 
     Vanishing gradients show as a layer's line sinking far below the others; exploding ones as a climb.
     """
-    fig = go.Figure()
+    data: list[dict] = []
     names = layer_names(norms)
     for i, label in enumerate(names):
         epochs, values = (np.asarray(a) for a in norms[label])
         keep = decimate(len(epochs))
-        fig.add_trace(go.Scatter(x=epochs[keep], y=values[keep].astype(np.float32), name=names[label],
-                                 mode="lines", line=dict(width=1.5, color=CLASS_COLORS[i % len(CLASS_COLORS)]),
-                                 hovertemplate="epoch %{x}<br>%{y:.3g}<extra>" + names[label] + "</extra>"))
-    _layout(fig, height)
-    if not any(len(t.x) for t in fig.data):
-        return _empty(fig, "Gradient sizes appear here after the first logged epoch")
-    fig.update_xaxes(title_text="epoch", rangemode="tozero")
-    fig.update_yaxes(title_text="gradient norm", type="log")
-    fig.update_layout(legend=dict(orientation="h", y=-0.3))
-    return fig
+        data.append(_line(epochs[keep], values[keep].astype(np.float32), names[label],
+                          {"width": 1.5, "color": CLASS_COLORS[i % len(CLASS_COLORS)]},
+                          "epoch %{x}<br>%{y:.3g}<extra>" + names[label] + "</extra>"))
+    layout = _layout(height)
+    if not any(len(t["x"]) for t in data):
+        return _empty(data, layout, "Gradient sizes appear here after the first logged epoch")
+    layout["xaxis"].update(title={"text": "epoch"}, rangemode="tozero")
+    layout["yaxis"].update(title={"text": "gradient norm"}, type="log")
+    layout["legend"] = {"orientation": "h", "y": -0.3}
+    return _figure(data, layout)
 
 
 def weight_histogram_matrix(frames, *, bins: int = VALUE_BINS, max_columns: int = MAX_COLUMNS):
@@ -287,37 +310,147 @@ def weight_histogram_matrix(frames, *, bins: int = VALUE_BINS, max_columns: int 
     if hi <= lo:
         hi = lo + 1e-6
     edges = np.linspace(lo, hi, bins + 1)
-    out = np.zeros((bins, len(frames)))
-    for j, (_, f) in enumerate(frames):
-        counts = np.asarray(f["counts"], dtype=np.float64)
-        width = (f["max"] - f["min"]) / len(counts)
-        centres = f["min"] + (np.arange(len(counts)) + 0.5) * width
-        h, _ = np.histogram(centres, bins=edges, weights=counts)
-        total = h.sum()
-        out[:, j] = h / total if total > 0 else h
-    return np.array([e for e, _ in frames]), (edges[:-1] + edges[1:]) / 2, out
+    # every frame's bin centres at once, each counted into the common bin it falls in (as np.histogram
+    # would: edges[i] <= centre < edges[i + 1], the last bin closed) — one bincount for all frames
+    counts = [np.asarray(f["counts"], dtype=np.float64) for _, f in frames]
+    sizes = np.array([len(c) for c in counts])
+    widths = np.array([(f["max"] - f["min"]) / max(1, len(c)) for (_, f), c in zip(frames, counts)])
+    mins = np.array([f["min"] for _, f in frames], dtype=np.float64)
+    frame = np.repeat(np.arange(len(frames)), sizes)
+    position = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes) + 0.5
+    centres = mins[frame] + position * widths[frame]
+    row = np.clip(np.searchsorted(edges, centres, side="right") - 1, 0, bins - 1)
+    out = np.bincount(frame * bins + row, weights=np.concatenate(counts) if len(counts) else None,
+                      minlength=len(frames) * bins).reshape(len(frames), bins)
+    totals = out.sum(axis=1, keepdims=True)
+    out = np.divide(out, totals, out=out, where=totals > 0)
+    return np.array([e for e, _ in frames]), (edges[:-1] + edges[1:]) / 2, out.T
 
 
 def weights_figure(frames, *, layer: str = "", height: int = 300) -> go.Figure:
     """How one layer's weights are spread over time: epochs across, weight values up,
     darker = more weights there. frames: [(epoch, {"min", "max", "counts"})]."""
-    fig = go.Figure()
+    data: list[dict] = []
     epochs, centres, matrix = weight_histogram_matrix(frames)
     if len(epochs):
         # a share of weights per cell; the colour saturates early so thin tails stay visible
         top = float(np.quantile(matrix, 0.98)) or 1.0
-        fig.add_trace(go.Heatmap(x=epochs, y=centres.astype(np.float32), z=matrix.astype(np.float32),
-                                 colorscale=[[0, "#ffffff"], [0.15, "#c6dbef"], [0.5, "#4292c6"], [1, "#08306b"]],
-                                 zmin=0, zmax=top, showscale=False,
-                                 hovertemplate="epoch %{x}<br>weight ≈ %{y:.3g}<br>%{z:.1%} of weights"
-                                               "<extra>" + layer + "</extra>"))
-    _layout(fig, height)
+        data.append({"type": "heatmap", "x": epochs, "y": centres.astype(np.float32), "z": matrix.astype(np.float32),
+                     "colorscale": [[0, "#ffffff"], [0.15, "#c6dbef"], [0.5, "#4292c6"], [1, "#08306b"]],
+                     "zmin": 0, "zmax": top, "showscale": False,
+                     "hovertemplate": "epoch %{x}<br>weight ≈ %{y:.3g}<br>%{z:.1%} of weights"
+                                      "<extra>" + layer + "</extra>"})
+    layout = _layout(height)
     if not len(epochs):
-        return _empty(fig, "Weight distributions appear here while the network trains")
-    fig.update_xaxes(title_text="epoch")
-    fig.update_yaxes(title_text="weight value")
-    fig.update_layout(margin=dict(t=10))
-    return fig
+        return _empty(data, layout, "Weight distributions appear here while the network trains")
+    layout["xaxis"]["title"] = {"text": "epoch"}
+    layout["yaxis"]["title"] = {"text": "weight value"}
+    return _figure(data, layout)
+
+
+# ----------------------------------------------------------------- fairness over training
+# The gaps between groups the trainer measures each evaluated epoch: name → (label, what it compares)
+FAIR_GAP_LABELS = {
+    "demographic_parity_difference": ("demographic parity", "the share predicted favourable"),
+    "equalized_odds_difference": ("equalized odds", "the true- or false-positive rate"),
+    "equal_opportunity_difference": ("equal opportunity", "the true-positive rate"),
+}
+FAIR_GAP_COLORS = {"demographic_parity_difference": "#e15759", "equalized_odds_difference": "#7f3c8d",
+                   "equal_opportunity_difference": "#59a14f"}
+GROUP_METRICS = {"accuracy": ("accuracy (%)", 100), "selection_rate": ("predicted favourable (%)", 100),
+                 "loss": ("loss", 1), "tpr": ("true-positive rate (%)", 100), "fpr": ("false-positive rate (%)", 100)}
+
+
+def fairness_gaps_figure(gaps: dict, *, height: int = 280) -> go.Figure:
+    """The gaps between groups per evaluated epoch: 0 = every group treated alike, 1 = as unequal as
+    can be. gaps: {'demographic_parity_difference' | 'equalized_odds_difference' |
+    'equal_opportunity_difference': (epochs, values)}; NaN (fewer than two groups) leaves a hole."""
+    data: list[dict] = []
+    top = 0.0
+    for name, (label, what) in FAIR_GAP_LABELS.items():
+        if name not in gaps:
+            continue
+        epochs, values = np.asarray(gaps[name][0]), np.asarray(gaps[name][1], dtype=np.float64)
+        if not len(epochs):
+            continue
+        keep = decimate(len(epochs))
+        if np.isfinite(values).any():
+            top = max(top, float(np.nanmax(values)))
+        data.append(_line(epochs[keep], values[keep].astype(np.float32), label,
+                          {"color": FAIR_GAP_COLORS[name], "width": 2},
+                          "epoch %{x}<br>largest gap in " + what + ": %{y:.3f}<extra>" + label + "</extra>"))
+    layout = _layout(height)
+    if not data:
+        return _empty(data, layout, "The gaps between groups appear here after the first evaluated epoch")
+    layout["xaxis"].update(title={"text": "epoch"}, rangemode="tozero")
+    layout["yaxis"].update(title={"text": "gap (0 = equal)"}, range=[0, max(0.1, min(1.0, top * 1.15))])
+    layout["legend"] = {"orientation": "h", "y": -0.3}
+    return _figure(data, layout)
+
+
+def group_metric_figure(groups: dict, *, metric: str = "accuracy", height: int = 280) -> go.Figure:
+    """One line per group of a per-group metric over the evaluated epochs.
+    groups: {group: (epochs, values)}; metric: a key of GROUP_METRICS (rates are drawn in %)."""
+    title, scale = GROUP_METRICS.get(metric, (metric, 1))
+    data: list[dict] = []
+    for i, group in enumerate(sorted(groups)):
+        epochs, values = np.asarray(groups[group][0]), np.asarray(groups[group][1], dtype=np.float64)
+        if not len(epochs):
+            continue
+        keep = decimate(len(epochs))
+        data.append(_line(epochs[keep], (values[keep] * scale).astype(np.float32), str(group),
+                          {"color": CLASS_COLORS[i % len(CLASS_COLORS)], "width": 2},
+                          "epoch %{x}<br>%{y:.3g}" + ("%" if scale == 100 else "") + "<extra>" + str(group)
+                          + "</extra>"))
+    layout = _layout(height)
+    if not data:
+        return _empty(data, layout, "Each group's numbers appear here after the first evaluated epoch")
+    layout["xaxis"].update(title={"text": "epoch"}, rangemode="tozero")
+    layout["yaxis"]["title"] = {"text": title}
+    if scale == 100:
+        layout["yaxis"]["range"] = [0, 101]
+    else:
+        layout["yaxis"]["rangemode"] = "tozero"
+    # the groups' names are short: above the chart, clear of the axis title
+    layout["legend"] = {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"}
+    layout["margin"]["t"] = 30
+    return _figure(data, layout)
+
+
+def _by_epoch(epochs, values) -> dict:
+    """{epoch: value}, the last value logged for an epoch winning."""
+    return dict(zip(np.asarray(epochs).tolist(), np.asarray(values, dtype=np.float64).tolist()))
+
+
+def fairness_tradeoff_figure(acc_epochs, accuracy, gap_epochs, gap, *, height: int = 280) -> go.Figure:
+    """The path training takes between accuracy and fairness: one point per evaluated epoch at
+    (validation accuracy in %, demographic parity difference), joined in epoch order; the latest
+    epoch is highlighted. Better is down (fairer) and to the right (more accurate)."""
+    acc, dpd = _by_epoch(acc_epochs, accuracy), _by_epoch(gap_epochs, gap)
+    epochs = np.array(sorted(e for e in acc if e in dpd and math.isfinite(acc[e]) and math.isfinite(dpd[e])),
+                      dtype=np.int64)
+    data: list[dict] = []
+    layout = _layout(height)
+    if not len(epochs):
+        return _empty(data, layout, "Accuracy against fairness appears here after the first evaluated epoch")
+    epochs = epochs[decimate(len(epochs))]
+    x = np.array([acc[e] for e in epochs.tolist()]) * 100
+    y = np.array([dpd[e] for e in epochs.tolist()])
+    hover = "epoch %{customdata}<br>accuracy %{x:.1f}%<br>demographic parity gap %{y:.3f}"
+    data.append({"type": "scatter", "x": x.astype(np.float32), "y": y.astype(np.float32), "customdata": epochs,
+                 "name": "each evaluated epoch", "mode": "lines+markers",
+                 "line": {"color": "#9bb7e0", "width": 1},
+                 "marker": {"size": 5, "color": epochs, "colorscale": [[0, "#c6dbef"], [1, "#08306b"]],
+                            "showscale": False},
+                 "hovertemplate": hover + "<extra></extra>"})
+    data.append({"type": "scatter", "x": x[-1:].astype(np.float32), "y": y[-1:].astype(np.float32),
+                 "customdata": epochs[-1:], "name": f"now (epoch {int(epochs[-1]):,})", "mode": "markers",
+                 "marker": {"size": 13, "color": VAL_COLOR, "symbol": "star", "line": {"color": "black", "width": 1}},
+                 "hovertemplate": hover + "<extra>latest</extra>"})
+    layout["xaxis"].update(title={"text": "validation accuracy (%) →"})
+    layout["yaxis"].update(title={"text": "demographic parity gap ↓"}, rangemode="tozero")
+    layout["legend"] = {"orientation": "h", "y": -0.3}
+    return _figure(data, layout)
 
 
 # ----------------------------------------------------------------- progress
