@@ -114,3 +114,11 @@ def diabetes():
 def iris():
     from core.data import load_builtin
     return load_builtin("iris")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium (Debian's) for the whole session: Playwright's sync API runs one at a time."""
+    from bench.browser import chromium
+    with chromium() as b:
+        yield b

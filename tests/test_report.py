@@ -227,15 +227,16 @@ def test_a_regression_run_is_refused(tmp_path):
         audit_report(store, run_id, "x1")
 
 
-def test_the_report_in_a_browser_screenshot_and_print(german, evil):
-    from bench.browser import chromium
+def test_the_report_in_a_browser_screenshot_and_print(german, evil, browser):
     store, run_id, html = german
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / "audit-report.html"
     path.write_text(html, encoding="utf-8")
     requested = []
-    with chromium() as browser:
-        page = browser.new_page(viewport={"width": 1100, "height": 900})
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.set_viewport_size({"width": 1100, "height": 900})
         page.on("request", lambda r: requested.append(r.url))
         page.goto(path.as_uri())
         assert page.title() == "Fairness audit: German credit, regularised"
@@ -254,7 +255,7 @@ def test_the_report_in_a_browser_screenshot_and_print(german, evil):
         assert page.evaluate("document.documentElement.scrollWidth") <= 703
         # the malicious report, opened the same way: its names are text, no script runs
         dialogs = []
-        evil_page = browser.new_page()
+        evil_page = context.new_page()
         evil_page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         evil_path = ARTIFACTS / "audit-report-escaped.html"
         evil_path.write_text(evil[0], encoding="utf-8")
@@ -263,6 +264,8 @@ def test_the_report_in_a_browser_screenshot_and_print(german, evil):
         assert evil_page.locator("table.groups tbody tr td:first-child").all_inner_texts()[:2] == \
             sorted([EVIL_GROUP, "ok & fine"])
         assert evil_page.locator("script, img").count() == 0 and dialogs == []
+    finally:
+        context.close()
     assert requested == [path.as_uri()]                                 # nothing else was fetched
     assert pdf[:5] == b"%PDF-"
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.browser import Server, chromium
+from bench.browser import Server
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -23,12 +23,6 @@ def server(workspace):
     srv.start()
     yield srv.url
     srv.stop()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 @pytest.fixture

@@ -34,7 +34,7 @@ def test_spiral_preset_train_stop_evaluate_and_list(server, page, workspace):
     main.get_by_text("Applied the preset").wait_for(timeout=TIMEOUT)
 
     main = nav(page, "Train")
-    assert "spiral" in main.inner_text()
+    main.get_by_text("spiral", exact=False).first.wait_for(timeout=TIMEOUT)     # the data in use
     set_number(main, "Epochs", 3000)
     set_number(main, "Batch size", 4)
     before = {r.id for r in store.list_runs()}
