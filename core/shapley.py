@@ -50,7 +50,9 @@ class LinearFirst:
 
 MAX_EXACT_GROUPS = 16
 TOLERANCE = 0.0175                                # median estimated relative error the sampler stops at
-EVALS_PER_BATCH = 262_144                         # model rows per forward call
+EVALS_PER_BATCH = 32_768                          # model rows per forward call: small enough that a
+                                                  # batch's intermediate tensors stay in cache (3-4x faster
+                                                  # than 262,144 on 2 cores, measured)
 
 
 def _column_group(groups: list[list[int]], d: int) -> torch.Tensor:
