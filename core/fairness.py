@@ -170,6 +170,14 @@ def group_labels(frame: pd.DataFrame, grouping: Grouping) -> tuple[np.ndarray, l
 GROUP_METRICS = ("count", "base_rate", "selection_rate", "accuracy", "tpr", "fpr", "fnr", "precision", "mean_proba")
 DISPARITIES = ("demographic_parity_difference", "demographic_parity_ratio", "equalized_odds_difference",
                "equalized_odds_ratio", "equal_opportunity_difference", "predictive_parity_difference")
+DISPARITY_LABELS = {
+    "demographic_parity_difference": "Demographic parity difference",
+    "demographic_parity_ratio": "Demographic parity ratio",
+    "equalized_odds_difference": "Equalized odds difference",
+    "equalized_odds_ratio": "Equalized odds ratio",
+    "equal_opportunity_difference": "Equal opportunity difference",
+    "predictive_parity_difference": "Predictive parity difference",
+}
 
 
 @dataclass

@@ -29,14 +29,6 @@ TOP_COLUMNS = 8
 TOP_PROXIES = 5
 TOP_GAPS = 5
 PALETTE = ("#3566a8", "#d2691e", "#2e8b57", "#8a4fb0", "#b03a48", "#5f7d8c")
-DISPARITY_LABELS = {
-    "demographic_parity_difference": "Demographic parity difference",
-    "demographic_parity_ratio": "Demographic parity ratio",
-    "equalized_odds_difference": "Equalized odds difference",
-    "equalized_odds_ratio": "Equalized odds ratio",
-    "equal_opportunity_difference": "Equal opportunity difference",
-    "predictive_parity_difference": "Predictive parity difference",
-}
 DISPARITY_HELP = {
     "demographic_parity_difference": "largest gap in selection rate between groups (0 = equal)",
     "demographic_parity_ratio": "lowest selection rate ÷ highest (1 = equal; < 0.8 fails the four-fifths rule)",
@@ -448,7 +440,7 @@ def four_fifths(ratio: float) -> tuple[str, str]:
 def disparities_section(ctx: Context) -> str:
     a = ctx.audit
     cls, verdict = four_fifths(a.disparities["demographic_parity_ratio"])
-    rows = [[DISPARITY_LABELS[k], _num(v), DISPARITY_HELP[k]] for k, v in a.disparities.items()]
+    rows = [[F.DISPARITY_LABELS[k], _num(v), DISPARITY_HELP[k]] for k, v in a.disparities.items()]
     sentences = "".join(f"<li>{_e(s)}</li>" for s in a.sentences)
     notes = "".join(f"<li>{_e(n)}</li>" for n in a.notes)
     body = (f'<p class="verdict {cls}">{_e(verdict)}</p><ul class="sentences">{sentences}</ul>'

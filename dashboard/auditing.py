@@ -31,14 +31,6 @@ SEP = " · "
 PENALTIES = {"demographic_parity": "demographic parity (DP)", "equalized_odds": "equalized odds (EO)"}
 PENALTY_SHORT = {"demographic_parity": "DP", "equalized_odds": "EO"}
 CHART = {"displayModeBar": False}
-DISPARITY_LABELS = {
-    "demographic_parity_difference": "Demographic parity difference",
-    "demographic_parity_ratio": "Demographic parity ratio",
-    "equalized_odds_difference": "Equalized odds difference",
-    "equalized_odds_ratio": "Equalized odds ratio",
-    "equal_opportunity_difference": "Equal opportunity difference",
-    "predictive_parity_difference": "Predictive parity difference",
-}
 PARETO_X = {"demographic_parity_difference": "DP difference", "equalized_odds_difference": "EO difference"}
 
 
@@ -252,14 +244,8 @@ def scored(store, run) -> Scored | None:
 
 def pick_run(store, runs):
     """The run selector (the URL's run first); returns the chosen Run."""
-    from dashboard.state import current_run_id, set_current_run
-    by_id = {r.id: r for r in runs}
-    url_run = current_run_id()
-    if url_run in by_id:
-        st.session_state["fa_run"] = url_run
-    elif st.session_state.get("fa_run") not in by_id:
-        finished = [r for r in runs if r.status == "finished"]
-        st.session_state["fa_run"] = (finished or runs)[0].id
+    from dashboard.state import choose_run, set_current_run
+    by_id = choose_run("fa_run", runs)
     run_id = st.selectbox("Run", list(by_id), key="fa_run", help=HELP["fair_run"],
                           format_func=lambda i: f"{by_id[i].name} · {by_id[i].dataset.get('name', '')} · "
                                                 f"{by_id[i].status}")
@@ -422,7 +408,7 @@ def show_disparities(audit: F.Audit) -> None:
                              "equalized_odds_difference", "equalized_odds_ratio", "equal_opportunity_difference",
                              "predictive_parity_difference")):
         v = d[key]
-        cols[i % 3].metric(DISPARITY_LABELS[key], "—" if not np.isfinite(v) else f"{v:.3f}",
+        cols[i % 3].metric(F.DISPARITY_LABELS[key], "—" if not np.isfinite(v) else f"{v:.3f}",
                            help=HELP[f"fair_{key}"])
     st.markdown("\n".join(f"- {md(s)}" for s in audit.sentences))
     for note in audit.notes:

@@ -128,6 +128,19 @@ def current_run_id() -> str | None:
     return run_id
 
 
+def choose_run(key: str, runs) -> dict:
+    """Put the run a page shows into st.session_state[key]: the URL's run if listed, else the one
+    already chosen, else the newest finished run (else the newest). Returns {run id: Run}."""
+    by_id = {r.id: r for r in runs}
+    url_run = current_run_id()
+    if url_run in by_id:
+        st.session_state[key] = url_run
+    elif st.session_state.get(key) not in by_id:
+        finished = [r for r in runs if r.status == "finished"]
+        st.session_state[key] = (finished or list(runs))[0].id
+    return by_id
+
+
 def set_current_run(run_id: str | None) -> None:
     st.session_state["_current_run"] = run_id
     if run_id:

@@ -7,7 +7,7 @@ from core.evaluate import (SPLIT_LABELS, EvaluationError, classification_report,
 from core.spec import SpecError
 from core.store import StoreError
 from dashboard.charts import evaluate as charts
-from dashboard.state import current_run_id, page, set_current_run, store
+from dashboard.state import choose_run, page, set_current_run, store
 
 EVALUABLE = ("finished", "stopped", "interrupted")
 CHECKPOINTS = {"last": "Last epoch", "best": "Best epoch (lowest validation loss)"}
@@ -31,13 +31,7 @@ if not runs:
     st.page_link(page("Train"), label="Go to Train →", icon=":material/play_circle:")
     st.stop()
 
-by_id = {r.id: r for r in runs}
-url_run = current_run_id()
-if url_run in by_id:
-    st.session_state["eval_run"] = url_run
-elif st.session_state.get("eval_run") not in by_id:
-    finished = [r for r in runs if r.status == "finished"]
-    st.session_state["eval_run"] = (finished or runs)[0].id
+by_id = choose_run("eval_run", runs)
 st.session_state.setdefault("eval_checkpoint", "last")
 st.session_state.setdefault("eval_split", "test")
 st.session_state.setdefault("eval_threshold", 0.5)

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from dashboard import explaining as ex_ui
-from dashboard.state import current_run_id, page, set_current_run, store
+from dashboard.state import choose_run, page, set_current_run, store
 from dashboard.widgets import HELP, md
 
 st.title("Explain")
@@ -20,13 +20,7 @@ if not runs:
         ex_ui.show_byo()
     st.stop()
 
-by_id = {r.id: r for r in runs}
-url_run = current_run_id()
-if url_run in by_id:
-    st.session_state["xp_run"] = url_run
-elif st.session_state.get("xp_run") not in by_id:
-    finished = [r for r in runs if r.status == "finished"]
-    st.session_state["xp_run"] = (finished or runs)[0].id
+by_id = choose_run("xp_run", runs)
 
 c1, c2, c3 = st.columns([3, 2, 2])
 run_id = c1.selectbox(
