@@ -39,3 +39,30 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def wait_idle(page, timeout_ms: int = 30_000) -> None:
+    """Until Streamlit says the script run is over (its 'running' status widget is gone)."""
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms)
+
+
+def choose(page, select, option: str, attempts: int = 3) -> None:
+    """Pick `option` in the selectbox `select`.
+
+    A script run that ends while the list is open redraws the widget and closes the list, so the
+    list is opened once the page is idle, and opened again if it closed before the option showed."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    item = page.get_by_role("option", name=option, exact=True)
+    for attempt in range(attempts):
+        wait_idle(page)
+        select.click()
+        try:
+            item.wait_for(timeout=5_000)
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise
+            page.keyboard.press("Escape")
+            continue
+        item.click()
+        return

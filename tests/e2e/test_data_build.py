@@ -1,5 +1,5 @@
 """The Data and Build pages in a real browser: pick data, see it, upload a bad file, apply a preset."""
-from .conftest import screenshot
+from .conftest import choose, screenshot
 
 TIMEOUT = 30_000
 
@@ -12,8 +12,7 @@ def test_data_page_shows_a_toy_set_and_rejects_a_bad_csv(server, page):
     page.goto(f"{server}/data")
     main = main_area(page)
     main.get_by_role("heading", name="Data").wait_for(timeout=TIMEOUT)
-    main.locator("[data-testid='stSelectbox']").first.click()
-    page.get_by_role("option", name="Moons").click()
+    choose(page, main.locator("[data-testid='stSelectbox']").first, "Moons")
     main.get_by_text("Two interlocking half circles.").wait_for(timeout=TIMEOUT)
     main.locator(".js-plotly-plot").first.wait_for(timeout=TIMEOUT)
     main.get_by_text("Next: build a network").wait_for(timeout=TIMEOUT)
@@ -37,8 +36,7 @@ def test_build_page_applies_a_preset_and_counts_parameters(server, page):
     main = main_area(page)
     main.get_by_role("heading", name="Build").wait_for(timeout=TIMEOUT)
     main.get_by_text("Parameters to learn").wait_for(timeout=TIMEOUT)
-    main.locator("[data-testid='stSelectbox']").first.click()
-    page.get_by_role("option", name="Deep ReLU").click()
+    choose(page, main.locator("[data-testid='stSelectbox']").first, "Deep ReLU")
     main.get_by_role("button", name="Apply preset").click()
     main.get_by_text("Applied the preset").wait_for(timeout=TIMEOUT)
     metric = main.locator("[data-testid='stMetricValue']").first

@@ -2,7 +2,7 @@
 evaluate → runs."""
 from __future__ import annotations
 
-from .conftest import screenshot
+from .conftest import choose, screenshot
 from .test_train_live import poll, see_loss_chart_grow, set_number
 
 TIMEOUT = 30_000
@@ -23,13 +23,11 @@ def test_spiral_preset_train_stop_evaluate_and_list(server, page, workspace):
     page.goto(f"{server}/data")
     main = page.locator("[data-testid='stMain']").first
     main.get_by_role("heading", name="Data").wait_for(timeout=TIMEOUT)
-    main.locator("[data-testid='stSelectbox']").first.click()
-    page.get_by_role("option", name="Spiral").click()
+    choose(page, main.locator("[data-testid='stSelectbox']").first, "Spiral")
     main.locator(".js-plotly-plot").first.wait_for(timeout=TIMEOUT)
 
     main = nav(page, "Build")
-    main.locator("[data-testid='stSelectbox']").first.click()
-    page.get_by_role("option", name="Wide tanh").click()
+    choose(page, main.locator("[data-testid='stSelectbox']").first, "Wide tanh")
     main.get_by_role("button", name="Apply preset").click()
     main.get_by_text("Applied the preset").wait_for(timeout=TIMEOUT)
 

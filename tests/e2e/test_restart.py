@@ -20,7 +20,7 @@ from core.jobs import pid_alive
 from dashboard.charts.train import MAX_POINTS
 from dashboard.training import STATUS_BADGE
 
-from .conftest import screenshot
+from .conftest import choose, screenshot
 from .test_flow import TIMEOUT, nav
 from .test_train_live import DRAWN_JS, EPOCH_TRACE, POINTS_JS, STEP_TRACE, poll, see_loss_chart_grow, set_number
 
@@ -94,12 +94,10 @@ def test_a_server_restart_finds_the_run_where_it_was(own_server, page, worker_su
         page.goto(f"{srv.url}/data")
         main = page.locator("[data-testid='stMain']").first
         main.get_by_role("heading", name="Data").wait_for(timeout=TIMEOUT)
-        main.locator("[data-testid='stSelectbox']").first.click()
-        page.get_by_role("option", name="Spiral").click()
+        choose(page, main.locator("[data-testid='stSelectbox']").first, "Spiral")
         main.locator(".js-plotly-plot").first.wait_for(timeout=TIMEOUT)
         main = nav(page, "Build")
-        main.locator("[data-testid='stSelectbox']").first.click()
-        page.get_by_role("option", name="Playground default").click()
+        choose(page, main.locator("[data-testid='stSelectbox']").first, "Playground default")
         main.get_by_role("button", name="Apply preset").click()
         main.get_by_text("Applied the preset").wait_for(timeout=TIMEOUT)
         main = nav(page, "Train")
