@@ -220,6 +220,14 @@ class Store:
         self.db.executemany("INSERT INTO metrics (run, step, epoch, name, value) VALUES (?,?,?,?,?)",
                             [(run_id, s, e, n, v) for s, e, n, v in rows])
 
+    def metric_rows(self, run_id: str, since_step: int = -1) -> list[tuple[int, int, str, float]]:
+        """(step, epoch, name, value) of every metric logged after `since_step`, in the order logged,
+        as plain tuples: the cheap read for a reader that polls."""
+        cursor = self.db.cursor()
+        cursor.row_factory = None
+        return cursor.execute("SELECT step, epoch, name, value FROM metrics WHERE run=? AND step>? "
+                              "ORDER BY step, rowid", (run_id, since_step)).fetchall()
+
     def metrics(self, run_id: str, names: list[str] | None = None, since_step: int = -1):
         """A DataFrame (step, epoch, name, value) of a run's metrics, optionally only some names / newer steps."""
         import pandas as pd
@@ -251,6 +259,12 @@ class Store:
         if last:
             q += " DESC LIMIT 1"
         return [tuple(r) for r in self.db.execute(q, (run_id, kind, since_step))]
+
+    def last_frame_step(self, run_id: str, kind: str) -> int | None:
+        """The step of a run's latest frame of one kind (None before the first), without reading it."""
+        row = self.db.execute("SELECT step FROM frames WHERE run=? AND kind=? ORDER BY step DESC LIMIT 1",
+                              (run_id, kind)).fetchone()
+        return None if row is None else int(row[0])
 
     def add_event(self, run_id: str, step: int, epoch: int, kind: str, detail: dict | None = None) -> None:
         self.db.execute("INSERT INTO events (run, step, epoch, time, kind, detail) VALUES (?,?,?,?,?,?)",

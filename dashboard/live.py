@@ -14,9 +14,6 @@ from core.store import Run, Store
 
 _NO_EPOCHS = np.zeros(0, np.int64)
 _NO_VALUES = np.zeros(0)
-# a run's metric rows after a step, in the order they were logged (the store's metrics table)
-_METRICS_SINCE = "SELECT step, epoch, name, value FROM metrics WHERE run=? AND step>? ORDER BY step, rowid"
-_LAST_FRAME_STEP = "SELECT step FROM frames WHERE run=? AND kind=? ORDER BY step DESC LIMIT 1"
 # the gaps between groups the trainer logs as fair/<name> on each evaluated epoch (core.train.LiveFairness)
 FAIR_GAPS = ("demographic_parity_difference", "equalized_odds_difference", "equal_opportunity_difference")
 
@@ -52,9 +49,7 @@ class LiveFeed:
         self.run = run
         # the rows as SQLite returns them: a DataFrame (Store.metrics) grouped by name cost ~3 ms a poll
         # when a fast run logs hundreds of rows between polls; plain lists cost a third of that
-        cursor = store.db.cursor()
-        cursor.row_factory = None         # plain tuples, not sqlite3.Row
-        rows = cursor.execute(_METRICS_SINCE, (self.run_id, self.last_step)).fetchall()
+        rows = store.metric_rows(self.run_id, self.last_step)
         changed = len(rows) > 0
         if changed:
             self.last_step = int(rows[-1][0])
@@ -78,8 +73,8 @@ class LiveFeed:
                                      np.concatenate([v, np.asarray(values, np.float64)]))
         if changed or self.boundary is None:
             # the latest grid's step first: the grid itself (tens of kB) only when it is a new one
-            latest = cursor.execute(_LAST_FRAME_STEP, (self.run_id, "boundary")).fetchone()
-            if latest is not None and (self.boundary is None or latest[0] != self.boundary[0]):
+            latest = store.last_frame_step(self.run_id, "boundary")
+            if latest is not None and (self.boundary is None or latest != self.boundary[0]):
                 last = store.frames(self.run_id, "boundary", last=True)
                 if last:
                     self.boundary = last[0]
