@@ -86,12 +86,14 @@ def _spawn(store: Store, run_id: str, resume: bool = False) -> int:
 
 
 def submit(store: Store, *, dataset: dict, network: NetworkSpec, train: TrainSpec,
-           name: str | None = None, owner: str | None = None) -> str:
-    """Create a run and start its worker; returns the run id. Specs are validated first."""
+           name: str | None = None, owner: str | None = None, parent: str | None = None) -> str:
+    """Create a run and start its worker; returns the run id. Specs are validated first. `parent`:
+    the run this one is a variant of (e.g. the same network retrained with a fairness mitigation)."""
     network.validate()
     train.validate()
     run_id = store.create_run(name=name or f"{train.optimizer} lr={train.lr:g}", dataset=dataset,
-                              network=network.to_dict(), train=train.to_dict(), status="queued", owner=owner)
+                              network=network.to_dict(), train=train.to_dict(), status="queued", owner=owner,
+                              parent=parent)
     _spawn(store, run_id)
     return run_id
 

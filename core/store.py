@@ -45,7 +45,8 @@ CREATE TABLE IF NOT EXISTS runs (
     step INTEGER NOT NULL DEFAULT 0,
     control TEXT NOT NULL DEFAULT 'run',
     lr_request REAL,
-    owner TEXT
+    owner TEXT,
+    parent TEXT
 );
 CREATE TABLE IF NOT EXISTS metrics (
     run TEXT NOT NULL, step INTEGER NOT NULL, epoch INTEGER NOT NULL, name TEXT NOT NULL, value REAL
@@ -113,6 +114,7 @@ class Run:
     control: str
     lr_request: float | None
     owner: str | None = None
+    parent: str | None = None               # the run this one was started from as a variant
 
     @property
     def active(self) -> bool:
@@ -144,6 +146,11 @@ class Store:
         self.db.execute("PRAGMA busy_timeout=30000")
         if not self.db.execute("SELECT 1 FROM sqlite_master WHERE name='metrics_by_step'").fetchone():
             self.db.executescript(SCHEMA)      # a new workspace, or one from before the newest index
+        if "parent" not in {r[1] for r in self.db.execute("PRAGMA table_info(runs)")}:
+            try:                               # a workspace from before runs knew their parent
+                self.db.execute("ALTER TABLE runs ADD COLUMN parent TEXT")
+            except sqlite3.OperationalError:   # another process added it first
+                pass
 
     def close(self) -> None:
         self.db.close()
@@ -159,14 +166,14 @@ class Store:
         return self.home / "runs" / check_run_id(run_id)
 
     def create_run(self, *, name: str, dataset: dict, network: dict, train: dict,
-                   status: str = "queued", owner: str | None = None) -> str:
+                   status: str = "queued", owner: str | None = None, parent: str | None = None) -> str:
         run_id = new_run_id()
         now = time.time()
         self.db.execute(
-            "INSERT INTO runs (id, name, status, created, updated, dataset, network, train, lr_request, owner)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO runs (id, name, status, created, updated, dataset, network, train, lr_request, owner, parent)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (run_id, name[:200] or run_id[:8], status, now, now, json.dumps(dataset), json.dumps(network),
-             json.dumps(train), None, owner))
+             json.dumps(train), None, owner, None if parent is None else check_run_id(parent)))
         self.run_dir(run_id).mkdir(parents=True, exist_ok=True)
         return run_id
 

@@ -221,6 +221,32 @@ def test_run_ids_are_24_hex_characters_and_unique(store):
     assert {r.id for r in store.list_runs()} == set(ids)
 
 
+def test_a_variant_knows_its_parent_and_an_older_workspace_gains_the_column(store, home, tmp_path):
+    parent = store.create_run(name="loans", dataset={}, network={}, train={})
+    child = store.create_run(name="loans · reweighed", dataset={}, network={}, train={}, parent=parent)
+    store.rename_run(child, "something else")
+    assert store.get_run(child).parent == parent and store.get_run(parent).parent is None
+    with pytest.raises(StoreError):
+        store.create_run(name="x", dataset={}, network={}, train={}, parent="../not-a-run")
+
+    import sqlite3
+    old = tmp_path / "old-workspace"
+    old.mkdir()
+    db = sqlite3.connect(old / "glassnet.db")      # the runs table as workspaces had it before `parent`
+    from core.store import SCHEMA
+    db.executescript(SCHEMA.replace(",\n    parent TEXT", ""))
+    assert "parent" not in {r[1] for r in db.execute("PRAGMA table_info(runs)")}
+    db.execute("INSERT INTO runs (id, name, status, created, updated, dataset, network, train) "
+               "VALUES ('0123456789abcdef01234567', 'kept', 'finished', 0, 0, '{}', '{}', '{}')")
+    db.commit()
+    db.close()
+    with Store(old) as reopened:
+        run = reopened.get_run("0123456789abcdef01234567")
+        assert run.name == "kept" and run.parent is None
+        new = reopened.create_run(name="n", dataset={}, network={}, train={}, parent=run.id)
+        assert reopened.get_run(new).parent == run.id
+
+
 def test_get_run_of_an_unknown_id_raises_store_error(store):
     with pytest.raises(StoreError, match="no run"):
         store.get_run("0123456789abcdef01234567")
