@@ -1564,6 +1564,20 @@ def _toy_frame(x: np.ndarray, labels: np.ndarray, target: str) -> pd.DataFrame:
     return pd.DataFrame({"x1": x[:, 0], "x2": x[:, 1], target: labels})
 
 
+def _two_groups(rng: np.random.Generator, n: int, noise: float, bias: float) -> pd.DataFrame:
+    """Points of two groups on a plane, labelled by one rule, x1 + x2 above a bar, except that past
+    decisions held group B to a bar raised by `bias`. A lives upper-left and B lower-right, overlapping,
+    with the same spread of x1 + x2 (equal chances at bias 0): the network never sees the group, but
+    where a point lies along the bar is a proxy for it."""
+    in_b = np.arange(n) >= n - n // 2
+    centre = np.where(in_b[:, None], [0.45, -0.45], [-0.45, 0.45])
+    x = centre + rng.normal(0.0, 0.5, (n, 2))
+    score = x.sum(axis=1) + rng.logistic(0.0, 0.05 + 0.4 * noise, n)
+    label = (score > 1.2 * bias * in_b).astype(np.int64)
+    frame = pd.DataFrame({"x1": x[:, 0], "x2": x[:, 1], "group": np.where(in_b, "B", "A"), "label": label})
+    return frame.iloc[rng.permutation(n)].reset_index(drop=True)
+
+
 _OCCUPATIONS = ["care", "teaching", "retail", "office", "engineering", "construction"]
 _OCCUPATION_SHARES = {
     "female": [0.28, 0.22, 0.18, 0.18, 0.08, 0.06],
@@ -1672,6 +1686,15 @@ BUILTIN: dict[str, dict] = {
         "task": "regression",
         "description": "A wavy surface y = sin(pi x1) cos(pi x2 / 2) + x2 / 4 plus noise.",
         "params": {"n": 400, "noise": 0.1},
+    },
+    "two_groups": {
+        "kind": "toy2d",
+        "task": "classification",
+        "description": "Two overlapping groups of points, A upper-left and B lower-right, labelled 1 when x1 + x2 "
+        "clears a bar; past decisions held group B to a higher bar, set by the bias knob. The network sees only "
+        "x1 and x2, yet where a point lies gives its group away. Sensitive: group.",
+        "params": {"n": 400, "noise": 0.1, "bias": 0.5},
+        "sensitive": ["group"],
     },
     "iris": {
         "kind": "real",
@@ -1800,6 +1823,13 @@ def _build_builtin(ref: DatasetRef) -> Dataset:
     rng = np.random.default_rng(seed)
     notes: list[str] = [info["description"]]
     common = {"ref": ref, "name": name, "notes": notes}
+
+    if name == "two_groups":
+        frame = _two_groups(rng, params["n"], params["noise"], params["bias"])
+        notes.append(f"Bias {params['bias']:g}: group B needed x1 + x2 above {1.2 * params['bias']:.2f} "
+                     "to be labelled 1, group A above 0.")
+        return _assemble(frame=frame, target="label", task="classification", features=["x1", "x2"],
+                         sensitive=["group"], **common)
 
     if info["kind"] == "toy2d":
         if name == "regression2d":

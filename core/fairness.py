@@ -127,6 +127,14 @@ def training_grouping(dataset, columns, bins: dict | None = None) -> Grouping:
     return Grouping.of(grouping.columns, edges)
 
 
+def row_groups(dataset, column: str) -> tuple[np.ndarray, list[str]]:
+    """(the group of every row of dataset.raw, the groups in display order) for one column; numbers
+    with many values are banded at the training rows' quantiles. Raises FairnessError when the column
+    cannot form groups (one value, or too many texts)."""
+    labels, _ = group_labels(dataset.raw, training_grouping(dataset, [column]))
+    return labels, group_order(set(labels))
+
+
 def _band_key(part: str):
     for prefix, rank in (("< ", 0), ("≥ ", 2)):
         if part.startswith(prefix):

@@ -166,6 +166,21 @@ def decode_boundary(data: bytes, n_classes: int, resolution: int = BOUNDARY_RESO
     return np.frombuffer(data, dtype=np.uint8).reshape(resolution, resolution, n_classes).astype(np.float32) / 255
 
 
+def boundary_extent(X: np.ndarray) -> list[tuple[float, float]]:
+    """The plane the decision boundary is drawn on: the inputs' range plus a tenth on every side."""
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    pad = (hi - lo) * 0.1 + 1e-6
+    return [(float(lo[i] - pad[i]), float(hi[i] + pad[i])) for i in range(2)]
+
+
+def boundary_points(extent, resolution: int = BOUNDARY_RESOLUTION) -> np.ndarray:
+    """[resolution², 2] inputs covering `extent`, row by row (row = y from low to high, column = x)."""
+    xs = np.linspace(*extent[0], resolution, dtype=np.float32)
+    ys = np.linspace(*extent[1], resolution, dtype=np.float32)
+    gx, gy = np.meshgrid(xs, ys)
+    return np.stack([gx.ravel(), gy.ravel()], axis=1)
+
+
 class Trainer:
     """Trains `net` on `dataset` with `spec`; see the module docstring for events."""
 
@@ -233,14 +248,8 @@ class Trainer:
             g["lr"] = float(lr)
 
     def _boundary_grid(self) -> torch.Tensor:
-        X = self.dataset.X_train
-        lo, hi = X.min(axis=0), X.max(axis=0)
-        pad = (hi - lo) * 0.1 + 1e-6
-        self.grid_extent = [(float(lo[i] - pad[i]), float(hi[i] + pad[i])) for i in range(2)]
-        xs = np.linspace(*self.grid_extent[0], BOUNDARY_RESOLUTION, dtype=np.float32)
-        ys = np.linspace(*self.grid_extent[1], BOUNDARY_RESOLUTION, dtype=np.float32)
-        gx, gy = np.meshgrid(xs, ys)   # row = y, column = x
-        return torch.as_tensor(np.stack([gx.ravel(), gy.ravel()], axis=1), device=self.device)
+        self.grid_extent = boundary_extent(self.dataset.X_train)
+        return torch.as_tensor(boundary_points(self.grid_extent), device=self.device)
 
     @torch.no_grad()
     def evaluate(self, split: str) -> dict[str, float]:

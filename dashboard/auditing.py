@@ -127,15 +127,20 @@ def variant_name(run_name: str, kind: str, lam: float | None = None) -> str:
 
 
 def variants_of(runs, run) -> list:
-    """Runs started from this one on the Fairness page: named '<run name> · …' and trained with a
-    mitigation (reweighing or a fairness penalty)."""
+    """Runs started from this one on the Fairness page: their parent is this run (renaming either
+    keeps the link). Runs from workspaces older than the parent link count when they are named
+    '<run name> · …' and trained with a mitigation (reweighing or a fairness penalty)."""
     prefix = f"{run.name}{SEP}"
     out = []
     for r in runs:
-        if r.id == run.id or not r.name.startswith(prefix):
+        if r.id == run.id:
+            continue
+        if r.parent is not None:
+            if r.parent == run.id:
+                out.append(r)
             continue
         t = r.train or {}
-        if t.get("reweigh") or t.get("fairness_penalty", "none") != "none":
+        if r.name.startswith(prefix) and (t.get("reweigh") or t.get("fairness_penalty", "none") != "none"):
             out.append(r)
     return sorted(out, key=lambda r: r.created)
 
@@ -212,6 +217,8 @@ class Scored:
     dataset: object
     epoch: int
     splits: dict                 # split → (ids, y, proba [n, classes])
+    grid: np.ndarray | None = None       # 2-D data: class probabilities over the plane [R, R, classes]
+    extent: list | None = None           # that plane: [(x_lo, x_hi), (y_lo, y_hi)]
 
 
 @st.cache_resource(show_spinner="Loading the network and predicting…", max_entries=24)
@@ -225,7 +232,13 @@ def _scored(home: str, run_id: str, updated: float, _store) -> Scored:
         ids = getattr(ds, f"idx_{'val' if split == 'validation' else split}")
         splits[split] = (np.asarray(ids), np.asarray(y),
                          predict_array(loaded.net, X) if len(X) else np.zeros((0, ds.n_classes or 1)))
-    return Scored(loaded.run, ds, loaded.epoch, splits)
+    grid = extent = None
+    if ds.is_2d and ds.task == "classification":
+        from core.train import BOUNDARY_RESOLUTION, boundary_extent, boundary_points
+        extent = boundary_extent(ds.X_train)
+        grid = predict_array(loaded.net, boundary_points(extent)).reshape(
+            BOUNDARY_RESOLUTION, BOUNDARY_RESOLUTION, -1)
+    return Scored(loaded.run, ds, loaded.epoch, splits, grid, extent)
 
 
 def scored(store, run) -> Scored | None:
@@ -450,6 +463,30 @@ def show_sources(store, run, sc: Scored, g: Groups, setup: Setup) -> None:
         show_shap_gap(store, run, sc, g, setup)
 
 
+def show_boundary(sc: Scored, g: Groups, setup: Setup, threshold) -> None:
+    """2-D data: the plane coloured by what the network predicts, the audited rows coloured by group,
+    and the line where the decision flips — one per group when each group has its own threshold."""
+    from dashboard.charts.train import group_boundary_figure
+    ds = sc.dataset
+    X, _ = ds.split(setup.split)
+    _, y, _ = sc.splits[setup.split]
+    labels = g.labels.get(setup.split)
+    if sc.grid is None or labels is None or not len(X):
+        return
+    fig = group_boundary_figure(sc.grid, sc.extent, class_names=ds.class_names,
+                                points=[(X, y, labels, SPLITS[setup.split])], feature_names=ds.feature_names[:2],
+                                lines=threshold, favourable=setup.favourable, height=460)
+    st.markdown("**The decision boundary by group**")
+    st.plotly_chart(fig, config=CHART, key="fa_chart_boundary")
+    fav = md(ds.class_names[setup.favourable])
+    how = ("one line per group: each is where that group's own threshold flips the decision"
+           if isinstance(threshold, dict) else "the dashed line is where the decision flips at the threshold above")
+    st.caption(f"Background: the network's prediction over the two inputs (scaled). Marks: the {SPLITS[setup.split]} "
+               f"rows, colour = group, shape = true class; {how} (rows on its '{fav}' side get '{fav}'). The network "
+               "never sees the "
+               "group — if the groups sit in different places, the line can treat them differently all the same.")
+
+
 def show_shap_gap(store, run, sc: Scored, g: Groups, setup: Setup) -> None:
     from dashboard.explaining import open_explainer
     ex = open_explainer(store, run, "last")
@@ -552,7 +589,7 @@ def start_variant(store, run, kind: str, column: str, lam: float | None = None) 
         spec["fairness_lambda"] = float(lam)
     train = TrainSpec.from_dict(spec)
     return jobs.submit(store, dataset=run.dataset, network=NetworkSpec.from_dict(run.network), train=train,
-                       name=variant_name(run.name, kind, lam))
+                       name=variant_name(run.name, kind, lam), parent=run.id)
 
 
 def training_controls(store, run, column: str) -> None:

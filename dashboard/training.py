@@ -18,6 +18,7 @@ from core.spec import CLASS_WEIGHTS, FAIRNESS_PENALTIES, OPTIMIZERS, NetworkSpec
 from core.store import ACTIVE, Run, Store, StoreError
 from dashboard.charts import train as charts
 from dashboard.live import LiveFeed
+from dashboard.text import md_plain as md
 
 SETTINGS = ("optimizer", "lr", "momentum", "nesterov", "batch_size", "epochs", "loss", "l1", "l2",
             "class_weights", "grad_clip", "early_stopping", "seed", "device",
@@ -485,6 +486,7 @@ def show_live(store: Store, run: Run, dataset) -> None:
             loss_controls()
         with left:
             st.fragment(boundary_view, run_every=slow)(run.id, dataset)
+            boundary_controls(dataset)
     else:
         st.fragment(live_view, run_every=fast)(store, run.id, dataset, run.status)
         loss_controls()
@@ -558,13 +560,35 @@ def live_view(store: Store, run_id: str, dataset, shown_status: str) -> None:
     st.session_state["_train_tick_ms"] = (time.perf_counter() - t0) * 1000
 
 
+def boundary_controls(dataset) -> None:
+    """For 2-D data with a sensitive column: colour the boundary view's points by group. Outside the
+    polling fragment, like the loss controls; the choice also lives in a plain session key."""
+    column = group_column(dataset)
+    if column is None:
+        return
+    on = st.toggle(f"Colour the points by {md(column)}", value=st.session_state.get("_train_by_group", False),
+                   key="train.by_group", help="Colour = the point's group, shape = its class. The network never "
+                   "sees the group: this shows whether it draws its line differently where one group lives.")
+    st.session_state["_train_by_group"] = on
+
+
+def group_column(dataset) -> str | None:
+    """The sensitive column the boundary view can colour points by (classification data only)."""
+    if dataset.task != "classification" or not dataset.sensitive:
+        return None
+    return dataset.sensitive[0]
+
+
 def boundary_view(run_id: str, dataset) -> None:
     """What the network predicts over the plane (2-D data), from the feed live_view keeps reading."""
     feed = feed_for(run_id)
     extent = feed.run.summary.get("boundary_extent") if feed.run is not None else None
+    column = group_column(dataset)
+    by = column if column and st.session_state.get("train.by_group",
+                                                   st.session_state.get("_train_by_group", False)) else None
     st.markdown("**What the network predicts**")
-    _show(feed, "boundary", lambda: boundary_for(feed, feed.run, dataset),
-          (feed.boundary and feed.boundary[0], extent))
+    _show(feed, "boundary", lambda: boundary_for(feed, feed.run, dataset, by_group=by),
+          (feed.boundary and feed.boundary[0], extent, by))
 
 
 def detail_view(run_id: str, dataset) -> None:
@@ -672,8 +696,10 @@ def _figure(run_id: str, name: str, build, inputs: tuple):
     return held[1]
 
 
-def boundary_for(feed: LiveFeed, run: Run | None, dataset):
-    """The decision-boundary figure from the feed's latest grid (only the points before it exists)."""
+def boundary_for(feed: LiveFeed, run: Run | None, dataset, by_group: str | None = None):
+    """The decision-boundary figure from the feed's latest grid (only the points before it exists);
+    with `by_group`, the points coloured by that column and, for two classes, the line where the
+    network's decision flips."""
     grid = extent = None
     if feed is not None and feed.boundary is not None and run is not None:
         from core.train import BOUNDARY_RESOLUTION, decode_boundary
@@ -684,12 +710,20 @@ def boundary_for(feed: LiveFeed, run: Run | None, dataset):
         except ValueError:
             grid = None
     if extent is None:
-        X = dataset.X_train
-        lo, hi = X.min(axis=0), X.max(axis=0)
-        pad = (hi - lo) * 0.1 + 1e-6
-        extent = [(float(lo[i] - pad[i]), float(hi[i] + pad[i])) for i in range(2)]
+        from core.train import boundary_extent
+        extent = boundary_extent(dataset.X_train)
+    groups = lines = order = None
+    if by_group is not None:
+        from core import fairness as F
+        try:
+            labels, order = F.row_groups(dataset, by_group)
+            groups = (labels[dataset.idx_train], labels[dataset.idx_test])
+            lines = 0.5 if dataset.n_classes == 2 else None
+        except F.FairnessError:             # no groups to colour by: the points keep their class colours
+            pass
     return charts.boundary_figure(grid, extent, task=dataset.task, class_names=dataset.class_names,
                                   X_train=dataset.X_train, y_train=dataset.y_train, X_test=dataset.X_test,
-                                  y_test=dataset.y_test, feature_names=dataset.feature_names[:2])
+                                  y_test=dataset.y_test, feature_names=dataset.feature_names[:2],
+                                  groups=groups, group_lines=lines, group_order=order)
 
 

@@ -25,8 +25,8 @@ HELP = {
              "overlap, and no network can be perfect.",
     "classes": "How many clusters (one class each).",
     "seed": "The random seed: the same seed always gives the same points, so a classroom sees the same data.",
-    "bias": "How strongly past (synthetic) loan decisions penalised women: 0 = not at all, 1 = strongly. "
-            "A model trained on these decisions learns the bias — the fairness page measures it.",
+    "bias": "How strongly past (synthetic) decisions penalised one group (women, or group B): 0 = not at all, "
+            "1 = strongly. A model trained on these decisions learns the bias — the Fairness page measures it.",
     "scaling": "Networks learn faster when every input has a similar range. Standard: mean 0, spread 1. "
                "Min-max: squeezed into 0..1. None: left as they are (try it to see training struggle).",
     "val_fraction": "Rows held out while training to check the network on data it did not learn from; "
@@ -173,13 +173,14 @@ DATA_GROUPS = {
     "2-D toy sets": ["spiral", "moons", "circles", "xor", "blobs", "regression2d"],
     "Real tables": ["iris", "wine", "breast_cancer", "diabetes"],
     "Images": ["digits"],
-    "Fairness": ["german_credit", "biased_loans"],
+    "Fairness": ["german_credit", "biased_loans", "two_groups"],
 }
 DATA_LABELS = {
     "spiral": "Spiral", "moons": "Moons", "circles": "Circles", "xor": "XOR", "blobs": "Blobs",
     "regression2d": "Wavy surface (regression)", "iris": "Iris flowers", "wine": "Wine",
     "breast_cancer": "Breast cancer", "diabetes": "Diabetes (regression)", "digits": "Handwritten digits (8×8)",
     "german_credit": "German credit", "biased_loans": "Biased loans (synthetic)",
+    "two_groups": "Two groups (2-D, synthetic)",
 }
 
 

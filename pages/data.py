@@ -8,6 +8,7 @@ import time
 
 import streamlit as st
 
+from core import fairness as F
 from core.data import (BUILTIN, LIMITS, DataError, csv_columns_summary, delete_upload, infer_task, load_csv,
                        load_upload, read_csv_bytes, read_upload, remember_upload_settings, uploaded_csvs)
 from dashboard.charts.data import class_balance, image_grid, scatter_2d
@@ -66,7 +67,8 @@ def builtin_choice(ref: dict, pp: dict) -> dict:
         params["classes"] = st.radio("Classes", [2, 3], index=[2, 3].index(int(values["classes"])),
                                      horizontal=True, key=f"data_classes_{name}", help=HELP["classes"])
     if "bias" in values:
-        params["bias"] = st.slider("Bias against women in past decisions", 0.0, 1.0, float(values["bias"]), 0.05,
+        against = "group B" if name == "two_groups" else "women"
+        params["bias"] = st.slider(f"Bias against {against} in past decisions", 0.0, 1.0, float(values["bias"]), 0.05,
                                    key=f"data_bias_{name}", help=HELP["bias"])
     if info["kind"] != "real":
         params["seed"] = int(st.number_input("Seed", 0, 10_000, int(values["seed"]), key=f"data_seed_{name}",
@@ -279,9 +281,26 @@ def preview(dataset) -> None:
     c[3].metric("Inputs", dataset.n_features, help="Numbers fed to the network per row (text columns become "
                                                    "one input per category).")
     if dataset.is_2d:
-        st.plotly_chart(scatter_2d(dataset), width="stretch", key="data_scatter")
-        st.caption("Each dot is one row; the colour is its class. Filled dots train the network; "
-                   "open diamonds (validation) and crosses (test) are kept aside to check it.")
+        by_group, groups, order = None, None, None
+        if dataset.sensitive and dataset.task == "classification":
+            column = dataset.sensitive[0]
+            if st.toggle(f"Colour the points by {md(column)}", key="data_by_group",
+                         help="Colour = the point's group, shape = its class: see where each group lies. "
+                              "Numbers with many values are cut into bands at the training rows' quartiles."):
+                try:
+                    groups, order = F.row_groups(dataset, column)
+                    by_group = column
+                except F.FairnessError as e:
+                    st.warning(f"{md(str(e))} The points keep their class colours.", icon=":material/group:")
+        st.plotly_chart(scatter_2d(dataset, groups=groups, group_title=by_group or "", group_order=order),
+                        width="stretch", key="data_scatter")
+        if by_group:
+            st.caption(f"Each mark is one row; the colour is its {md(by_group)}, the shape its class. The network "
+                       "sees only the two inputs: if the groups sit in different places, where a point lies gives "
+                       "its group away.")
+        else:
+            st.caption("Each dot is one row; the colour is its class. Filled dots train the network; "
+                       "open diamonds (validation) and crosses (test) are kept aside to check it.")
     elif dataset.image_shape is not None:
         st.plotly_chart(image_grid(dataset), width="stretch", key="data_images")
         st.caption("The first training images with their labels. Each image is 8×8 pixels — "

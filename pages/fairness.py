@@ -16,7 +16,7 @@ st.caption("Check whether a trained classifier treats groups of people alike. Pi
 runs = [r for r in store().list_runs() if r.status in fa.AUDITABLE]
 if not runs:
     st.info("Nothing to audit yet: no classification run has finished training. On the **Data** page pick "
-            "**German credit** or **Biased loans (synthetic)** — both have a sensitive column such as sex — then "
+            "**German credit**, **Biased loans** or **Two groups** — each has a sensitive column such as sex — then "
             "train a network on the **Train** page. It appears here as soon as it finishes.",
             icon=":material/balance:")
     c1, c2 = st.columns(2)
@@ -31,13 +31,13 @@ if sc is None:
 ds = sc.dataset
 if ds.task != "classification":
     st.info("This run predicts a number (regression). A fairness audit compares **decisions** between groups, so "
-            "it needs a classifier: pick another run, or train one on German credit or Biased loans (Data page).",
+            "it needs a classifier: pick another run, or train one on a set under Fairness on the Data page.",
             icon=":material/balance:")
     st.page_link(page("Data"), label="Go to Data →", icon=":material/table:")
     st.stop()
 if not ds.sensitive:
     st.caption(f"'{md(ds.name)}' has no column marked sensitive; any of its columns can be audited below. The "
-               "fairness sets (German credit, Biased loans) mark sex and age.")
+               "fairness sets (German credit, Biased loans, Two groups) mark theirs.")
 st.caption(f"Epoch {sc.epoch} · {md(ds.name)} · {len(ds.original_columns)} columns · classes: "
            + ", ".join(f"'{md(c)}'" for c in ds.class_names))
 
@@ -70,11 +70,7 @@ fa.show_sweep(y_fav, p_fav, labels, threshold)
 
 st.subheader("Where the gap comes from")
 fa.show_sources(store(), run, sc, groups, setup)
-if ds.is_2d:
-    st.caption("Two-input data: the decision boundary coloured by group is on the Train page's boundary view.")
-else:
-    st.caption("For 2-D toy data with a sensitive column the decision boundary could be coloured by group; the "
-               "built-in 2-D sets have no sensitive column.")
+fa.show_boundary(sc, groups, setup, threshold)
 
 st.subheader("Mitigations compared")
 st.caption("**After training** — a threshold per group, fitted on the training and validation rows to meet a "

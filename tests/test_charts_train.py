@@ -207,7 +207,167 @@ def test_every_figure_is_what_plotly_validation_would_make_of_it():
                                      "equal_opportunity_difference": (e, rng.random(30))}),
         charts.group_metric_figure({"a": (e, rng.random(30)), "b": (e, rng.random(30))}, metric="selection_rate"),
         charts.fairness_tradeoff_figure(e, rng.random(30), e, rng.random(30)),
+        # the decision boundary by group: a global line, a line per group, none (out of range), no grid yet
+        charts.boundary_figure(rng.dirichlet([1, 1], size=(30, 30)).astype(np.float32), [(0, 1), (0, 1)],
+                               task="classification", class_names=["a", "b"], X_train=X, y_train=rng.integers(0, 2, 40),
+                               X_test=X[:5], y_test=np.zeros(5, int), groups=(rng.choice(["f", "m"], 40), ["f"] * 5),
+                               group_lines=0.5),
+        charts.group_boundary_figure(_ramp(30), [(0, 1), (0, 1)], class_names=["a", "<b>c"],
+                                     points=[(X, rng.integers(0, 2, 40), rng.choice(["<i>g", "h", "k"], 40), "test")],
+                                     lines={"<i>g": 0.3, "h": 0.6, "k": 2.0}),
+        charts.group_boundary_figure(rng.dirichlet([1, 1, 1], size=(30, 30)).astype(np.float32), [(0, 1), (0, 1)],
+                                     class_names=["a", "b", "c"], points=[(X, rng.integers(0, 3, 40),
+                                                                           rng.choice(["x", "y"], 40), "train")],
+                                     lines=0.4, favourable=2),
+        charts.group_boundary_figure(None, None, class_names=["a", "b"], points=[(X, np.zeros(40, int), ["g"] * 40,
+                                                                                  "train")], lines=0.5),
     ]
+    assert len(contours(figs[-4])) == 1 and len(contours(figs[-3])) == 2     # the line figures do draw lines
     for fig in figs:
         validated = go.Figure(fig.to_plotly_json())          # raises on any property plotly does not know
         assert json.loads(fig.to_json()) == json.loads(validated.to_json())
+    # the data page's scatter by group is built from plotly's validated objects: its traces survive too
+    from core.data import load_builtin
+    from dashboard.charts.data import scatter_2d
+    tg = load_builtin("two_groups", n=100)
+    fig = scatter_2d(tg, groups=tg.raw["group"].to_numpy(), group_title="group")
+    assert json.loads(fig.to_json())["data"] == json.loads(go.Figure(fig.to_plotly_json()).to_json())["data"]
+
+
+# ----------------------------------------------------------------- decision boundary by group
+def _ramp(res: int = 60, lo: float = 0.0, hi: float = 1.0) -> np.ndarray:
+    """A two-class grid whose P(class 1) rises from lo (left) to hi (right)."""
+    grid = np.zeros((res, res, 2), np.float32)
+    grid[:, :, 1] = np.linspace(lo, hi, res)[None, :]
+    grid[:, :, 0] = 1 - grid[:, :, 1]
+    return grid
+
+
+GX = np.array([[0.1, 0.1], [0.9, 0.9], [0.5, 0.2], [0.2, 0.8], [0.7, 0.3]])
+GY = np.array([0, 1, 1, 0, 1])
+GG = np.array(["A", "B", "A", "B", "B"])
+
+
+def _grouped(lines=None, grid="ramp", groups=(GG, GG[:2]), **kw):
+    return charts.boundary_figure(_ramp() if isinstance(grid, str) else grid, [(0, 1), (0, 1)], task="classification",
+                                  class_names=["no", "yes"], X_train=GX, y_train=GY, X_test=GX[:2], y_test=GY[:2],
+                                  groups=groups, group_lines=lines, **kw)
+
+
+def contours(fig) -> list:
+    return [t for t in fig.data if t.type == "contour"]
+
+
+def test_boundary_by_group_colours_points_by_group_and_shapes_them_by_class():
+    fig = _grouped()
+    assert fig.data[0].type == "heatmap" and not contours(fig)          # no lines asked for
+    a, b = by_name(fig, "A (train)"), by_name(fig, "B (train)")
+    assert n(a.x) == 2 and n(b.x) == 3
+    assert list(a.x) == [0.1, 0.5] and list(b.y) == [0.9, 0.8, 0.3]
+    assert a.marker.color != b.marker.color and {a.marker.color, b.marker.color} <= set(charts.GROUP_COLORS)
+    # shape per point by its class: A holds classes 0, 1; B holds 1, 0, 1
+    assert list(a.marker.symbol) == [charts.CLASS_SYMBOLS[0], charts.CLASS_SYMBOLS[1]]
+    assert list(b.marker.symbol) == [charts.CLASS_SYMBOLS[1], charts.CLASS_SYMBOLS[0], charts.CLASS_SYMBOLS[1]]
+    assert charts.CLASS_SYMBOLS[0] != charts.CLASS_SYMBOLS[1]
+    assert list(a.text) == ["no", "yes"]
+    # the test points keep their group's colour; a white outline marks training points, black test ones
+    ta, tb = by_name(fig, "A (test)"), by_name(fig, "B (test)")
+    assert ta.marker.color == a.marker.color and tb.marker.color == b.marker.color
+    assert n(ta.x) == 1 and n(tb.x) == 1
+    assert a.marker.line.color == "white" and ta.marker.line.color == "black"
+    # legend-only entries name the shapes
+    legend = {t.name: t for t in fig.data if (t.name or "").startswith("class ")}
+    assert list(legend) == ["class no", "class yes"]
+    assert legend["class no"].marker.symbol == charts.CLASS_SYMBOLS[0]
+    assert legend["class yes"].marker.symbol == charts.CLASS_SYMBOLS[1]
+    assert all(list(t.x) == [None] for t in legend.values())
+    # no group-less per-class traces as in the plain view
+    assert not any(t.name in ("no (train)", "yes (train)") for t in fig.data)
+
+
+def test_boundary_by_group_with_a_global_threshold_draws_one_dashed_line_at_that_level():
+    fig = _grouped(0.5)
+    (line,) = contours(fig)
+    assert line.contours.start == pytest.approx(0.5) and line.contours.end == pytest.approx(0.5)
+    assert line.contours.coloring == "none" and line.line.dash == "dash"
+    assert line.name == "all groups: P(yes) = 0.50"
+    assert np.asarray(line.z) == pytest.approx(_ramp()[:, :, 1])     # P(favourable) over the plane
+    assert n(line.x) == 60 and line.x[0] == 0 and line.x[-1] == 1
+    # the favourable class picks the probability the line is drawn on
+    (other,) = contours(_grouped(0.3, favourable=0))
+    assert np.asarray(other.z) == pytest.approx(_ramp()[:, :, 0]) and other.name == "all groups: P(no) = 0.30"
+
+
+def test_boundary_by_group_with_a_threshold_per_group_draws_each_in_its_groups_colour():
+    fig = _grouped({"A": 0.3, "B": 0.7})
+    lines = {t.name: t for t in contours(fig)}
+    assert set(lines) == {"A: P(yes) = 0.30", "B: P(yes) = 0.70"}
+    la, lb = lines["A: P(yes) = 0.30"], lines["B: P(yes) = 0.70"]
+    assert la.contours.start == la.contours.end == pytest.approx(0.3)
+    assert lb.contours.start == lb.contours.end == pytest.approx(0.7)
+    assert la.line.color == by_name(fig, "A (train)").marker.color
+    assert lb.line.color == by_name(fig, "B (train)").marker.color
+    assert la.line.color != lb.line.color and la.line.dash == "solid"
+
+
+def test_a_threshold_the_probabilities_never_reach_draws_no_line():
+    grid = _ramp(lo=0.2, hi=0.8)
+    assert not contours(_grouped(0.9, grid=grid))
+    assert not contours(_grouped(0.1, grid=grid))
+    assert not contours(_grouped(0.2, grid=grid))                       # the edge: the decision never flips
+    lines = contours(_grouped({"A": 0.95, "B": 0.6}, grid=grid))
+    assert [t.name for t in lines] == ["B: P(yes) = 0.60"]
+    assert not contours(_grouped(0.5, grid=None))                       # before the first grid: points only
+    assert not contours(charts.boundary_figure(None, None, task="classification", class_names=["no", "yes"],
+                                               X_train=GX, y_train=GY, groups=(GG, None), group_lines=0.5))
+
+
+def test_group_and_class_names_are_escaped_in_the_boundary_by_group():
+    groups = np.array(["<b>x", "B", "<b>x", "B", "B"])
+    fig = charts.group_boundary_figure(_ramp(), [(0, 1), (0, 1)], class_names=["<i>no", "yes"],
+                                       points=[(GX, GY, groups, "test")], lines={"<b>x": 0.4, "B": 0.6})
+    names = [t.name for t in fig.data]
+    assert "&lt;b&gt;x (test)" in names and "B (test)" in names
+    assert "class &lt;i&gt;no" in names
+    assert "&lt;b&gt;x: P(yes) = 0.40" in names
+    assert not any("<b>" in (t.name or "") or "<i>" in (t.name or "") for t in fig.data)
+    trace = by_name(fig, "&lt;b&gt;x (test)")
+    assert "<b>" not in trace.hovertemplate and "&lt;i&gt;no" in list(trace.text)
+    # the escaped group keeps its own colour, shared by its line
+    assert by_name(fig, "&lt;b&gt;x: P(yes) = 0.40").line.color == trace.marker.color
+    # a name that looks like a hover variable stays text: '%{' is broken by an invisible space
+    fig = charts.boundary_figure(_ramp(), [(0, 1), (0, 1)], task="classification", class_names=["a", "%{z}"],
+                                 X_train=GX, y_train=np.array([0, 1, 1, 0, 1]))
+    assert "%{z}" not in fig.data[0].hovertemplate.replace("%{z:.2f}", "")
+    assert "%\u200b{z}" in fig.data[0].hovertemplate
+
+
+def test_boundary_by_group_is_ignored_for_regression():
+    fig = charts.boundary_figure(np.full((20, 20, 1), 0.5, np.float32), [(0, 1), (0, 1)], task="regression",
+                                 X_train=GX, y_train=np.arange(5.0), groups=(GG, None), group_lines=0.5)
+    assert [t.name for t in fig.data[1:]] == ["train points"]
+
+
+def test_scatter_2d_by_group_has_one_trace_per_group_shaped_by_class():
+    from core.data import load_builtin
+    from dashboard.charts.data import scatter_2d
+    ds = load_builtin("two_groups", n=300)
+    plain_fig = scatter_2d(ds)
+    assert not any(t.name.startswith("group ") for t in plain_fig.data)
+    fig = scatter_2d(ds, groups=ds.raw["group"].to_numpy(), group_title="group")
+    groups = [t for t in fig.data if t.name.startswith("group ")]
+    assert [t.name for t in groups] == ["group A", "group B"]
+    raw = ds.raw["group"].astype(str).to_numpy()
+    assert [n(t.x) for t in groups] == [int((raw == "A").sum()), int((raw == "B").sum())]
+    assert sum(n(t.x) for t in groups) == 300
+    assert groups[0].marker.color != groups[1].marker.color
+    labels = ds.raw["label"].astype(str).to_numpy()
+    for t, g in zip(groups, ["A", "B"]):
+        expected = [charts.CLASS_SYMBOLS[ds.class_names.index(c)] for c in labels[raw == g]]
+        assert list(t.marker.symbol) == expected
+        assert list(t.x) == pytest.approx(ds.raw["x1"].to_numpy()[raw == g])
+    assert [t.name for t in fig.data if t.name.startswith("class ")] == ["class 0", "class 1"]
+    # group and column names are escaped
+    raw_odd = ds.raw.assign(group=np.where(raw == "A", "<b>A", "B"))
+    odd = scatter_2d(ds, groups=raw_odd["group"].to_numpy(), group_title="group")
+    assert [t.name for t in odd.data if t.name.startswith("group ")] == ["group &lt;b&gt;A", "group B"]

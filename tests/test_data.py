@@ -53,6 +53,7 @@ EXPECTED = {  # name: (task, number of classes, number of rows with default para
     "diabetes": ("regression", 0, 442),
     "german_credit": ("classification", 2, 1000),
     "biased_loans": ("classification", 2, 2000),
+    "two_groups": ("classification", 2, 400),
 }
 
 
@@ -223,6 +224,34 @@ def test_bias_knob_widens_the_approval_gap():
     gaps = [approval_gap(load_builtin("biased_loans", n=20000, bias=b, seed=3).raw) for b in (0, 0.25, 0.5, 0.75, 1)]
     assert abs(gaps[0]) < 0.05
     assert gaps[-1] > 0.2
+    assert all(later > earlier for earlier, later in zip(gaps, gaps[1:]))
+
+
+def test_two_groups_is_a_plane_whose_labels_held_group_b_to_a_higher_bar():
+    ds = load_builtin("two_groups", n=20000, bias=1.0, seed=2)
+    assert ds.is_2d and ds.sensitive == ["group"] and ds.feature_names == ["x1", "x2"]
+    raw = ds.raw
+    assert "group" in raw.columns and set(raw["group"]) == {"A", "B"}
+    score = raw["x1"] + raw["x2"]
+    label = raw["label"].astype(int)
+    in_b = raw["group"] == "B"
+    # one rule, x1 + x2 above a bar; B's bar is 1.2 higher at bias 1 (the labels' noise blurs it a little)
+    assert ((score > 0) == (label == 1))[~in_b].mean() > 0.9
+    assert ((score > 1.2) == (label == 1))[in_b].mean() > 0.95
+    # A sits upper-left, B lower-right: x1 - x2 tells the groups apart, x1 + x2 does not
+    diff = raw["x1"] - raw["x2"]
+    assert diff[in_b].mean() > 0.8 and diff[~in_b].mean() < -0.8
+    assert abs(score[in_b].mean() - score[~in_b].mean()) < 0.05
+
+
+def test_two_groups_bias_knob_widens_the_label_gap():
+    def gap(bias):
+        raw = load_builtin("two_groups", n=20000, bias=bias, seed=3).raw
+        rates = raw["label"].astype(int).groupby(raw["group"]).mean()
+        return rates["A"] - rates["B"]
+    gaps = [gap(b) for b in (0, 0.25, 0.5, 0.75, 1)]
+    assert abs(gaps[0]) < 0.03
+    assert gaps[-1] > 0.35
     assert all(later > earlier for earlier, later in zip(gaps, gaps[1:]))
 
 

@@ -242,6 +242,35 @@ def test_biased_loans_parity_gap_grows_with_the_bias_knob():
     assert gaps[0] < 0.12, gaps                   # without bias, the legitimate features carry no gap
 
 
+def test_row_groups_band_numbers_at_the_training_quartiles_and_keep_texts():
+    ds = load_builtin("german_credit")
+    labels, order = F.row_groups(ds, "age")
+    assert len(labels) == len(ds.raw) and len(order) == 4
+    assert order[0].startswith("< ") and order[-1].startswith("≥ ")     # in band order, not as text sorts
+    assert set(labels) == set(order)
+    labels, order = F.row_groups(ds, "sex")
+    assert order == ["female", "male"] and list(labels) == list(ds.raw["sex"].astype(str))
+    with pytest.raises(F.FairnessError):
+        F.row_groups(dataclasses.replace(ds, raw=ds.raw.assign(sex="x")), "sex")       # one group
+
+
+def test_a_network_that_never_sees_the_group_learns_two_groups_bias_from_where_points_lie():
+    gaps = []
+    for bias in (0.0, 1.0):
+        ds = load_builtin("two_groups", bias=bias, n=4000, seed=0)
+        assert "group" not in ds.original_columns
+        net, _ = train(ds, NetworkSpec.dense([16], "relu"),
+                       TrainSpec(epochs=20, lr=0.01, batch_size=64, device="cpu", seed=0))
+        fav = F.favourable_index(ds.class_names, None)
+        X, y = ds.split("test")
+        groups = F.group_labels(ds.raw.iloc[ds.idx_test], F.Grouping.of("group"))[0]
+        gaps.append(F.audit((y == fav).astype(int), predict_array(net, X)[:, fav], groups,
+                            n_boot=0).disparities["demographic_parity_difference"])
+    print(f"\ntwo groups, demographic parity difference on the test split at bias 0 / 1: {gaps}")
+    assert gaps[0] < 0.12, gaps
+    assert gaps[1] > gaps[0] + 0.2, gaps
+
+
 # ------------------------------------------------------------------ mitigations
 
 NET = NetworkSpec.dense([16], "relu")

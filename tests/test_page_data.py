@@ -387,3 +387,71 @@ def test_removing_an_upload_asks_first_and_falls_back_when_it_was_in_use(home):
     assert at.session_state["dataset_ref"]["name"] == "spiral"
     box = at.selectbox(key="data_saved_upload")
     assert [o.split(" · ")[0] for o in box.options] == ["people.csv"] and box.value is None
+
+
+def group_traces(scatter: dict) -> dict:
+    return {t["name"]: t for t in scatter["data"] if t["name"].startswith("group ")}
+
+
+def test_two_groups_can_colour_the_scatter_by_group(home):
+    at = open_data()
+    at.radio(key="data_group").set_value("Fairness").run()
+    at.selectbox(key="data_name_Fairness").set_value("two_groups").run()
+    assert not at.exception, at.exception
+    ref = at.session_state["dataset_ref"]
+    assert ref["name"] == "two_groups" and ref["params"]["bias"] == 0.5
+    assert "group B" in at.slider(key="data_bias_two_groups").label
+    toggle = at.toggle(key="data_by_group")
+    assert toggle.value is False and "group" in toggle.label and toggle.help
+    before = chart(at, "data_scatter")
+    assert not group_traces(before)                                     # by class, split by split
+    assert {t["name"] for t in before["data"]} >= {"class 0", "class 1", "training rows"}
+    toggle.set_value(True).run()
+    assert not at.exception, at.exception
+    after = chart(at, "data_scatter")
+    groups = group_traces(after)
+    assert list(groups) == ["group A", "group B"]
+    assert sum(size(t["x"]) for t in groups.values()) == 400           # every row, once
+    assert groups["group A"]["marker"]["color"] != groups["group B"]["marker"]["color"]
+    assert all(len(set(t["marker"]["symbol"])) == 2 for t in groups.values())   # both classes in each group
+    assert [t["name"] for t in after["data"] if t["name"].startswith("class ")] == ["class 0", "class 1"]
+    assert not any(t["name"] == "training rows" for t in after["data"])
+    assert any("the colour is its group" in plain(c.value) for c in at.caption)
+    # off again: back to colours by class
+    at.toggle(key="data_by_group").set_value(False).run()
+    assert not group_traces(chart(at, "data_scatter"))
+
+
+def test_2d_data_without_a_sensitive_column_has_no_group_toggle(home):
+    at = open_data()
+    at.selectbox(key="data_name_2-D toy sets").set_value("moons").run()
+    assert not at.exception, at.exception
+    assert "data_by_group" not in [t.key for t in at.toggle]
+    assert not group_traces(chart(at, "data_scatter"))
+    # a table with a sensitive column is not 2-D: no scatter and no toggle either
+    at.radio(key="data_group").set_value("Fairness").run()
+    at.selectbox(key="data_name_Fairness").set_value("biased_loans").run()
+    assert not at.exception, at.exception
+    assert "data_by_group" not in [t.key for t in at.toggle]
+    assert not any(c.proto.id.endswith("data_scatter") for c in at.get("plotly_chart"))
+
+
+def test_a_numeric_sensitive_column_colours_the_scatter_in_bands(home):
+    # an uploaded plane whose sensitive column 'age' (left out of the inputs) has 40 values: four
+    # bands, not forty colours
+    lines = ["x1,x2,age,label"]
+    for i in range(120):
+        lines.append(f"{(i % 11) / 5 - 1:.2f},{(i % 7) / 3 - 1:.2f},{20 + i % 40},{'yes' if i % 3 else 'no'}")
+    at = open_data()
+    at.radio(key="data_source").set_value("Upload a CSV").run()
+    upload(at, "plane.csv", ("\n".join(lines) + "\n").encode())
+    digest = at.session_state["dataset_ref"]["sha256"][:16]
+    at.multiselect(key=f"data_sensitive_{digest}_label").set_value(["age"]).run()
+    assert "data_by_group" not in [t.key for t in at.toggle]           # age is an input too: 3 inputs
+    at.multiselect(key=f"data_drop_{digest}_label").set_value(["age"]).run()   # audited, not an input
+    at.toggle(key="data_by_group").set_value(True).run()
+    assert not at.exception and not at.error, at.exception
+    bands = [t for t in chart(at, "data_scatter")["data"] if t["name"].startswith("age ")]
+    names = [t["name"] for t in bands]                                # in band order; '<' escaped for plotly
+    assert len(names) == 4 and names[0].startswith("age &lt; ") and names[-1].startswith("age ≥ "), names
+    assert sum(size(t["x"]) for t in bands) == 120

@@ -51,6 +51,8 @@ def trained(tmp_path_factory):
            "loans": train_run(home, "biased_loans", epochs=10, hidden=(16,), activation="relu", name="loans",
                               params={"bias": 1.0}),
            "diabetes": train_run(home, "diabetes", epochs=2, name="diabetes"),
+           "groups": train_run(home, "two_groups", epochs=10, hidden=(16,), activation="relu", name="groups",
+                               params={"bias": 1.0, "n": 800}),
            "people": csv_run(home)}
     return home, ids
 
@@ -92,7 +94,8 @@ def test_no_runs_gives_guidance(tmp_path, monkeypatch):
     at = open_fairness(tmp_path, monkeypatch)
     message = at.info[0].value
     assert "Nothing to audit yet" in message
-    assert "German credit" in message and "Biased loans" in message and "Train" in message
+    assert "German credit" in message and "Biased loans" in message and "Two groups" in message
+    assert "Train" in message
     assert not at.get("plotly_chart") and not at.dataframe
 
 
@@ -238,6 +241,7 @@ def test_a_reweighed_variant_trains_and_joins_the_comparison(trained, monkeypatc
     new = [r for r in store.list_runs() if r.name == "loans · reweighed"]
     assert len(new) == 1
     spec = new[0].train
+    assert new[0].parent == ids["loans"]
     assert spec["reweigh"] is True and spec["sensitive"] == "sex" and spec["fairness_penalty"] == "none"
     parent = store.get_run(ids["loans"]).train
     assert spec["epochs"] == parent["epochs"] and spec["lr"] == parent["lr"]
@@ -246,6 +250,81 @@ def test_a_reweighed_variant_trains_and_joins_the_comparison(trained, monkeypatc
     at.run()
     assert not at.exception
     assert "reweighed" in list(variants_table(at)["variant"])
+    store.rename_run(new[0].id, "fairer loans")             # still this run's variant under another name
+    at.run()
+    assert "fairer loans" in list(variants_table(at)["variant"])
+
+
+def boundary_chart(at) -> dict | None:
+    import json
+    found = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if c.proto.id.endswith("fa_chart_boundary")]
+    assert len(found) <= 1
+    return found[0] if found else None
+
+
+def contour_lines(fig: dict) -> list[dict]:
+    return [t for t in fig["data"] if t["type"] == "contour"]
+
+
+def metric_rows(at) -> int:
+    return int(at.dataframe[0].value["rows"].sum())
+
+
+def test_a_2d_run_shows_the_decision_boundary_by_group_with_the_threshold_line(trained, monkeypatch):
+    home, ids = trained
+    at = open_fairness(home, monkeypatch, ids["groups"])
+    assert at.multiselect(key="fa_sensitive").value == ["group"]
+    fig = boundary_chart(at)
+    assert fig is not None
+    assert fig["data"][0]["type"] == "heatmap"
+    (line,) = contour_lines(fig)
+    assert line["contours"]["start"] == line["contours"]["end"] == pytest.approx(0.5)
+    assert line["line"]["dash"] == "dash" and line["name"] == "all groups: P(1) = 0.50"
+    points = {t["name"]: t for t in fig["data"] if t["type"] == "scatter" and "(" in t.get("name", "")}
+    assert set(points) == {"A (test)", "B (test)"}                       # the audited split: test rows
+    assert points["A (test)"]["marker"]["color"] != points["B (test)"]["marker"]["color"]
+    assert sum(len(t["marker"]["symbol"]) for t in points.values()) == metric_rows(at)
+    # the global threshold moves the line
+    at.slider(key="fa_threshold").set_value(0.6).run()
+    assert not at.exception, at.exception
+    (line,) = contour_lines(boundary_chart(at))
+    assert line["contours"]["start"] == pytest.approx(0.6) and line["name"] == "all groups: P(1) = 0.60"
+    # another split to audit: its rows are drawn
+    at.radio(key="fa_split").set_value("train").run()
+    assert not at.exception, at.exception
+    names = {t.get("name") for t in boundary_chart(at)["data"]}
+    assert {"A (training)", "B (training)"} <= names and "A (test)" not in names
+
+
+def test_per_group_thresholds_draw_one_line_per_group(trained, monkeypatch):
+    home, ids = trained
+    at = open_fairness(home, monkeypatch, ids["groups"])
+    at.toggle(key="fa_per_group").set_value(True).run()
+    assert not at.exception, at.exception
+    lines = contour_lines(boundary_chart(at))
+    assert len(lines) == 2                                              # both groups start at the global 0.5
+    assert [t["contours"]["start"] for t in lines] == pytest.approx([0.5, 0.5])
+    at.slider(key="fa_gt::B").set_value(0.3).run()
+    assert not at.exception, at.exception
+    fig = boundary_chart(at)
+    lines = {t["name"]: t for t in contour_lines(fig)}
+    assert set(lines) == {"A: P(1) = 0.50", "B: P(1) = 0.30"}
+    a, b = lines["A: P(1) = 0.50"], lines["B: P(1) = 0.30"]
+    assert a["contours"]["start"] == a["contours"]["end"] == pytest.approx(0.5)
+    assert b["contours"]["start"] == b["contours"]["end"] == pytest.approx(0.3)
+    points = {t["name"]: t for t in fig["data"] if t["type"] == "scatter"}
+    assert a["line"]["color"] == points["A (test)"]["marker"]["color"]
+    assert b["line"]["color"] == points["B (test)"]["marker"]["color"]
+    assert a["line"]["color"] != b["line"]["color"]
+
+
+def test_data_that_is_not_2d_has_no_boundary_chart(trained, monkeypatch):
+    home, ids = trained
+    at = open_fairness(home, monkeypatch, ids["german"])
+    assert at.get("plotly_chart")                                        # the other charts are there
+    assert boundary_chart(at) is None
+    at = open_fairness(home, monkeypatch, ids["loans"])
+    assert boundary_chart(at) is None
 
 
 # ------------------------------------------------------------------------------- plain helpers
@@ -275,14 +354,20 @@ def test_sweep_matches_the_audit():
         assert row["accuracy"] == pytest.approx(a.overall["accuracy"])
 
 
-def test_variants_are_runs_named_after_the_parent_with_a_mitigation():
-    from types import SimpleNamespace as R
+def test_variants_are_the_runs_started_from_this_one():
+    from types import SimpleNamespace
     from dashboard.auditing import variant_name, variants_of
+
+    def R(**kw):
+        return SimpleNamespace(**{"parent": None, **kw})
     parent = R(id="a", name="loans", created=0, train={})
-    runs = [parent, R(id="b", name=variant_name("loans", "reweigh"), created=2, train={"reweigh": True}),
+    runs = [parent, R(id="b", name="renamed", created=2, train={"reweigh": True}, parent="a"),
             R(id="c", name=variant_name("loans", "demographic_parity", 0.3), created=1,
-              train={"fairness_penalty": "demographic_parity"}),
-            R(id="d", name="loans · renamed copy", created=3, train={}),
-            R(id="e", name="loans2 · reweighed", created=4, train={"reweigh": True})]
-    assert [r.id for r in variants_of(runs, parent)] == ["c", "b"]
+              train={"fairness_penalty": "demographic_parity"}, parent="a"),
+            R(id="d", name="loans · reweighed", created=3, train={"reweigh": True}, parent="z"),   # another's
+            # workspaces from before the parent link: by name and mitigation
+            R(id="e", name=variant_name("loans", "reweigh"), created=4, train={"reweigh": True}),
+            R(id="f", name="loans · renamed copy", created=5, train={}),
+            R(id="g", name="loans2 · reweighed", created=6, train={"reweigh": True})]
+    assert [r.id for r in variants_of(runs, parent)] == ["c", "b", "e"]
     assert variant_name("loans", "demographic_parity", 0.3) == "loans · DP penalty λ=0.3"

@@ -370,3 +370,52 @@ def test_when_the_live_view_reruns_the_page_the_settings_boxes_get_their_values_
     assert at.number_input(key="train.batch_size").proto.set_value
     at.run()
     assert not at.number_input(key="train.lr").proto.set_value        # once
+
+
+# ------------------------------------------------------------------ the decision boundary by group
+def boundary_traces(at: AppTest) -> list[dict]:
+    return chart(at, "train.chart.boundary")["data"]
+
+
+def test_a_2d_run_with_groups_can_colour_the_boundary_view_by_group(home):
+    from helpers_runs import train_run
+    run_id = train_run(home, "two_groups", hidden=(8,), epochs=8, params={"bias": 1.0})
+    at = train_page(run=run_id)
+    toggle = at.toggle(key="train.by_group")
+    assert toggle.value is False and "group" in toggle.label and toggle.help
+    before = boundary_traces(at)
+    assert before[0]["type"] == "heatmap"
+    names = [t.get("name") for t in before[1:]]
+    assert names == ["0 (train)", "1 (train)", "0 (test)", "1 (test)"]          # by class
+    assert not any(t["type"] == "contour" for t in before)
+    toggle.set_value(True).run()
+    assert not at.exception, at.exception
+    after = boundary_traces(at)
+    points = {t["name"]: t for t in after if t["type"] == "scatter" and "(" in t["name"]}
+    assert set(points) == {"A (train)", "B (train)", "A (test)", "B (test)"}
+    assert points["A (train)"]["marker"]["color"] != points["B (train)"]["marker"]["color"]
+    assert points["A (test)"]["marker"]["color"] == points["A (train)"]["marker"]["color"]
+    n_train = sum(trace_len(points[f"{g} (train)"]["x"]) for g in "AB")
+    from core.data import load_builtin
+    assert n_train == len(load_builtin("two_groups", bias=1.0).idx_train)
+    assert [t["name"] for t in after if t.get("name", "").startswith("class ")] == ["class 0", "class 1"]
+    lines = [t for t in after if t["type"] == "contour"]                     # two classes: the 0.5 line
+    assert len(lines) == 1 and lines[0]["contours"]["start"] == 0.5 and lines[0]["contours"]["end"] == 0.5
+    assert lines[0]["name"] == "all groups: P(1) = 0.50"
+    # the choice outlives a visit to another page
+    at.switch_page("../pages/home.py").run()
+    at.switch_page("../pages/train.py").run()
+    assert not at.exception, at.exception
+    assert at.toggle(key="train.by_group").value is True
+    assert any(t.get("name") == "A (train)" for t in boundary_traces(at))
+    at.toggle(key="train.by_group").set_value(False).run()
+    assert [t.get("name") for t in boundary_traces(at)[1:]] == names
+
+
+def test_2d_data_without_groups_has_no_group_toggle_on_the_boundary_view(home):
+    from helpers_runs import train_run
+    run_id = train_run(home, "spiral", hidden=(8,), epochs=2)
+    at = train_page(run=run_id)
+    assert boundary_traces(at)[0]["type"] == "heatmap"
+    assert "train.by_group" not in [t.key for t in at.toggle]
+    assert not any(t["type"] == "contour" for t in boundary_traces(at))

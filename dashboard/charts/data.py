@@ -9,15 +9,11 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .common import CLASS_COLORS, base_layout
+from .common import CLASS_COLORS, base_layout, plain
 
 SPLIT_LABELS = {"train": "training", "val": "validation", "test": "test"}
 SPLIT_SYMBOLS = {"train": "circle", "val": "diamond-open", "test": "x"}
 
-
-def plain(text) -> str:
-    """User text made safe for plotly labels (plotly reads a few HTML tags in text)."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _split_of_rows(dataset) -> np.ndarray:
@@ -35,8 +31,10 @@ def _targets(dataset) -> np.ndarray:
     return y
 
 
-def scatter_2d(dataset, height: int = 460) -> go.Figure:
-    """The points of a 2-D dataset in their own units: colour = class (or value), marker = split."""
+def scatter_2d(dataset, height: int = 460, groups=None, group_title: str = "", group_order=None) -> go.Figure:
+    """The points of a 2-D dataset in their own units: colour = class (or value), marker = split.
+    With `groups` (a classification set's group of every raw row, e.g. from a sensitive column):
+    colour = group, marker = class; `group_order` lists the groups in legend order (else sorted)."""
     x_name, y_name = dataset.original_columns[:2]
     xs = dataset.raw[x_name].to_numpy(dtype=np.float64)
     ys = dataset.raw[y_name].to_numpy(dtype=np.float64)
@@ -44,6 +42,25 @@ def scatter_2d(dataset, height: int = 460) -> go.Figure:
     target = _targets(dataset)
     symbols = [SPLIT_SYMBOLS[s] for s in split]
     fig = go.Figure()
+    if groups is not None and dataset.task == "classification":
+        from .train import CLASS_SYMBOLS, GROUP_COLORS
+        groups = np.asarray(groups, dtype=object).astype(str)
+        for i, g in enumerate(group_order or sorted(set(groups))):
+            mask = groups == g
+            fig.add_trace(go.Scatter(
+                x=xs[mask], y=ys[mask], mode="markers", name=f"{plain(group_title)} {plain(g)}".strip(),
+                marker=dict(color=GROUP_COLORS[i % len(GROUP_COLORS)], size=7, opacity=0.8,
+                            symbol=[CLASS_SYMBOLS[int(k) % len(CLASS_SYMBOLS)] for k in target[mask]]),
+                customdata=np.column_stack([[plain(dataset.class_names[int(k)]) for k in target[mask]], split[mask]]),
+                hovertemplate="(%{x:.2f}, %{y:.2f}) class %{customdata[0]}, %{customdata[1]}"
+                              "<extra>%{fullData.name}</extra>",
+            ))
+        for k, cls in enumerate(dataset.class_names):   # legend entries for the marker shapes
+            fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=f"class {plain(cls)}",
+                                     marker=dict(color="#777", size=8, symbol=CLASS_SYMBOLS[k % len(CLASS_SYMBOLS)])))
+        fig.update_xaxes(title=plain(x_name), zeroline=False)
+        fig.update_yaxes(title=plain(y_name), zeroline=False, scaleanchor="x", scaleratio=1)
+        return base_layout(fig, height=height)
     if dataset.task == "classification":
         for k, cls in enumerate(dataset.class_names):
             mask = target == k

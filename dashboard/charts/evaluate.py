@@ -1,18 +1,13 @@
 """Charts of the Evaluate page: pure functions, data in, plotly figure out."""
 from __future__ import annotations
 
-import html
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .common import CLASS_COLORS, base_layout
+from .common import CLASS_COLORS, base_layout, plain
 
-
-def plain(text) -> str:
-    """User or data text made safe for plotly labels (plotly renders a few HTML tags in text)."""
-    return html.escape(str(text), quote=False)
 
 
 def confusion_matrix(confusion: np.ndarray, class_names: list[str], title: str | None = None) -> go.Figure:

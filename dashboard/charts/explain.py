@@ -9,8 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .common import CLASS_COLORS, base_layout
-from .evaluate import plain
+from .common import CLASS_COLORS, base_layout, plain
 
 UP = "#e15759"          # raises the output
 DOWN = "#2f6fde"        # lowers the output

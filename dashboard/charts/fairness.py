@@ -1,20 +1,15 @@
 """Charts of the Fairness page: pure functions, data in, plotly figure out."""
 from __future__ import annotations
 
-import html
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from .common import CLASS_COLORS, base_layout
+from .common import CLASS_COLORS, base_layout, plain
 
 GREEN, RED, GREY = "#2e8b57", "#b03a48", "#888888"
 
-
-def plain(text) -> str:
-    """User or data text made safe for plotly labels (plotly renders a few HTML tags in text)."""
-    return html.escape(str(text), quote=False)
 
 
 def _whiskers(table: pd.DataFrame, key: str) -> dict:

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from .common import CLASS_COLORS, base_layout
-from .evaluate import plain
+from .common import CLASS_COLORS, base_layout, plain
 
 METRIC_LABELS = {"val_loss": "validation loss", "val_accuracy": "validation accuracy", "val_r2": "validation R²"}
 

@@ -33,11 +33,14 @@ def page(browser):
     context.close()
 
 
-def screenshot(page, name: str) -> Path:
-    """Save a full-page screenshot as test-artifacts/<name>.png."""
+def screenshot(page, name: str, element=None) -> Path:
+    """Save a full-page screenshot (or one of `element` alone) as test-artifacts/<name>.png."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    if element is not None:
+        element.screenshot(path=str(path))
+    else:
+        page.screenshot(path=str(path), full_page=True)
     return path
 
 

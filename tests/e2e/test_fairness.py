@@ -50,3 +50,28 @@ def test_fairness_shows_the_groups_and_the_disparities_in_words(server, page, lo
     page.mouse.move(0, 0)
     page.wait_for_timeout(1000)
     screenshot(page, "fairness-shap")
+
+
+@pytest.fixture(scope="module")
+def two_groups(workspace):
+    return train_run(workspace, "two_groups", epochs=20, hidden=(16,), activation="relu", name="two groups",
+                     params={"bias": 1.0, "n": 800})
+
+
+def test_two_dimensional_data_shows_the_decision_boundary_by_group(server, page, two_groups):
+    page.goto(f"{server}/fairness?run={two_groups}")
+    main = main_area(page)
+    main.get_by_text("The decision boundary by group").wait_for(timeout=TIMEOUT)
+    chart = main.locator("[data-testid='stPlotlyChart']").filter(
+        has=page.locator(".legendtext", has_text="all groups")).first
+    chart.wait_for(timeout=TIMEOUT)
+    # the heatmap of what the network predicts, its decision line, the rows of both groups
+    chart.locator(".contourlayer path").first.wait_for(state="attached", timeout=TIMEOUT)
+    legend = chart.locator(".legendtext").all_text_contents()
+    assert {"A (test)", "B (test)", "class 0", "class 1"} <= set(legend), legend
+    assert chart.locator(".heatmaplayer image, .heatmaplayer").count() >= 1
+    no_exception(page)
+    chart.scroll_into_view_if_needed()
+    page.mouse.move(0, 0)
+    page.wait_for_timeout(500)                   # the plot settles after scrolling into view
+    screenshot(page, "fairness-boundary", chart)
