@@ -8,6 +8,7 @@ Both validate at the boundary and raise SpecError naming the field and the fix.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, field, fields
 
 LAYER_TYPES = ("dense", "conv2d", "maxpool2d", "flatten", "dropout", "batchnorm")
@@ -185,6 +186,8 @@ class TrainSpec:
     reweigh: bool = False          # weight training rows so that group and label are independent
     fairness_penalty: str = "none" # add λ × this gap between the groups (on the batch) to the loss
     fairness_lambda: float = 0.3
+    sensitive_bands: dict = field(default_factory=dict)   # column → band edges for a numeric sensitive column
+                                                          # (absent: cut at the training rows' quartiles)
 
     def validate(self) -> "TrainSpec":
         _check(self.optimizer in OPTIMIZERS,
@@ -215,6 +218,10 @@ class TrainSpec:
                f"fairness_penalty: use one of {', '.join(FAIRNESS_PENALTIES)} (got {self.fairness_penalty!r})")
         _check(_is_num(self.fairness_lambda) and 0 <= self.fairness_lambda <= 100,
                f"fairness_lambda must be a weight from 0 to 100 (got {self.fairness_lambda!r}); try 0.3")
+        _check(isinstance(self.sensitive_bands, dict) and all(
+                   isinstance(c, str) and isinstance(e, list) and 1 <= len(e) <= 20
+                   and all(_is_num(v) and math.isfinite(v) for v in e) for c, e in self.sensitive_bands.items()),
+               "sensitive_bands must map a column name to a list of 1 to 20 band edges, e.g. {\"age\": [30, 50]}")
         _check(_is_int(self.checkpoint_every) and self.checkpoint_every >= 1,
                f"checkpoint_every must be a whole number of epochs, at least 1 (got {self.checkpoint_every!r})")
         return self

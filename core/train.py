@@ -500,7 +500,8 @@ class LiveFairness:
             return None
         from .fairness import FairnessError, favourable_index, group_labels, training_grouping
         try:
-            grouping = training_grouping(dataset, column)          # bands cut on the training rows, for both
+            edges = spec.sensitive_bands.get(column)               # else bands cut on the training rows
+            grouping = training_grouping(dataset, column, {column: tuple(edges)} if edges else None)
             tr, _ = group_labels(dataset.raw.iloc[dataset.idx_train], grouping)
             va, _ = group_labels(dataset.raw.iloc[dataset.idx_val], grouping)
         except FairnessError as exc:

@@ -578,13 +578,15 @@ def threshold_variants(run, sc: Scored, g: Groups, setup: Setup, fav_name: str) 
     return out, problems
 
 
-def start_variant(store, run, kind: str, column: str, lam: float | None = None) -> str:
-    """Start a new run like `run` (same data, network and settings) with one in-training mitigation."""
+def start_variant(store, run, kind: str, column: str, lam: float | None = None, edges=None) -> str:
+    """Start a new run like `run` (same data, network and settings) with one in-training mitigation,
+    on the groups of `column` (cut at `edges` when given, as the audit cuts them)."""
     from core import jobs
     from core.spec import NetworkSpec, TrainSpec
     spec = dict(run.train or {})
     spec.update(sensitive=column, reweigh=kind == "reweigh",
-                fairness_penalty="none" if kind == "reweigh" else kind)
+                fairness_penalty="none" if kind == "reweigh" else kind,
+                sensitive_bands={column: [float(e) for e in edges]} if edges else {})
     if lam is not None:
         spec["fairness_lambda"] = float(lam)
     train = TrainSpec.from_dict(spec)
@@ -592,7 +594,7 @@ def start_variant(store, run, kind: str, column: str, lam: float | None = None) 
                        name=variant_name(run.name, kind, lam), parent=run.id)
 
 
-def training_controls(store, run, column: str) -> None:
+def training_controls(store, run, column: str, edges=None) -> None:
     st.markdown("**Before / during training:** retrain this network with a mitigation")
     c1, c2, c3, c4 = st.columns([2, 2, 1.3, 2], vertical_alignment="bottom")
     go_reweigh = c1.button("Retrain reweighed", key="fa_reweigh", icon=":material/balance:",
@@ -608,14 +610,15 @@ def training_controls(store, run, column: str) -> None:
                            help=HELP["fair_penalty_go"], width="stretch")
     if go_reweigh or go_penalty:
         try:
-            new = (start_variant(store, run, "reweigh", column) if go_reweigh
-                   else start_variant(store, run, kind, column, float(lam)))
+            new = (start_variant(store, run, "reweigh", column, edges=edges) if go_reweigh
+                   else start_variant(store, run, kind, column, float(lam), edges=edges))
             st.success(f"Started **{md(store.get_run(new).name)}**: same data, network and settings, groups of "
                        f"'{md(column)}'. It joins the comparison when it finishes.", icon=":material/rocket_launch:")
         except (SpecError, StoreError, ValueError, OSError) as e:
             st.error(f"The variant could not be started: {e}")
-    st.caption(f"The retrained variants form groups from '{md(column)}' (bands at the training rows' quantiles for "
-               "numbers) and keep every other setting of this run.")
+    bands = f" in the bands {format_edges(edges)}" if edges else ""
+    st.caption(f"The retrained variants form groups from '{md(column)}'{md(bands)}, as audited above, and keep "
+               "every other setting of this run.")
 
 
 def training_variants(store, run, sc: Scored, g: Groups, setup: Setup, threshold, fav_name: str):

@@ -80,7 +80,7 @@ original = fa.as_variant("this run", "original", audit)
 thresholds, problems = fa.threshold_variants(run, sc, groups, setup, fav_name)
 for p in problems:
     st.warning(f"Group thresholds for {md(p)}", icon=":material/warning:")
-fa.training_controls(store(), run, setup.columns[0])
+fa.training_controls(store(), run, setup.columns[0], setup.bins.get(setup.columns[0]))
 trained, pending = fa.training_variants(store(), run, sc, groups, setup, threshold, fav_name)
 if pending:
     fa.watch(store(), [r.id for r in pending])

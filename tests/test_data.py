@@ -139,7 +139,8 @@ def test_toy_sets_are_two_dimensional_and_real_sets_are_not():
         assert ds.is_2d == (info["kind"] == "toy2d"), name
         if info["kind"] == "toy2d":
             assert ds.original_columns == ["x1", "x2"]
-            assert list(ds.raw.columns) == ["x1", "x2", "y" if name == "regression2d" else "label"]
+            sensitive = info.get("sensitive", [])              # kept for the audit, not an input
+            assert list(ds.raw.columns) == ["x1", "x2", "y" if name == "regression2d" else "label"] + sensitive
 
 
 def test_real_set_names_and_labels():

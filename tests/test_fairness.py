@@ -203,6 +203,25 @@ def test_live_fairness_bands_a_numeric_column_the_same_way_on_training_and_valid
     assert in_val <= in_train, [live.names[i] for i in in_val - in_train]
 
 
+def test_live_fairness_cuts_a_numeric_column_at_the_bands_the_spec_gives():
+    ds = load_builtin("german_credit")
+    cpu = torch.device("cpu")
+    quartiles = LiveFairness.for_trainer(ds, TrainSpec(device="cpu", sensitive="age"), cpu)
+    assert len(quartiles.names) == 4
+    banded = LiveFairness.for_trainer(ds, TrainSpec(device="cpu", sensitive="age", reweigh=True,
+                                                     sensitive_bands={"age": [30, 50]}), cpu)
+    assert sorted(banded.names) == sorted(["< 30", "30–50", "≥ 50"])
+    ages = ds.raw["age"].to_numpy()[ds.idx_train]
+    young = banded.names.index("< 30")
+    assert (banded.train_groups.numpy() == young).sum() == (ages < 30).sum()
+    # the reweighing weights balance those bands, not the quartiles
+    assert not torch.allclose(banded.weights, LiveFairness.for_trainer(
+        ds, TrainSpec(device="cpu", sensitive="age", reweigh=True), cpu).weights)
+    # bands given for another column leave this one at its quartiles
+    other = LiveFairness.for_trainer(ds, TrainSpec(device="cpu", sensitive="age", sensitive_bands={"x": [1]}), cpu)
+    assert other.names == quartiles.names
+
+
 def test_live_fairness_reaches_the_store_at_every_evaluated_epoch(store):
     ds = load_builtin("biased_loans", n=600, bias=1.0)
     spec = TrainSpec(epochs=6, lr=0.01, batch_size=8, device="cpu", checkpoint_every=3)   # 53 steps: every epoch logged

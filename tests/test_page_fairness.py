@@ -327,6 +327,25 @@ def test_data_that_is_not_2d_has_no_boundary_chart(trained, monkeypatch):
     assert boundary_chart(at) is None
 
 
+def test_a_variant_retrains_on_the_bands_the_audit_uses(trained, monkeypatch):
+    from core import jobs
+    from core.store import Store
+    home, ids = trained
+    at = open_fairness(home, monkeypatch, ids["german"],
+                       state={"fa_sensitive": ["age"], "fa_edges::german_credit::age": "30, 50"})
+    assert group_rows(at) == ["< 30", "30–50", "≥ 50"]
+    at.button(key="fa_reweigh").click().run()
+    assert not at.exception
+    store = Store(home)
+    new = next(r for r in store.list_runs() if r.parent == ids["german"] and r.train.get("reweigh"))
+    assert new.train["sensitive"] == "age" and new.train["sensitive_bands"] == {"age": [30.0, 50.0]}
+    assert "in the bands 30, 50" in texts(at).replace("\\", "")
+    run = jobs.wait(store, new.id, timeout=180)
+    assert run.status == "finished", run.error
+    groups = {n.split("/")[-1] for n in store.metric_names(new.id) if n.startswith("fair/selection_rate/")}
+    assert groups == {"< 30", "30–50", "≥ 50"}                 # measured live on the audit's bands
+
+
 # ------------------------------------------------------------------------------- plain helpers
 
 def test_parse_edges():

@@ -79,6 +79,11 @@ def test_dense_helper_validates():
     ({"seed": -1}, "seed"),
     ({"seed": 2**32}, "seed"),
     ({"checkpoint_every": 0}, "checkpoint_every"),
+    ({"sensitive_bands": [30, 50]}, "sensitive_bands"),
+    ({"sensitive_bands": {"age": []}}, "sensitive_bands"),
+    ({"sensitive_bands": {"age": ["30"]}}, "sensitive_bands"),
+    ({"sensitive_bands": {"age": [float("inf")]}}, "sensitive_bands"),
+    ({"sensitive_bands": {"age": list(range(21))}}, "sensitive_bands"),
 ])
 def test_bad_train_field_raises_spec_error_naming_the_field(kwargs, field):
     with pytest.raises(SpecError) as e:
