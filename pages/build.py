@@ -15,7 +15,7 @@ from core.model import Network, build_body, output_units, pytorch_source
 from core.presets import PRESETS, default_network, get_preset
 from core.spec import ACTIVATIONS, INITS, LAYER_FIELDS, LayerSpec, NetworkSpec, SpecError, dumps, loads_network
 from dashboard.charts.build import block_diagram, neuron_columns, neuron_diagram
-from dashboard.state import DEFAULT_DATASET, current_dataset, dataset_for, keep
+from dashboard.state import DEFAULT_DATASET, current_dataset, dataset_for, keep, ready_to_train
 from dashboard.widgets import HELP, md, next_step, sha256, spec_message
 
 TYPE_LABELS = {"dense": "dense", "conv2d": "convolution (conv2d)", "maxpool2d": "max-pool", "flatten": "flatten",
@@ -192,6 +192,7 @@ except DataError as e:
 image_data = dataset.image_shape is not None
 
 st.title("Build")
+ready_to_train()
 what = (f"{dataset.n_classes} classes" if dataset.task == "classification" else f"a number ({md(dataset.target)})")
 st.markdown(f"Design the network for **{md(dataset.name)}**: {dataset.n_features} inputs in, {what} out. "
             "Start from a preset or stack layers yourself; the picture and the parameter count follow every change.")

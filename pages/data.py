@@ -12,7 +12,7 @@ from core import fairness as F
 from core.data import (BUILTIN, LIMITS, DataError, csv_columns_summary, delete_upload, infer_task, load_csv,
                        load_upload, read_csv_bytes, read_upload, remember_upload_settings, uploaded_csvs)
 from dashboard.charts.data import class_balance, image_grid, scatter_2d
-from dashboard.state import DEFAULT_DATASET, current_dataset_ref, dataset_for, store
+from dashboard.state import DEFAULT_DATASET, current_dataset_ref, dataset_for, ready_to_train, store
 from dashboard.widgets import (DATA_GROUPS, DATA_LABELS, HELP, builtin_ref, group_of, md, memo, next_step,
                                sha256)
 
@@ -319,6 +319,7 @@ def preview(dataset) -> None:
 
 
 st.title("Data")
+ready_to_train()
 st.markdown("Pick what the network learns from: a toy set to watch it learn, a real table, digit images, "
             "or your own CSV. Changes take effect at once.")
 

@@ -3,10 +3,11 @@ import streamlit as st
 
 from core import fairness as F
 from dashboard import auditing as fa
-from dashboard.state import page, store
+from dashboard.state import page, ready_to_train, store
 from dashboard.text import md_plain as md
 
 st.title("Fairness")
+ready_to_train()
 st.caption("Check whether a trained classifier treats groups of people alike. Pick a **sensitive attribute** (sex, "
            "age…): the page compares, group by group, how often the network gives the favourable outcome and how "
            "often it is wrong, and says in plain words where the gaps are. Then move the **decision threshold** to "

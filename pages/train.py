@@ -4,7 +4,8 @@ import streamlit as st
 from core.spec import NetworkSpec, SpecError
 from core.store import ACTIVE
 from dashboard import training as tr
-from dashboard.state import current_dataset_ref, current_run_id, dataset_for, page, set_current_run, store
+from dashboard.state import (current_dataset_ref, current_run_id, dataset_for, page, ready_to_train, set_current_run,
+                             store)
 
 
 def link(title: str, label: str, icon: str | None = None) -> None:
@@ -15,6 +16,7 @@ def link(title: str, label: str, icon: str | None = None) -> None:
 
 
 st.title("Train")
+ready_to_train()
 st.caption("Choose how the network learns and press **Start**: the loss falls, the accuracy climbs and — for 2-D "
            "data — the decision boundary takes shape as you watch. Pause, step one batch at a time, or change "
            "the learning rate while it trains.")
