@@ -89,7 +89,7 @@ def store() -> Store:
 def ready_to_train() -> None:
     """Have a worker with torch imported wait, so Start trains at once. Called by the pages that lead
     to training, not by Home: a worker importing torch takes a core for a second or two, which the
-    first page of a fresh server needs more (cold start 2.9 s median without it, 3.3 s with it)."""
+    first page of a fresh server needs more (cold start about 2.1 s without it, 3.1–3.3 s with it, on 2 cores)."""
     warm_up(store())
 
 
