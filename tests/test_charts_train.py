@@ -263,11 +263,12 @@ def test_boundary_by_group_colours_points_by_group_and_shapes_them_by_class():
     assert fig.data[0].type == "heatmap" and not contours(fig)          # no lines asked for
     a, b = by_name(fig, "A (train)"), by_name(fig, "B (train)")
     assert n(a.x) == 2 and n(b.x) == 3
-    assert list(a.x) == [0.1, 0.5] and list(b.y) == [0.9, 0.8, 0.3]
+    # a group's points come first class first (a legend shows a trace's first marker), else in order
+    assert list(a.x) == [0.1, 0.5] and list(b.y) == [0.8, 0.9, 0.3]
     assert a.marker.color != b.marker.color and {a.marker.color, b.marker.color} <= set(charts.GROUP_COLORS)
     # shape per point by its class: A holds classes 0, 1; B holds 1, 0, 1
     assert list(a.marker.symbol) == [charts.CLASS_SYMBOLS[0], charts.CLASS_SYMBOLS[1]]
-    assert list(b.marker.symbol) == [charts.CLASS_SYMBOLS[1], charts.CLASS_SYMBOLS[0], charts.CLASS_SYMBOLS[1]]
+    assert list(b.marker.symbol) == [charts.CLASS_SYMBOLS[0], charts.CLASS_SYMBOLS[1], charts.CLASS_SYMBOLS[1]]
     assert charts.CLASS_SYMBOLS[0] != charts.CLASS_SYMBOLS[1]
     assert list(a.text) == ["no", "yes"]
     # the test points keep their group's colour; a white outline marks training points, black test ones
@@ -363,9 +364,11 @@ def test_scatter_2d_by_group_has_one_trace_per_group_shaped_by_class():
     assert groups[0].marker.color != groups[1].marker.color
     labels = ds.raw["label"].astype(str).to_numpy()
     for t, g in zip(groups, ["A", "B"]):
-        expected = [charts.CLASS_SYMBOLS[ds.class_names.index(c)] for c in labels[raw == g]]
-        assert list(t.marker.symbol) == expected
-        assert list(t.x) == pytest.approx(ds.raw["x1"].to_numpy()[raw == g])
+        rows = np.flatnonzero(raw == g)
+        rows = rows[np.argsort([ds.class_names.index(c) for c in labels[rows]], kind="stable")]   # first class first
+        expected = [charts.CLASS_SYMBOLS[ds.class_names.index(c)] for c in labels[rows]]
+        assert list(t.marker.symbol) == expected and t.marker.symbol[0] == charts.CLASS_SYMBOLS[0]
+        assert list(t.x) == pytest.approx(ds.raw["x1"].to_numpy()[rows])
     assert [t.name for t in fig.data if t.name.startswith("class ")] == ["class 0", "class 1"]
     # group and column names are escaped
     raw_odd = ds.raw.assign(group=np.where(raw == "A", "<b>A", "B"))

@@ -46,7 +46,9 @@ def scatter_2d(dataset, height: int = 460, groups=None, group_title: str = "", g
         from .train import CLASS_SYMBOLS, GROUP_COLORS
         groups = np.asarray(groups, dtype=object).astype(str)
         for i, g in enumerate(group_order or sorted(set(groups))):
-            mask = groups == g
+            # the group's rows, first class first: a legend shows a trace's first marker
+            mask = np.flatnonzero(groups == g)
+            mask = mask[np.argsort(target[mask], kind="stable")]
             fig.add_trace(go.Scatter(
                 x=xs[mask], y=ys[mask], mode="markers", name=f"{plain(group_title)} {plain(g)}".strip(),
                 marker=dict(color=GROUP_COLORS[i % len(GROUP_COLORS)], size=7, opacity=0.8,

@@ -287,9 +287,10 @@ def group_boundary_figure(grid, extent, *, class_names, points, feature_names=("
         X, y, gs = np.asarray(X), np.asarray(y), np.asarray(gs, dtype=object).astype(str)
         line = {"color": "white" if split == "train" else "black", "width": 1}
         for g in names:
-            m = gs == g
-            if not m.any():
+            m = np.flatnonzero(gs == g)
+            if not len(m):
                 continue
+            m = m[np.argsort(y[m], kind="stable")]      # first class first: a legend shows the first marker
             label = plain(g)
             symbols = [CLASS_SYMBOLS[int(c) % len(CLASS_SYMBOLS)] for c in y[m]]
             text = [plain(classes[int(c)]) if int(c) < len(classes) else str(c) for c in y[m]]
