@@ -19,6 +19,7 @@ from core.store import ACTIVE, Run, Store, StoreError
 from dashboard.charts import train as charts
 from dashboard.live import LiveFeed
 from dashboard.text import md_plain as md
+from dashboard.widgets import dataset_title
 
 SETTINGS = ("optimizer", "lr", "momentum", "nesterov", "batch_size", "epochs", "loss", "l1", "l2",
             "class_weights", "grad_clip", "early_stopping", "seed", "device",
@@ -133,7 +134,7 @@ def dataset_line(ds) -> str:
         what = f"{ds.n_classes} classes ({names})"
     else:
         what = f"predicts a number ({ds.target})"
-    return f"**{ds.name}** — {ds.n_features} inputs, {what}; {rows}"
+    return f"**{dataset_title(ds)}** — {ds.n_features} inputs, {md(what)}; {rows}"
 
 
 def network_line(network: dict, ds) -> tuple[str, str | None]:

@@ -184,6 +184,13 @@ DATA_LABELS = {
 }
 
 
+def dataset_title(ds) -> str:
+    """How the pages name a dataset, as Markdown-safe text: a built-in set's label ("Two groups
+    (2-D, synthetic)"), else the uploaded file's name."""
+    builtin = getattr(getattr(ds, "ref", None), "kind", None) == "builtin"
+    return md(DATA_LABELS.get(ds.name, ds.name) if builtin else ds.name)
+
+
 def group_of(name: str) -> str:
     return next((g for g, names in DATA_GROUPS.items() if name in names), "2-D toy sets")
 

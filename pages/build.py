@@ -16,7 +16,7 @@ from core.presets import PRESETS, default_network, get_preset
 from core.spec import ACTIVATIONS, INITS, LAYER_FIELDS, LayerSpec, NetworkSpec, SpecError, dumps, loads_network
 from dashboard.charts.build import block_diagram, neuron_columns, neuron_diagram
 from dashboard.state import DEFAULT_DATASET, current_dataset, dataset_for, keep, ready_to_train
-from dashboard.widgets import HELP, md, next_step, sha256, spec_message
+from dashboard.widgets import HELP, dataset_title, md, next_step, sha256, spec_message
 
 TYPE_LABELS = {"dense": "dense", "conv2d": "convolution (conv2d)", "maxpool2d": "max-pool", "flatten": "flatten",
                "dropout": "dropout", "batchnorm": "batch norm"}
@@ -194,7 +194,7 @@ image_data = dataset.image_shape is not None
 st.title("Build")
 ready_to_train()
 what = (f"{dataset.n_classes} classes" if dataset.task == "classification" else f"a number ({md(dataset.target)})")
-st.markdown(f"Design the network for **{md(dataset.name)}**: {dataset.n_features} inputs in, {what} out. "
+st.markdown(f"Design the network for **{dataset_title(dataset)}**: {dataset.n_features} inputs in, {what} out. "
             "Start from a preset or stack layers yourself; the picture and the parameter count follow every change.")
 if "_net_flash" in st.session_state:
     st.success(st.session_state.pop("_net_flash"))
@@ -213,7 +213,7 @@ with edit:
         st.checkbox("Also use its recommended training settings", value=True, key="preset_with_train",
                     help=HELP["apply_train"])
         if misfit:
-            st.warning(f"Not for {md(dataset.name)}: {misfit}.")
+            st.warning(f"Not for {dataset_title(dataset)}: {misfit}.")
 
     st.subheader("Hidden layers")
     st.caption("Inputs come first and the output layer last; both are sized from the dataset.")

@@ -13,8 +13,8 @@ from core.data import (BUILTIN, LIMITS, DataError, csv_columns_summary, delete_u
                        load_upload, read_csv_bytes, read_upload, remember_upload_settings, uploaded_csvs)
 from dashboard.charts.data import class_balance, image_grid, scatter_2d
 from dashboard.state import DEFAULT_DATASET, current_dataset_ref, dataset_for, ready_to_train, store
-from dashboard.widgets import (DATA_GROUPS, DATA_LABELS, HELP, builtin_ref, group_of, md, memo, next_step,
-                               sha256)
+from dashboard.widgets import (DATA_GROUPS, DATA_LABELS, HELP, builtin_ref, dataset_title, group_of, md, memo,
+                               next_step, sha256)
 
 SOURCES = ["Built-in dataset", "Upload a CSV", "Your uploads"]
 TASKS = ["auto", "classification", "regression"]
@@ -267,8 +267,7 @@ def saved_choice(ref: dict, pp: dict) -> dict | None:
 
 def preview(dataset) -> None:
     summary = dataset.summary()
-    st.subheader(md(DATA_LABELS.get(dataset.name, dataset.name)) if dataset.ref.kind == "builtin"
-                 else md(dataset.name))
+    st.subheader(dataset_title(dataset))
     rows = summary["rows"]
     kind = (f"Classification into {dataset.n_classes} classes" if dataset.task == "classification"
             else "Regression (predicting a number)")

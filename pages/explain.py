@@ -3,7 +3,7 @@ import streamlit as st
 
 from dashboard import explaining as ex_ui
 from dashboard.state import choose_run, page, set_current_run, store
-from dashboard.widgets import HELP, md
+from dashboard.widgets import HELP, dataset_title, md
 
 st.title("Explain")
 st.caption("Open the trained network up. **SHAP** shares each prediction out among your columns — how much each "
@@ -43,7 +43,7 @@ if dataset.task == "classification":
     class_index = c3.selectbox("Class to explain", list(range(len(names))), key="xp_class",
                                format_func=lambda k: names[k], help=HELP["explain_class"])
 view = ex_ui.view_for(dataset, explainer.model.outputs, class_index)
-st.caption(f"Epoch {explainer.loaded.epoch} · {md(dataset.name)} · {len(dataset.original_columns)} columns · "
+st.caption(f"Epoch {explainer.loaded.epoch} · {dataset_title(dataset)} · {len(dataset.original_columns)} columns · "
            f"explaining the network's {view.label}")
 
 request = ex_ui.settings(explainer)

@@ -5,6 +5,7 @@ from core import fairness as F
 from dashboard import auditing as fa
 from dashboard.state import page, ready_to_train, store
 from dashboard.text import md_plain as md
+from dashboard.widgets import dataset_title
 
 st.title("Fairness")
 ready_to_train()
@@ -37,9 +38,9 @@ if ds.task != "classification":
     st.page_link(page("Data"), label="Go to Data →", icon=":material/table:")
     st.stop()
 if not ds.sensitive:
-    st.caption(f"'{md(ds.name)}' has no column marked sensitive; any of its columns can be audited below. The "
+    st.caption(f"'{dataset_title(ds)}' has no column marked sensitive; any of its columns can be audited below. The "
                "fairness sets (German credit, Biased loans, Two groups) mark theirs.")
-st.caption(f"Epoch {sc.epoch} · {md(ds.name)} · {len(ds.original_columns)} columns · classes: "
+st.caption(f"Epoch {sc.epoch} · {dataset_title(ds)} · {len(ds.original_columns)} columns · classes: "
            + ", ".join(f"'{md(c)}'" for c in ds.class_names))
 
 setup = fa.settings(ds)

@@ -6,6 +6,7 @@ from core.store import ACTIVE
 from dashboard import training as tr
 from dashboard.state import (current_dataset_ref, current_run_id, dataset_for, page, ready_to_train, set_current_run,
                              store)
+from dashboard.widgets import dataset_title
 
 
 def link(title: str, label: str, icon: str | None = None) -> None:
@@ -110,5 +111,5 @@ with right:
             st.error(f"The data this run trained on cannot be loaded any more ({e}), so its charts cannot be drawn.")
         else:
             if run.dataset != ref:
-                st.caption(f"This run trained on **{run_dataset.name}**, not the data chosen now.")
+                st.caption(f"This run trained on **{dataset_title(run_dataset)}**, not the data chosen now.")
             tr.show_live(runs, run, run_dataset)

@@ -455,3 +455,12 @@ def test_a_numeric_sensitive_column_colours_the_scatter_in_bands(home):
     names = [t["name"] for t in bands]                                # in band order; '<' escaped for plotly
     assert len(names) == 4 and names[0].startswith("age &lt; ") and names[-1].startswith("age ≥ "), names
     assert sum(size(t["x"]) for t in bands) == 120
+
+
+def test_pages_name_a_builtin_set_by_its_label_and_an_upload_by_its_escaped_file_name(home):
+    from core.data import load_builtin, load_csv
+    from dashboard.widgets import dataset_title
+    assert dataset_title(load_builtin("two_groups")) == "Two groups \\(2\\-D\\, synthetic\\)"
+    upload = load_csv(good_csv(), target="label", filename="*new* [x](y).csv", home=home)
+    title = dataset_title(upload)
+    assert title.replace("\\", "") == "*new* [x](y).csv" and "\\*new\\*" in title and "\\[x\\]" in title

@@ -113,7 +113,7 @@ def start_long_run(at: AppTest, home):
 def test_train_page_renders_with_defaults_and_says_what_to_do(home):
     at = train_page()
     text = " ".join(m.value for m in at.markdown)
-    assert "spiral" in text and "parameters" in text and "dense 8 relu" in text
+    assert "**Spiral**" in text and "parameters" in text and "dense 8 relu" in text     # the set's label
     assert "press **Start training**" in at.info[0].value
     assert not at.button(key="train.start").disabled
     assert at.selectbox(key="train.optimizer").value == "adam"
