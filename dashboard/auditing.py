@@ -20,6 +20,7 @@ from core.data import DataError
 from core.spec import SpecError
 from core.store import StoreError
 from dashboard.charts import fairness as charts
+from dashboard.state import choose, choose_run, dataset_for, session_cache, set_current_run
 from dashboard.text import md_plain as md
 from dashboard.widgets import HELP
 
@@ -188,26 +189,9 @@ def group_table(audit: F.Audit) -> pd.DataFrame:
 # =====================================================================================
 
 
-def cached(kind: str, key, compute, keep: int = 24):
-    """compute()'s result kept in this session under (kind, key); the `keep` most recent are kept."""
-    cache = st.session_state.setdefault("_fa_cache", {})
-    slot = (kind, key)
-    if slot in cache:
-        cache[slot] = cache.pop(slot)
-        return cache[slot]
-    value = compute()
-    cache[slot] = value
-    while len(cache) > keep:
-        cache.pop(next(iter(cache)))
-    return value
-
-
-def choose(key: str, options, default):
-    value = st.session_state.get(key)
-    if value not in options:
-        value = default
-    st.session_state[key] = value
-    return value
+def cached(kind: str, key, compute):
+    """compute()'s result kept in this session (the page's 24 most recently used results)."""
+    return session_cache("_fa_cache", kind, key, compute, keep=24)
 
 
 @dataclass
@@ -257,7 +241,6 @@ def scored(store, run) -> Scored | None:
 
 def pick_run(store, runs):
     """The run selector (the URL's run first); returns the chosen Run."""
-    from dashboard.state import choose_run, set_current_run
     by_id = choose_run("fa_run", runs)
     run_id = st.selectbox("Run", list(by_id), key="fa_run", help=HELP["fair_run"],
                           format_func=lambda i: f"{by_id[i].name} · {by_id[i].dataset.get('name', '')} · "
@@ -724,5 +707,4 @@ def show_report(store, run, setup: Setup, threshold, variants: list[Variant]) ->
 
 
 def run_dataset_classes(store, run) -> list[str]:
-    from dashboard.state import dataset_for
     return list(dataset_for(run.dataset).class_names)

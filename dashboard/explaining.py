@@ -23,6 +23,7 @@ from core.data import DataError
 from core.spec import SpecError
 from core.store import StoreError
 from dashboard.charts import explain as charts
+from dashboard.state import choose, session_cache
 from dashboard.text import md_plain as md
 from dashboard.widgets import HELP
 
@@ -237,32 +238,13 @@ def byo_table(frame: pd.DataFrame, target: str | None) -> tuple[np.ndarray, list
 # =====================================================================================
 
 
-def cached(kind: str, key, compute, keep: int = 16):
-    """compute()'s result kept in this session under (kind, key); the `keep` most recent are kept."""
-    cache = st.session_state.setdefault("_xp_cache", {})
-    slot = (kind, key)
-    if slot in cache:
-        cache[slot] = cache.pop(slot)          # most recently used last
-        return cache[slot]
-    value = compute()
-    cache[slot] = value
-    while len(cache) > keep:
-        cache.pop(next(iter(cache)))
-    return value
+def cached(kind: str, key, compute):
+    """compute()'s result kept in this session (the page's 16 most recently used results)."""
+    return session_cache("_xp_cache", kind, key, compute, keep=16)
 
 
 def peek(kind: str, key):
     return st.session_state.get("_xp_cache", {}).get((kind, key))
-
-
-def choose(key: str, options, default):
-    """Keep a widget's session value valid for its options (else `default`) and hand it to the widget on
-    every run, so the browser always shows what the page uses (even after a rerun cut the first one short)."""
-    value = st.session_state.get(key)
-    if value not in options:
-        value = default
-    st.session_state[key] = value
-    return value
 
 
 @st.cache_resource(show_spinner="Loading the network…", max_entries=16)

@@ -93,6 +93,31 @@ def ready_to_train() -> None:
     warm_up(store())
 
 
+def session_cache(name: str, kind: str, key, compute, keep: int):
+    """compute()'s result kept in this session under (kind, key) in the cache `name`; the `keep` most
+    recently used are kept."""
+    cache = st.session_state.setdefault(name, {})
+    slot = (kind, key)
+    if slot in cache:
+        cache[slot] = cache.pop(slot)          # most recently used last
+        return cache[slot]
+    value = compute()
+    cache[slot] = value
+    while len(cache) > keep:
+        cache.pop(next(iter(cache)))
+    return value
+
+
+def choose(key: str, options, default):
+    """Keep a widget's session value valid for its options (else `default`) and hand it to the widget on
+    every run, so the browser always shows what the page uses (even after a rerun cut the first one short)."""
+    value = st.session_state.get(key)
+    if value not in options:
+        value = default
+    st.session_state[key] = value
+    return value
+
+
 def keep(key: str, default):
     """Initialise a session key once and keep it across page switches (widgets created with key=...)."""
     st.session_state.setdefault(key, default)

@@ -1,7 +1,28 @@
-"""Trained runs for tests, made in-process in a few seconds (no worker subprocess)."""
+"""Trained runs for tests, made in-process in a few seconds (no worker subprocess), and the pages
+that show a run opened on them through Streamlit's AppTest."""
 from __future__ import annotations
 
 from pathlib import Path
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+
+
+def open_page(home, monkeypatch, page: str, run_id: str | None = None, state: dict | None = None,
+              timeout: float = 120):
+    """The app on workspace `home`, switched to pages/<page>.py with `run_id` in the URL and `state` in
+    the session; fails on any exception in the page."""
+    from streamlit.testing.v1 import AppTest
+    monkeypatch.setenv("GLASSNET_HOME", str(home))
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    if run_id:
+        at.query_params["run"] = run_id
+    at.run()
+    at.switch_page(f"../pages/{page}.py")
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
 
 
 def train_run(home: Path | str, dataset: str = "spiral", *, hidden=(8,), epochs: int = 5, optimizer: str = "adam",

@@ -1,13 +1,10 @@
 """The Evaluate page through Streamlit's AppTest, on runs trained into a temporary workspace."""
 import json
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.helpers_runs import train_run
-
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+from tests.helpers_runs import open_page, train_run
 
 
 @pytest.fixture(scope="module")
@@ -19,14 +16,7 @@ def trained(tmp_path_factory):
 
 
 def open_evaluate(home, monkeypatch, run_id=None) -> AppTest:
-    monkeypatch.setenv("GLASSNET_HOME", str(home))
-    at = AppTest.from_file(APP, default_timeout=60)
-    if run_id:
-        at.query_params["run"] = run_id
-    at.run()
-    at.switch_page("../pages/evaluate.py").run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(home, monkeypatch, "evaluate", run_id, timeout=60)
 
 
 def charts(at) -> list[dict]:

@@ -7,9 +7,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.helpers_runs import train_run
-
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+from tests.helpers_runs import open_page, train_run
 
 
 def csv_run(home: Path) -> str:
@@ -58,17 +56,7 @@ def trained(tmp_path_factory):
 
 
 def open_fairness(home, monkeypatch, run_id=None, state=None) -> AppTest:
-    monkeypatch.setenv("GLASSNET_HOME", str(home))
-    at = AppTest.from_file(APP, default_timeout=120)
-    if run_id:
-        at.query_params["run"] = run_id
-    at.run()
-    at.switch_page("../pages/fairness.py")
-    for key, value in (state or {}).items():
-        at.session_state[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(home, monkeypatch, "fairness", run_id, state)
 
 
 def texts(at) -> str:

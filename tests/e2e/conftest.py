@@ -69,3 +69,29 @@ def choose(page, select, option: str, attempts: int = 3) -> None:
             continue
         item.click()
         return
+
+
+STEP_TIMEOUT = 30_000            # ms for one step of a page to show
+
+
+def nav(page, title: str):
+    """Go to a page through the sidebar (keeps the session, as a person clicking does)."""
+    page.locator("[data-testid='stSidebarNav']").get_by_text(title, exact=True).click()
+    main = page.locator("[data-testid='stMain']").first
+    main.get_by_role("heading", name=title).first.wait_for(timeout=STEP_TIMEOUT)
+    return main
+
+
+def spiral_with_preset(page, url: str, preset: str):
+    """The first steps of a lesson as a person clicks them: the spiral on the Data page, then `preset`
+    applied on the Build page. Returns the Build page's main area."""
+    page.goto(f"{url}/data")
+    main = page.locator("[data-testid='stMain']").first
+    main.get_by_role("heading", name="Data").wait_for(timeout=STEP_TIMEOUT)
+    choose(page, main.locator("[data-testid='stSelectbox']").first, "Spiral")
+    main.locator(".js-plotly-plot").first.wait_for(timeout=STEP_TIMEOUT)
+    main = nav(page, "Build")
+    choose(page, main.locator("[data-testid='stSelectbox']").first, preset)
+    main.get_by_role("button", name="Apply preset").click()
+    main.get_by_text("Applied the preset").wait_for(timeout=STEP_TIMEOUT)
+    return main

@@ -2,34 +2,16 @@
 evaluate → runs."""
 from __future__ import annotations
 
-from .conftest import choose, screenshot
+from .conftest import STEP_TIMEOUT as TIMEOUT
+from .conftest import nav, screenshot, spiral_with_preset
 from .test_train_live import poll, see_loss_chart_grow, set_number
-
-TIMEOUT = 30_000
-
-
-def nav(page, title: str):
-    """Go to a page through the sidebar (keeps the session, as a person clicking does)."""
-    page.locator("[data-testid='stSidebarNav']").get_by_text(title, exact=True).click()
-    main = page.locator("[data-testid='stMain']").first
-    main.get_by_role("heading", name=title).first.wait_for(timeout=TIMEOUT)
-    return main
 
 
 def test_spiral_preset_train_stop_evaluate_and_list(server, page, workspace):
     from core.store import Store
     store = Store(workspace)
 
-    page.goto(f"{server}/data")
-    main = page.locator("[data-testid='stMain']").first
-    main.get_by_role("heading", name="Data").wait_for(timeout=TIMEOUT)
-    choose(page, main.locator("[data-testid='stSelectbox']").first, "Spiral")
-    main.locator(".js-plotly-plot").first.wait_for(timeout=TIMEOUT)
-
-    main = nav(page, "Build")
-    choose(page, main.locator("[data-testid='stSelectbox']").first, "Wide tanh")
-    main.get_by_role("button", name="Apply preset").click()
-    main.get_by_text("Applied the preset").wait_for(timeout=TIMEOUT)
+    spiral_with_preset(page, server, "Wide tanh")
 
     main = nav(page, "Train")
     main.get_by_text("spiral", exact=False).first.wait_for(timeout=TIMEOUT)     # the data in use

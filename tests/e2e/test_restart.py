@@ -20,8 +20,8 @@ from core.jobs import pid_alive
 from dashboard.charts.train import MAX_POINTS
 from dashboard.training import STATUS_BADGE
 
-from .conftest import choose, screenshot
-from .test_flow import TIMEOUT, nav
+from .conftest import STEP_TIMEOUT as TIMEOUT
+from .conftest import nav, screenshot, spiral_with_preset
 from .test_train_live import DRAWN_JS, EPOCH_TRACE, POINTS_JS, STEP_TRACE, poll, see_loss_chart_grow, set_number
 
 
@@ -91,15 +91,7 @@ def test_a_server_restart_finds_the_run_where_it_was(own_server, page, worker_su
     store = Store(home)
     try:
         # spiral + a preset, then a long run (28 steps an epoch, 20,000 epochs): still training at the end
-        page.goto(f"{srv.url}/data")
-        main = page.locator("[data-testid='stMain']").first
-        main.get_by_role("heading", name="Data").wait_for(timeout=TIMEOUT)
-        choose(page, main.locator("[data-testid='stSelectbox']").first, "Spiral")
-        main.locator(".js-plotly-plot").first.wait_for(timeout=TIMEOUT)
-        main = nav(page, "Build")
-        choose(page, main.locator("[data-testid='stSelectbox']").first, "Playground default")
-        main.get_by_role("button", name="Apply preset").click()
-        main.get_by_text("Applied the preset").wait_for(timeout=TIMEOUT)
+        spiral_with_preset(page, srv.url, "Playground default")
         main = nav(page, "Train")
         set_number(main, "Epochs", 20000)
         poll(lambda: "560,000 in all" in main.inner_text(), 15, "the preset's batch size and the epochs to apply")
