@@ -264,3 +264,30 @@ def test_text_match_ignores_exactly_the_spaces_str_strip_removes():
     others = ["\u200b", "\u180e", "\ufeff", "_", "a", "-", ".*"]
     assert not session.run(None, {"x": np.asarray([f"{o}mäle" for o in others] + others + ["male", "MÄLE"],
                                                   dtype=object)})[0].any()
+
+
+def test_columns_named_like_the_outputs_or_the_graphs_own_names_keep_their_names(tmp_path):
+    import onnxruntime as ort
+    import torch
+
+    from core.data import load_csv
+    from core.export import export_onnx
+    from core.model import build_network
+    from core.spec import NetworkSpec
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"prediction": rng.normal(size=60), "glassnet/features": rng.choice(["a", "b", "c"], 60),
+                          "probabilities": rng.normal(size=60), "y": rng.choice(["no", "yes"], 60)})
+    ds = load_csv(frame.to_csv(index=False).encode(), target="y")
+    torch.manual_seed(0)
+    net, _ = build_network(NetworkSpec.dense([4]), ds)
+    export_onnx(net, tmp_path / "m.onnx", ds)
+    session = ort.InferenceSession(str(tmp_path / "m.onnx"), providers=["CPUExecutionProvider"])
+    assert [i.name for i in session.get_inputs()] == ["prediction", "glassnet/features", "probabilities"]
+    assert [o.name for o in session.get_outputs()] == ["probabilities_", "prediction_"]
+    assert json.loads(session.get_modelmeta().custom_metadata_map["glassnet.outputs"])[0]["name"] == "probabilities_"
+    raw = ds.raw
+    probs, _ = session.run(None, {"prediction": raw[["prediction"]].to_numpy(np.float32),
+                                  "glassnet/features": raw[["glassnet/features"]].to_numpy(object),
+                                  "probabilities": raw[["probabilities"]].to_numpy(np.float32)})
+    with torch.no_grad():
+        np.testing.assert_allclose(probs, net.eval().predict(torch.as_tensor(ds.encode(raw))).numpy(), atol=1e-6)
