@@ -428,7 +428,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("export", help="export a run's model")
     e.add_argument("--run", required=True)
-    e.add_argument("--format", required=True, choices=["pytorch", "onnx", "safetensors", "spec"])
+    e.add_argument("--format", required=True, choices=["pytorch", "onnx", "safetensors", "spec"],
+                   help="pytorch: a script whose preprocess(rows) takes the original columns; onnx: the network with "
+                        "its preprocessing, one input per original column; safetensors: the weights; spec: JSON")
     e.add_argument("--out", required=True)
     e.add_argument("--checkpoint", default="last", help="last | best | an epoch number")
     home(e)

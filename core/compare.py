@@ -15,9 +15,11 @@ from .store import Run, Store
 
 EXPORTS = {   # format → (file suffix, MIME type, what it is)
     "spec": (".json", "application/json", "the network, training and data settings as JSON"),
-    "pytorch": (".py", "text/x-python", "a standalone PyTorch script that rebuilds the network and loads its weights"),
+    "pytorch": (".py", "text/x-python", "a standalone PyTorch script that rebuilds the network, loads its weights "
+                "and prepares rows with the original columns as in training (preprocess(rows))"),
     "safetensors": (".safetensors", "application/octet-stream", "the trained weights (safetensors, safe to load)"),
-    "onnx": (".onnx", "application/octet-stream", "the network as ONNX, for other runtimes"),
+    "onnx": (".onnx", "application/octet-stream", "the network with its preprocessing as ONNX, for other runtimes: "
+             "one input per original column (an image model: the raw pixels)"),
 }
 
 

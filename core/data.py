@@ -430,6 +430,20 @@ class Dataset:
             return {c: None for c in self.original_columns}
         return {c["name"]: (list(c["categories"]) if c["kind"] == "categorical" else None) for c in self._encoder.columns}
 
+    def preprocessing(self) -> dict:
+        """The fitted preprocessing as plain data, for exports: per original column its kind ("numeric" or
+        "categorical"), the value that fills a gap (the training median, or the most common text) and the
+        categories of a text column; per model input the offset subtracted and the scale divided by."""
+        enc = self._encoder
+        return {
+            "columns": [{"name": str(c["name"]), "kind": c["kind"],
+                         "fill": float(c["fill"]) if c["kind"] == "numeric" else str(c["fill"]),
+                         "categories": [str(v) for v in c["categories"]] if c["categories"] is not None else None}
+                        for c in enc.columns],
+            "offset": [float(v) for v in enc.offset],
+            "scale": [float(v) for v in enc.scale],
+        }
+
     def codes(self, frame: pd.DataFrame) -> np.ndarray:
         """Rows with the original columns as one number per column (a text column's category index),
         the form LIME perturbs; `from_codes` turns them into model inputs."""

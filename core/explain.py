@@ -152,29 +152,28 @@ def model_of(net, class_names: list[str] | None) -> Model:
     return Model(fn, outputs, space, net, proba)
 
 
-def onnx_model(data: bytes, n_features: int, class_names: list[str] | None = None) -> Model:
+def onnx_model(data: bytes, n_features: int, class_names: list[str] | None = None, feed=None) -> Model:
     """An uploaded ONNX model (never unpickled: ONNX is a protobuf graph) as a Model.
 
+    It takes one input matrix, or with `feed` (core.onnx_feed.table_codes) one input per column, by name.
     Its first output is explained as it is; class probabilities if it returns one column per class."""
-    import onnxruntime as ort
     import torch
-    try:
-        session = ort.InferenceSession(data, providers=["CPUExecutionProvider"])
-    except Exception as exc:                      # onnxruntime raises its own error types
-        raise ExplainError(f"That file is not a model onnxruntime can load ({str(exc).splitlines()[0][:200]}); "
-                           "export it with torch.onnx.export or another ONNX exporter and try again.") from None
+
+    from .onnx_feed import session_of
+    session = session_of(data)
     inputs = session.get_inputs()
-    if len(inputs) != 1:
-        raise ExplainError(f"The model takes {len(inputs)} inputs; Glassnet explains models with one input matrix.")
+    if feed is None and len(inputs) != 1:
+        raise ExplainError(f"The model takes {len(inputs)} inputs; Glassnet explains models with one input matrix, "
+                           "or with one input per column named after the table's columns.")
     name = inputs[0].name
     shape = inputs[0].shape
-    if len(shape) != 2 or (isinstance(shape[1], int) and shape[1] != n_features):
+    if feed is None and (len(shape) != 2 or (isinstance(shape[1], int) and shape[1] != n_features)):
         raise ExplainError(f"The model expects inputs of shape {shape}, but the table has {n_features} feature "
                            "columns; upload the CSV the model was trained on, without the target column.")
 
     def run(x: np.ndarray) -> np.ndarray:
-        out = session.run(None, {name: np.asarray(x, np.float32)})[0]
-        out = np.asarray(out, np.float64)
+        given = feed(x) if feed is not None else {name: np.asarray(x, np.float32)}
+        out = np.asarray(session.run(None, given)[0], np.float64)
         return out.reshape(len(x), -1)
     try:
         probe = run(np.zeros((2, n_features), np.float32))

@@ -1,4 +1,4 @@
-"""Spec → torch.nn.Module, parameter counts, and export (PyTorch script, ONNX, safetensors).
+"""Spec → torch.nn.Module and parameter counts (exports are in core.export).
 
 The network body outputs logits (classification) or a standardised value
 (regression). `Network` wraps the body with the target's mean and spread so that
@@ -6,9 +6,7 @@ The network body outputs logits (classification) or a standardised value
 """
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
-from pathlib import Path
 
 import torch
 from torch import nn
@@ -173,17 +171,6 @@ class Network(nn.Module):
         return torch.softmax(out, dim=1)
 
 
-class _Predictor(nn.Module):
-    """forward = Network.predict, for export."""
-
-    def __init__(self, net: Network):
-        super().__init__()
-        self.net = net
-
-    def forward(self, x):
-        return self.net.predict(x)
-
-
 def build_network(spec: NetworkSpec, dataset, loss: str = "auto") -> tuple[Network, list[LayerInfo]]:
     """The network for `dataset` (a core.data.Dataset): sizes, task and target scale taken from it."""
     n_out = output_units(dataset.task, dataset.n_classes, loss)
@@ -203,133 +190,6 @@ def parameter_table(spec: NetworkSpec, n_inputs: int, n_outputs: int, image_shap
 
 def count_parameters(module: nn.Module) -> int:
     return sum(p.numel() for p in module.parameters())
-
-
-# ---------------------------------------------------------------- export
-
-def state_tensors(net: Network) -> dict[str, torch.Tensor]:
-    """Contiguous CPU copies of every tensor in the state dict (what safetensors stores)."""
-    return {k: v.detach().to("cpu").contiguous().clone() for k, v in net.state_dict().items()}
-
-
-def save_weights(net: Network, path: Path, metadata: dict | None = None) -> None:
-    from safetensors.torch import save_file
-    save_file(state_tensors(net), str(path), metadata={k: str(v) for k, v in (metadata or {}).items()})
-
-
-def load_weights(net: Network, path: Path) -> Network:
-    from safetensors.torch import load_file
-    net.load_state_dict(load_file(str(path)))
-    return net
-
-
-def _module_source(m: nn.Module) -> str:
-    if isinstance(m, nn.Linear):
-        return f"nn.Linear({m.in_features}, {m.out_features})"
-    if isinstance(m, nn.Conv2d):
-        return f"nn.Conv2d({m.in_channels}, {m.out_channels}, kernel_size={m.kernel_size[0]}, padding={m.padding[0]})"
-    if isinstance(m, nn.MaxPool2d):
-        return f"nn.MaxPool2d({m.kernel_size})"
-    if isinstance(m, nn.BatchNorm1d):
-        return f"nn.BatchNorm1d({m.num_features})"
-    if isinstance(m, nn.BatchNorm2d):
-        return f"nn.BatchNorm2d({m.num_features})"
-    if isinstance(m, nn.Dropout):
-        return f"nn.Dropout({m.p})"
-    if isinstance(m, nn.LeakyReLU):
-        return f"nn.LeakyReLU({m.negative_slope})"
-    if isinstance(m, nn.Unflatten):
-        return f"nn.Unflatten(1, {tuple(m.unflattened_size)})"
-    if isinstance(m, (nn.ReLU, nn.Sigmoid, nn.Tanh, nn.GELU, nn.Flatten)):
-        return f"nn.{type(m).__name__}()"
-    raise TypeError(f"no source form for {type(m).__name__}")
-
-
-def pytorch_source(net: Network, feature_names: list[str] | None = None,
-                   class_names: list[str] | None = None, title: str = "Glassnet model") -> str:
-    """A standalone script that rebuilds the architecture and loads weights from safetensors."""
-    body = ",\n        ".join(_module_source(m) for m in net.body)
-    features = repr(list(feature_names)) if feature_names is not None else "None"
-    classes = repr(list(class_names)) if class_names is not None else "None"
-    return f'''"""{title}: a standalone PyTorch definition exported by Glassnet.
-
-Usage:
-    python this_file.py weights.safetensors            # prints the parameter count
-    from this_file import load; net = load("weights.safetensors"); net.predict(x)
-
-`x` is a float32 tensor of preprocessed features in the order of FEATURES
-(the same scaling and one-hot encoding Glassnet applied before training).
-"""
-import sys
-
-import torch
-from torch import nn
-
-TASK = {net.task!r}
-FEATURES = {features}
-CLASSES = {classes}
-
-
-class Network(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.body = nn.Sequential(
-        {body},
-        )
-        self.register_buffer("y_mean", torch.tensor(0.0))
-        self.register_buffer("y_std", torch.tensor(1.0))
-
-    def forward(self, x):
-        return self.body(x)
-
-    @torch.no_grad()
-    def predict(self, x):
-        """Class probabilities (classification) or values in the target's units (regression)."""
-        out = self.body(x)
-        if TASK == "regression":
-            return out[:, 0] * self.y_std + self.y_mean
-        if out.shape[1] == 1:
-            p = torch.sigmoid(out[:, 0])
-            return torch.stack([1 - p, p], dim=1)
-        return torch.softmax(out, dim=1)
-
-
-def load(weights_path):
-    from safetensors.torch import load_file
-    net = Network()
-    net.load_state_dict(load_file(weights_path))
-    return net.eval()
-
-
-if __name__ == "__main__":
-    net = load(sys.argv[1]) if len(sys.argv) > 1 else Network()
-    print(sum(p.numel() for p in net.parameters()), "parameters")
-'''
-
-
-def export_onnx(net: Network, path: Path, n_inputs: int, metadata: dict | None = None) -> None:
-    """ONNX model of predict(): input 'features' [N, n_inputs] → 'prediction'. `metadata` (e.g. the class
-    names, in output order) is stored as the model's metadata properties, as JSON strings."""
-    was_training = net.training
-    net.eval()
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(_Predictor(net).cpu(), (torch.zeros(2, n_inputs),), str(path), dynamo=False,
-                              input_names=["features"], output_names=["prediction"],
-                              dynamic_axes={"features": {0: "rows"}, "prediction": {0: "rows"}},
-                              opset_version=17)
-    finally:
-        net.train(was_training)
-    if metadata:
-        import json
-
-        import onnx
-        model = onnx.load(str(path))
-        for key, value in metadata.items():
-            entry = model.metadata_props.add()
-            entry.key, entry.value = f"glassnet.{key}", json.dumps(value)
-        onnx.save(model, str(path))
 
 
 def architecture_summary(infos: list[LayerInfo]) -> str:

@@ -80,8 +80,9 @@ def predictions_frame(loaded: LoadedRun, X: np.ndarray, original):
 
 
 def export(store: Store, run_id: str, fmt: str, out: Path, checkpoint: str | int = "last") -> Path:
-    """Write a run's model as 'pytorch' (standalone script), 'onnx', 'safetensors' (weights) or 'spec' (JSON)."""
-    from .model import export_onnx, pytorch_source, save_weights
+    """Write a run's model as 'pytorch' (standalone script), 'onnx', 'safetensors' (weights) or 'spec' (JSON).
+    The script and the ONNX model include the preprocessing: they take the original columns."""
+    from .export import export_onnx, pytorch_source, save_weights
     out = Path(out)
     if fmt == "spec":
         run = store.get_run(run_id)
@@ -92,11 +93,10 @@ def export(store: Store, run_id: str, fmt: str, out: Path, checkpoint: str | int
     if fmt == "safetensors":
         save_weights(loaded.net, out, {"run": run_id, "epoch": loaded.epoch, "features": json.dumps(ds.feature_names)})
     elif fmt == "onnx":
-        export_onnx(loaded.net, out, ds.n_features,
-                    {"class_names": list(ds.class_names) if ds.class_names else None,
-                     "features": list(ds.feature_names), "target": ds.target})
+        export_onnx(loaded.net, out, ds, {"run": run_id, "run_name": loaded.run.name, "epoch": loaded.epoch})
     elif fmt == "pytorch":
-        out.write_text(pytorch_source(loaded.net, ds.feature_names, ds.class_names, f"Glassnet run {loaded.run.name}"))
+        out.write_text(pytorch_source(loaded.net, ds.feature_names, ds.class_names, f"Glassnet run {loaded.run.name}",
+                                      ds.preprocessing(), ds.target), encoding="utf-8")
     else:
         raise StoreError(f"unknown export format {fmt!r}; use pytorch, onnx, safetensors or spec")
     return out

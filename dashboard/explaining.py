@@ -223,14 +223,51 @@ def byo_table(frame: pd.DataFrame, target: str | None) -> tuple[np.ndarray, list
         names = ", ".join(f"'{c}'" for c in holes[:8]) + (f" and {len(holes) - 8} more" if len(holes) > 8 else "")
         raise ByoError(f"{names} ha{'s' if len(holes) == 1 else 've'} empty cells; fill them (as the model's "
                        "training did) or remove those rows, then upload the table again.")
-    classes = None
-    if target is not None:
-        y = frame[target].dropna()
-        if 1 < y.nunique() <= 50:
-            numeric = pd.api.types.is_numeric_dtype(y)
-            uniq = sorted(y.unique(), key=float if numeric else str)
-            classes = [f"{float(v):g}" if numeric else str(v) for v in uniq]
-    return X.astype(np.float32), [str(c) for c in features], classes
+    return X.astype(np.float32), [str(c) for c in features], byo_classes(frame, target)
+
+
+def byo_classes(frame: pd.DataFrame, target: str | None) -> list[str] | None:
+    """The target's classes in sorted order (as scikit-learn orders them), or None."""
+    if target is None:
+        return None
+    y = frame[target].dropna()
+    if not 1 < y.nunique() <= 50:
+        return None
+    numeric = pd.api.types.is_numeric_dtype(y)
+    uniq = sorted(y.unique(), key=float if numeric else str)
+    return [f"{float(v):g}" if numeric else str(v) for v in uniq]
+
+
+def byo_default_target(model_bytes: bytes, columns: list[str]) -> str:
+    """The target to offer first: the one a Glassnet export names, else the last column the model does not
+    take by name (a model with one input matrix takes none by name), else '(none)'."""
+    import json
+
+    from core import onnx_feed
+    session = onnx_feed.session_of(model_bytes)
+    try:
+        stored = json.loads(session.get_modelmeta().custom_metadata_map.get("glassnet.target") or "null")
+    except ValueError:
+        stored = None
+    taken = [i.name for i in onnx_feed.column_inputs(session, columns) or []]
+    free = [c for c in columns if c not in taken]
+    if len(columns) < 2 or not free:
+        return "(none)"
+    return stored if stored in free else free[-1]
+
+
+def byo_inputs(model_bytes: bytes, frame: pd.DataFrame, target: str | None):
+    """(codes or inputs, input names, classes, feed, columns left out) of a table for an uploaded model: its
+    original columns by name when the model takes one input per column, else byo_table's matrix (feed None)."""
+    from core import onnx_feed
+    columns = [str(c) for c in frame.columns if c != target]
+    inputs = onnx_feed.column_inputs(onnx_feed.session_of(model_bytes), columns)
+    if inputs is None:
+        return (*byo_table(frame, target), None, [])
+    X, feed = onnx_feed.table_codes(frame, inputs)
+    names = [i.name for i in inputs]
+    classes = byo_classes(frame, target) if target not in names else None     # an input is not what it predicts
+    return X, names, classes, feed, [c for c in columns if c not in names]
 
 
 # =====================================================================================
@@ -817,10 +854,11 @@ def show_drift(ex, store) -> None:
 
 def show_byo() -> None:
     st.markdown("Explain a model trained anywhere — PyTorch, scikit-learn (via skl2onnx), Keras (via tf2onnx) — "
-                "without training it here. Upload the model as **ONNX** and a **CSV** of rows it can take: one "
-                "column per model input, in the model's order and already prepared the way the model expects "
-                "(scaled, encoded), plus the target column if you have it. The model file is only run, never "
-                "unpickled.")
+                "without training it here. Upload the model as **ONNX** and a **CSV** of rows it can take. A model "
+                "with one input per column (Glassnet's ONNX exports, skl2onnx pipelines) gets the table's columns "
+                "by name, text and gaps included; a model with one input matrix gets one column per input, in "
+                "the model's order and already prepared the way it expects (scaled, encoded). Add the target "
+                "column if you have it. The model file is only run, never unpickled.")
     a, b = st.columns(2)
     model_file = a.file_uploader("ONNX model", type=["onnx"], key="xp_byo_model", help=HELP["explain_byo_model"])
     csv_file = b.file_uploader("Rows (CSV)", type=["csv", "txt", "tsv"], key="xp_byo_csv",
@@ -837,20 +875,22 @@ def show_byo() -> None:
         st.error(str(e))
         return
     columns = [str(c) for c in frame.columns]
-    options = ["(none)"] + columns
-    choose("xp_byo_target", options, columns[-1] if len(columns) > 1 else "(none)")
-    target = st.selectbox("Target column", options, key="xp_byo_target", help=HELP["explain_byo_target"])
-    try:
-        X, features, classes = byo_table(frame, None if target == "(none)" else target)
-    except ByoError as e:
-        st.error(str(e))
-        return
     model_bytes = model_file.getvalue()
     model_sha = hashlib.sha256(model_bytes).hexdigest()
     try:
-        model = cached("byo_model", (model_sha, len(features), tuple(classes or ())),
-                       lambda: xp.onnx_model(model_bytes, len(features), classes))
+        default = cached("byo_target", (model_sha, tuple(columns)), lambda: byo_default_target(model_bytes, columns))
     except xp.ExplainError as e:
+        st.error(str(e))
+        return
+    options = ["(none)"] + columns
+    choose("xp_byo_target", options, default)
+    target = st.selectbox("Target column", options, key="xp_byo_target", help=HELP["explain_byo_target"])
+    table_key = (model_sha, hashlib.sha256(csv_bytes).hexdigest(), target)
+    try:
+        X, features, classes, feed, left_out = cached(
+            "byo_inputs", table_key, lambda: byo_inputs(model_bytes, frame, None if target == "(none)" else target))
+        model = cached("byo_model", table_key, lambda: xp.onnx_model(model_bytes, len(features), classes, feed))
+    except (ByoError, xp.ExplainError) as e:
         st.error(str(e))
         return
     except Exception as e:              # onnxruntime's own errors: still a plain message
@@ -899,7 +939,8 @@ def show_byo() -> None:
                + (" The outputs are named after the target's classes in sorted order, as scikit-learn orders "
                   "them; a model that orders its classes otherwise has the names, not the numbers, wrong."
                   if classes and len(classes) == k and not model.names_from_model else "")
-               + (" The output names come from the model's own metadata." if model.names_from_model else ""))
+               + (" The output names come from the model's own metadata." if model.names_from_model else "")
+               + (f" Columns the model does not take are left out: {md(', '.join(left_out))}." if left_out else ""))
     importance = dict(zip(att.features, np.abs(values).mean(0)))
     left, right = st.columns(2, gap="large")
     with left:
@@ -911,6 +952,7 @@ def show_byo() -> None:
         st.session_state["xp_byo_row"] = int(min(max(0, st.session_state.get("xp_byo_row", 0)), rows - 1))
         r = st.number_input("Row (counting from 0)", 0, rows - 1, key="xp_byo_row", step=1,
                             help=HELP["explain_byo_row"])
-        items = [(f"{c} = {X[r, j]:.4g}", float(values[r, j])) for j, c in enumerate(att.features)]
+        items = [(f"{c} = {feed.shown(j, X[r, j]) if feed else f'{X[r, j]:.4g}'}", float(values[r, j]))
+                 for j, c in enumerate(att.features)]
         st.plotly_chart(charts.waterfall(base, items, float(fx[r]), view.label), width="stretch", config=CHART,
                         key="xp_byo_waterfall")

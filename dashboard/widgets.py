@@ -108,12 +108,14 @@ HELP.update({
                            "for it, and against it?",
     "explain_drift": "Explain the network as it was at each saved checkpoint (the same rows each time) and rank the "
                      "columns by importance, to see when it began relying on each.",
-    "explain_byo_model": "A model saved in the ONNX format, which takes one matrix of numbers (a row per example). "
-                         "Export from PyTorch with torch.onnx.export, from scikit-learn with skl2onnx. The file is "
-                         "run by onnxruntime, never unpickled.",
-    "explain_byo_csv": "A table with a header row: one column per model input, in the model's order and already "
-                       "prepared the way the model expects (scaled, encoded as numbers), plus the target column if "
-                       "you have it.",
+    "explain_byo_model": "A model saved in the ONNX format, which takes one input per column by name (as "
+                         "Glassnet's exports and skl2onnx pipelines do) or one matrix of numbers (a row per "
+                         "example). Export from PyTorch with torch.onnx.export, from scikit-learn with skl2onnx. "
+                         "The file is run by onnxruntime, never unpickled.",
+    "explain_byo_csv": "A table with a header row, plus the target column if you have it. For a model with one "
+                       "input per column: the original columns by name (other columns are left out). For a model "
+                       "with one input matrix: one column per model input, in the model's order and already "
+                       "prepared the way the model expects (scaled, encoded as numbers).",
     "explain_byo_target": "The column the model predicts. It is left out of the model's inputs; every other column "
                           "goes in. Choose (none) when the table holds inputs only.",
     "explain_byo_output": "The model returns several numbers per row (e.g. one probability per class): pick the one "

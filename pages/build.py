@@ -11,7 +11,8 @@ import torch
 from torch import nn
 
 from core.data import DataError
-from core.model import Network, build_body, output_units, pytorch_source
+from core.export import pytorch_source
+from core.model import Network, build_body, output_units
 from core.presets import PRESETS, default_network, get_preset
 from core.spec import ACTIVATIONS, INITS, LAYER_FIELDS, LayerSpec, NetworkSpec, SpecError, dumps, loads_network
 from dashboard.charts.build import block_diagram, neuron_columns, neuron_diagram

@@ -144,8 +144,8 @@ def test_export_writes_a_non_empty_file(fmt, trained, cli_home, tmp_path):
     elif fmt == "onnx":
         import onnxruntime as ort
         session = ort.InferenceSession(str(dest), providers=["CPUExecutionProvider"])
-        p = session.run(None, {"features": np.zeros((3, 2), np.float32)})[0]
-        assert p.shape == (3, 2)
+        p, labels = session.run(None, {"x1": np.zeros((3, 1), np.float32), "x2": np.zeros((3, 1), np.float32)})
+        assert p.shape == (3, 2) and labels.shape == (3,)
     else:
         from safetensors.torch import load_file
         tensors = load_file(str(dest))

@@ -217,20 +217,36 @@ def test_agreement_of_hand_made_vectors():
 
 
 # ------------------------------------------------------------------ bring your own model: ONNX
-def test_an_exported_onnx_model_is_explained_like_the_torch_model_in_probability_space(ex, tmp_path):
+def _onnx_on_raw_rows(ex, tmp_path, n_rows=4, n_background=15):
+    """The run's ONNX export fed the original columns of test rows and of the background rows (codes)."""
+    from core.onnx_feed import column_inputs, session_of, table_codes
     from core.runs import export
     ds = ex.dataset
-    path = export(ex.store, ex.run_id, "onnx", tmp_path / "model.onnx")
-    onnx = explain.onnx_model(path.read_bytes(), ds.n_features)
+    data = export(ex.store, ex.run_id, "onnx", tmp_path / "model.onnx").read_bytes()
+    picked = np.sort(np.random.default_rng(0).choice(len(ds.X_train), n_background, replace=False))
+    assert np.array_equal(ds.X_train[picked], explain.background_rows(ds, n_background, 0))
+    rows = np.concatenate([ds.idx_test[:n_rows], ds.idx_train[picked]])
+    inputs = column_inputs(session_of(data), list(ds.raw.columns))
+    codes, feed = table_codes(ds.raw.iloc[rows].reset_index(drop=True), inputs)
+    return data, inputs, feed, codes[:n_rows], codes[n_rows:]
+
+
+def test_an_exported_onnx_model_is_explained_like_the_torch_model_in_probability_space(ex, tmp_path):
+    ds = ex.dataset
+    data, inputs, feed, X_codes, bg_codes = _onnx_on_raw_rows(ex, tmp_path)
+    assert [i.name for i in inputs] == ds.original_columns          # it takes the original columns, by name
+    onnx = explain.onnx_model(data, len(inputs), None, feed)
     # a Glassnet export names its outputs itself (class names in the model's metadata)
     assert onnx.outputs == ["output 'bad'", "output 'good'"] and onnx.names_from_model
     assert onnx.space == "output" and onnx.net is None
     features, groups, _ = columns(ex)
+    assert features == ds.original_columns
     X = ds.X_test[:4]
     bg = explain.background_rows(ds, 15, 0)
-    np.testing.assert_allclose(onnx.proba(X), ex.model.proba(X), atol=1e-5)      # it outputs probabilities
+    np.testing.assert_allclose(onnx.proba(X_codes), ex.model.proba(X), atol=1e-5)      # it outputs probabilities
 
-    got = explain.shap_values(onnx, X, bg, features, groups, "exact")
+    # one player per column either way: a column's code swapped in = its one-hot group swapped in
+    got = explain.shap_values(onnx, X_codes, bg_codes, features, [[j] for j in range(len(features))], "exact")
     assert got.additivity_max_error < 1e-5
     np.testing.assert_allclose(got.values.sum(2), 0, atol=1e-5)       # the two probabilities' changes cancel
     torch_probs = explain.Model(lambda x: ex.loaded.net.predict(x), onnx.outputs, "output")
@@ -238,22 +254,28 @@ def test_an_exported_onnx_model_is_explained_like_the_torch_model_in_probability
     np.testing.assert_allclose(got.values, want.values, atol=1e-5)
     assert list(got.importance())[0] == list(want.importance())[0]
 
-    sampled = explain.shap_values(onnx, X, bg, features, groups, "sampling")
+    sampled = explain.shap_values(onnx, X_codes, bg_codes, features, [[j] for j in range(len(features))], "sampling")
     assert sampled.additivity_max_error < 1e-4
     assert np.median(rel_l2(sampled.values, got.values)) < 0.1
     with pytest.raises(ExplainError, match="PyTorch"):
-        explain.shap_values(onnx, X, bg, features, groups, "deep")
+        explain.shap_values(onnx, X_codes, bg_codes, features, groups, "deep")
 
 
 def test_a_file_that_is_not_onnx_or_does_not_fit_the_table_is_refused_in_words(ex, tmp_path):
+    from core.onnx_feed import session_of, table_codes
     with pytest.raises(ExplainError, match="not a model onnxruntime can load"):
         explain.onnx_model(np.random.default_rng(0).bytes(4096), 26)
     with pytest.raises(ExplainError, match="not a model"):
         explain.onnx_model(b"", 26)
-    from core.runs import export
-    data = export(ex.store, ex.run_id, "onnx", tmp_path / "m.onnx").read_bytes()
-    with pytest.raises(ExplainError, match="26"):
+    data, inputs, feed, _, _ = _onnx_on_raw_rows(ex, tmp_path)
+    with pytest.raises(ExplainError, match="takes 9 inputs"):          # no feed: fed as one matrix
         explain.onnx_model(data, 5)
+    raw = ex.dataset.raw
+    with pytest.raises(ExplainError, match="takes the column 'age', which the table lacks"):
+        table_codes(raw.drop(columns=["age"]), inputs)
+    with pytest.raises(ExplainError, match="'age' should hold numbers"):
+        table_codes(raw.assign(age=["old"] * len(raw)), inputs)
+    assert session_of(data).get_inputs()[0].name == ex.dataset.original_columns[0]
 
 
 # ------------------------------------------------------------------ drift over checkpoints

@@ -13,8 +13,8 @@ import torch
 from torch import nn
 
 from core.data import load_builtin
-from core.model import (build_body, build_network, count_parameters, export_onnx, load_weights, parameter_table,
-                        pytorch_source, save_weights)
+from core.export import export_onnx, load_weights, pytorch_source, save_weights
+from core.model import build_body, build_network, count_parameters, parameter_table
 from core.spec import ACTIVATIONS, INITS, LayerSpec, NetworkSpec, SpecError, TrainSpec
 from core.train import Trainer, make_loss_fn, make_optimizer, resolve_loss, seed_everything, train
 
@@ -431,7 +431,8 @@ ONNX_CASES = {
 
 
 @pytest.mark.parametrize("case", ONNX_CASES)
-def test_onnx_export_matches_predict(tmp_path, case, spiral, digits, regression2d, diabetes):
+def test_onnx_export_takes_the_original_columns_and_matches_predict(tmp_path, case, spiral, digits, regression2d,
+                                                                     diabetes):
     import onnxruntime as ort
     name, spec, loss = ONNX_CASES[case]
     dataset = {"spiral": spiral, "digits": digits, "regression2d": regression2d, "diabetes": diabetes}[name]
@@ -439,20 +440,27 @@ def test_onnx_export_matches_predict(tmp_path, case, spiral, digits, regression2
     assert result.status == "finished"
     net.train()                               # export must switch to eval itself (dropout off) and restore the mode
     path = tmp_path / "model.onnx"
-    export_onnx(net, path, dataset.n_features)
+    export_onnx(net, path, dataset)
     assert net.training
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    assert [i.name for i in session.get_inputs()] == ["features"]
+    rows = dataset.raw.iloc[np.concatenate([dataset.idx_test, dataset.idx_val])]
+    if dataset.image_shape is not None:       # an image keeps one tensor: the raw pixel values, scaled inside
+        assert [i.name for i in session.get_inputs()] == ["pixels"]
+        feeds = {"pixels": rows[dataset.original_columns].to_numpy(np.float32)}
+        assert feeds["pixels"].max() > 1      # raw values 0..16, not the scaled inputs
+    else:
+        assert [i.name for i in session.get_inputs()] == dataset.original_columns
+        feeds = {c: rows[[c]].to_numpy(np.float32) for c in dataset.original_columns}
     X = np.concatenate([dataset.X_test, dataset.X_val]).astype(np.float32)
-    got = session.run(["prediction"], {"features": X})[0]
+    got = session.run(None, feeds)
     net.eval()
     with torch.no_grad():
         expected = net.predict(torch.as_tensor(X)).numpy()
-    assert got.shape == expected.shape
     if dataset.task == "classification":
-        assert got.shape == (len(X), dataset.n_classes)
-        np.testing.assert_allclose(got, expected, rtol=0, atol=1e-5)
+        assert got[0].shape == (len(X), dataset.n_classes)
+        np.testing.assert_allclose(got[0], expected, rtol=0, atol=1e-5)
+        assert list(got[1]) == [dataset.class_names[i] for i in expected.argmax(axis=1)]
     else:
-        assert got.shape == (len(X),)
+        assert [o.name for o in session.get_outputs()] == ["prediction"] and got[0].shape == (len(X),)
         # values are in the target's units (diabetes: ~25..350), so allow float32 rounding relative to size
-        np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-5)
+        np.testing.assert_allclose(got[0], expected, rtol=1e-6, atol=1e-5)

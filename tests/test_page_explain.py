@@ -268,7 +268,7 @@ def test_a_run_without_checkpoints_gives_a_clear_message(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="module")
 def onnx_and_csv(trained, tmp_path_factory):
-    """An ONNX export of the iris run and a CSV of its test rows as the model takes them (scaled)."""
+    """An ONNX export of the iris run and a CSV of its test rows as they were uploaded (the export scales them)."""
     from core.data import load_builtin
     from core.runs import export
     from core.store import Store
@@ -277,9 +277,9 @@ def onnx_and_csv(trained, tmp_path_factory):
     with Store(home) as store:
         export(store, ids["iris"], "onnx", out)
     ds = load_builtin("iris")
-    frame = pd.DataFrame(ds.X_test, columns=ds.feature_names)
-    frame["species"] = [ds.class_names[i] for i in ds.y_test]
-    return out.read_bytes(), frame.to_csv(index=False).encode(), ds.feature_names
+    frame = ds.raw.iloc[ds.idx_test]
+    assert list(frame.columns) == ds.original_columns + ["species"]
+    return out.read_bytes(), frame.to_csv(index=False).encode(), ds.original_columns
 
 
 def upload(at, model: bytes, csv: bytes) -> AppTest:
@@ -304,22 +304,23 @@ def test_your_own_onnx_model_gets_a_bar_chart_and_a_waterfall(trained, onnx_and_
     assert not at.exception
 
 
-def test_your_own_model_refuses_a_broken_file_and_text_columns(trained, onnx_and_csv, monkeypatch):
+def test_your_own_model_refuses_a_broken_file_and_a_table_without_its_columns(trained, onnx_and_csv, monkeypatch):
     home, ids = trained
-    model, csv, _ = onnx_and_csv
+    model, csv, features = onnx_and_csv
     at = open_explain(home, monkeypatch, ids["iris"], tab="Bring your own model")
     upload(at, b"this is not a model", csv)
     assert not at.exception
     assert "not a model onnxruntime can load" in at.error[0].value
     text = pd.read_csv(__import__("io").BytesIO(csv))
     text["colour"] = ["red", "blue"] * (len(text) // 2) + ["red"] * (len(text) % 2)
-    upload(at, model, text.to_csv(index=False).encode())
-    assert not at.exception
-    assert "'colour' holds text" in at.error[0].value
+    upload(at, model, text.to_csv(index=False).encode())      # a column the model does not take is left out
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert sorted(traces(at, "bar")[0]["y"]) == sorted(features)
+    assert any("left out: colour" in c.value for c in at.caption)
     wrong = text.drop(columns=["colour", text.columns[0]])
     upload(at, model, wrong.to_csv(index=False).encode())
     assert not at.exception
-    assert "expects inputs of shape" in at.error[0].value
+    assert f"takes the column '{features[0]}', which the table lacks" in at.error[0].value
 
 
 # ------------------------------------------------------------------------------- plain helpers
