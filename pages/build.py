@@ -8,7 +8,7 @@ import streamlit as st
 from core.architecture import plan
 from core.data import DataError
 from core.presets import PRESETS, default_network, get_preset
-from core.spec import NetworkSpec, SpecError, dumps, loads_network
+from core.spec import MAX_LAYERS, NetworkSpec, SpecError, dumps, loads_network
 from dashboard.building import (NET, PICK, REV, add_layer, chosen_layer, layer_editor, layers, network_code,
                                 next_step_text, output_names, output_size, starting_weights, sync_from_widgets)
 from dashboard.charts.build import block_diagram, neuron_columns, neuron_diagram
@@ -112,7 +112,7 @@ with edit:
     st.caption("Inputs come first and the output layer last; both are sized from the dataset.")
     picked = chosen_layer()
     st.button("Add layer", icon=":material/add:", on_click=add_layer, key="net_add",
-              help="Add a hidden layer before the output.", disabled=len(layers()) >= 64)
+              help="Add a hidden layer before the output.", disabled=len(layers()) >= MAX_LAYERS)
     if picked is None:
         st.info("No hidden layers: the inputs connect straight to the output — a linear model. "
                 "Add a layer to let the network bend its decision boundary.")
