@@ -6,12 +6,12 @@ The network body outputs logits (classification) or a standardised value
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 import torch
 from torch import nn
 
-from .spec import LayerSpec, NetworkSpec, SpecError
+from .architecture import LayerInfo, Part, output_units, parameter_table, plan  # noqa: F401  (re-exported)
+from .spec import NetworkSpec
 
 _ACT = {
     "relu": lambda: nn.ReLU(),
@@ -21,27 +21,6 @@ _ACT = {
     "gelu": lambda: nn.GELU(),
     "linear": None,
 }
-
-
-@dataclass
-class LayerInfo:
-    """One row of the architecture table."""
-    index: int
-    name: str
-    kind: str
-    output_shape: tuple
-    params: int
-
-
-def output_units(task: str, n_classes: int, loss: str) -> int:
-    """How many output units the network needs for this task and loss."""
-    if task == "regression":
-        return 1
-    if loss == "bce":
-        if n_classes != 2:
-            raise SpecError(f"loss: binary cross-entropy needs exactly 2 classes (this data has {n_classes}); use cross_entropy")
-        return 1
-    return n_classes
 
 
 def _init(module: nn.Module, how: str, activation: str) -> None:
@@ -64,82 +43,33 @@ def _init(module: nn.Module, how: str, activation: str) -> None:
             nn.init.zeros_(module.bias)
 
 
+_MODULES = {
+    "unflatten": lambda shape: nn.Unflatten(1, shape),
+    "flatten": lambda: nn.Flatten(),
+    "linear": lambda n_in, n_out: nn.Linear(n_in, n_out),
+    "conv2d": lambda c_in, c_out, kernel, padding: nn.Conv2d(c_in, c_out, kernel, padding=padding),
+    "batchnorm1d": lambda n: nn.BatchNorm1d(n),
+    "batchnorm2d": lambda n: nn.BatchNorm2d(n),
+    "activation": lambda name: _ACT[name](),
+    "dropout": lambda p: nn.Dropout(p),
+    "maxpool2d": lambda kernel: nn.MaxPool2d(kernel),
+}
+
+
+def _module(part: Part) -> nn.Module:
+    module = _MODULES[part.module](*part.args)
+    if part.module in ("linear", "conv2d"):
+        _init(module, part.init, part.activation)
+    return module
+
+
 def build_body(spec: NetworkSpec, n_inputs: int, n_outputs: int,
                image_shape: tuple | None = None) -> tuple[nn.Sequential, list[LayerInfo]]:
     """Build the layers of `spec` for inputs of `n_inputs` features (or an image) and
-    `n_outputs` output units; returns the module and one LayerInfo per spec layer plus the output."""
-    spec.validate()
-    modules: list[nn.Module] = []
-    infos: list[LayerInfo] = []
-    if spec.uses_images:
-        if image_shape is None:
-            raise SpecError("layers: conv2d and max-pool layers need image data (e.g. digits); use dense layers for tables")
-        modules.append(nn.Unflatten(1, tuple(image_shape)))
-        shape: tuple = tuple(image_shape)
-    else:
-        shape = (n_inputs,)
-
-    def flat() -> None:
-        nonlocal shape
-        if len(shape) == 3:
-            modules.append(nn.Flatten())
-            shape = (shape[0] * shape[1] * shape[2],)
-
-    for i, layer in enumerate(spec.layers):
-        start = len(modules)
-        where = f"layers[{i}]"
-        if layer.type == "dense":
-            flat()
-            lin = nn.Linear(shape[0], layer.units)
-            _init(lin, layer.init, layer.activation)
-            modules.append(lin)
-            if layer.batch_norm:
-                modules.append(nn.BatchNorm1d(layer.units))
-            act = _ACT[layer.activation]
-            if act:
-                modules.append(act())
-            if layer.dropout:
-                modules.append(nn.Dropout(layer.dropout))
-            shape = (layer.units,)
-        elif layer.type == "conv2d":
-            if len(shape) != 3:
-                raise SpecError(f"{where}: a conv2d layer cannot follow a flattened (dense) layer; move it before the dense layers")
-            c, h, w = shape
-            h2, w2 = h + 2 * layer.padding - layer.kernel + 1, w + 2 * layer.padding - layer.kernel + 1
-            if h2 < 1 or w2 < 1:
-                raise SpecError(f"{where}: kernel {layer.kernel} is larger than the {h}×{w} input; use a smaller kernel or more padding")
-            conv = nn.Conv2d(c, layer.channels, layer.kernel, padding=layer.padding)
-            _init(conv, layer.init, layer.activation)
-            modules.append(conv)
-            if layer.batch_norm:
-                modules.append(nn.BatchNorm2d(layer.channels))
-            act = _ACT[layer.activation]
-            if act:
-                modules.append(act())
-            shape = (layer.channels, h2, w2)
-        elif layer.type == "maxpool2d":
-            if len(shape) != 3:
-                raise SpecError(f"{where}: max-pool works on images; put it after a conv2d layer")
-            c, h, w = shape
-            if h < layer.kernel or w < layer.kernel:
-                raise SpecError(f"{where}: pool size {layer.kernel} is larger than the {h}×{w} feature map; use a smaller pool or fewer pools")
-            modules.append(nn.MaxPool2d(layer.kernel))
-            shape = (c, h // layer.kernel, w // layer.kernel)
-        elif layer.type == "flatten":
-            flat()
-        elif layer.type == "dropout":
-            modules.append(nn.Dropout(layer.rate))
-        elif layer.type == "batchnorm":
-            modules.append(nn.BatchNorm2d(shape[0]) if len(shape) == 3 else nn.BatchNorm1d(shape[0]))
-        params = sum(p.numel() for m in modules[start:] for p in m.parameters())
-        infos.append(LayerInfo(i, f"{i + 1}. {layer.describe()}", layer.type, shape, params))
-    flat()
-    out = nn.Linear(shape[0], n_outputs)
-    _init(out, spec.output_init, "linear")
-    modules.append(out)
-    infos.append(LayerInfo(len(spec.layers), f"output ({n_outputs})", "output", (n_outputs,),
-                           sum(p.numel() for p in out.parameters())))
-    return nn.Sequential(*modules), infos
+    `n_outputs` output units; returns the module and one LayerInfo per spec layer plus the output.
+    The modules are those of core.architecture.plan, in its order."""
+    layout = plan(spec, n_inputs, n_outputs, image_shape)
+    return nn.Sequential(*(_module(p) for p in layout.parts)), layout.layers
 
 
 class Network(nn.Module):
@@ -180,12 +110,6 @@ def build_network(spec: NetworkSpec, dataset, loss: str = "auto") -> tuple[Netwo
         y_mean = float(dataset.y_train.mean())
         y_std = float(dataset.y_train.std()) or 1.0
     return Network(body, dataset.task, n_out, y_mean, y_std), infos
-
-
-def parameter_table(spec: NetworkSpec, n_inputs: int, n_outputs: int, image_shape=None) -> tuple[list[LayerInfo], int]:
-    """Per-layer parameter counts and the total, without a dataset."""
-    body, infos = build_body(spec, n_inputs, n_outputs, image_shape)
-    return infos, sum(p.numel() for p in body.parameters())
 
 
 def count_parameters(module: nn.Module) -> int:

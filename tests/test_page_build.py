@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.model import output_units, parameter_table
 from core.presets import PRESETS, default_network, get_preset
-from core.spec import NetworkSpec
+from core.spec import LayerSpec, NetworkSpec
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "dashboard" / "app.py")
@@ -73,6 +73,12 @@ def diagram(at) -> dict:
     return json.loads(next(c for c in at.get("plotly_chart") if c.proto.id.endswith("build_diagram")).proto.spec)
 
 
+def blocks(figure: dict) -> list[str]:
+    """The layer names of a block diagram (its boxes are one bar trace, its names one text trace)."""
+    assert [t["type"] for t in figure["data"]][:1] == ["bar"]
+    return figure["data"][1]["text"]
+
+
 def test_starts_with_the_playground_network_its_picture_and_parameter_count(home):
     at = open_build()
     assert at.title[0].value == "Build"
@@ -87,20 +93,34 @@ def test_starts_with_the_playground_network_its_picture_and_parameter_count(home
         assert any("train" in l.proto.label.lower() for l in at.get("page_link"))
 
 
+def picked(at) -> int:
+    return at.session_state["net_pick"]
+
+
+def pick(at, i: int) -> None:
+    at.pills(key="net_pick").set_value(i).run()
+    assert picked(at) == i
+
+
 def test_adding_removing_and_reordering_layers(home):
     at = open_build()
     at.button(key="net_add").click().run()
     assert len(spec(at).layers) == 3
+    assert picked(at) == 2                                              # the new layer is open
+    assert at.pills(key="net_pick").options == ["1 · dense 4 tanh", "2 · dense 4 tanh", "3 · dense 4 tanh"]
     assert total_shown(at) == expected_total(spec(at)) == 62
+    pick(at, 0)
     at.number_input(key=key(at, 0, "units")).set_value(6).run()
     assert spec(at).layers[0].units == 6
     assert total_shown(at) == expected_total(spec(at))
     at.button(key=key(at, 0, "down")).click().run()
     assert [l.units for l in spec(at).layers] == [4, 6, 4]
-    assert at.number_input(key=key(at, 1, "units")).value == 6          # the widgets follow the move
+    assert picked(at) == 1 and at.number_input(key=key(at, 1, "units")).value == 6   # the editor follows the move
     at.button(key=key(at, 1, "up")).click().run()
-    assert [l.units for l in spec(at).layers] == [6, 4, 4]
+    assert [l.units for l in spec(at).layers] == [6, 4, 4] and picked(at) == 0
+    pick(at, 2)
     at.button(key=key(at, 2, "remove")).click().run()
+    assert picked(at) == 1
     at.button(key=key(at, 1, "remove")).click().run()
     assert [l.units for l in spec(at).layers] == [6]
     assert total_shown(at) == expected_total(spec(at)) == 2 * 6 + 6 + 6 * 2 + 2
@@ -110,11 +130,47 @@ def test_adding_removing_and_reordering_layers(home):
     assert not at.exception
 
 
+def test_only_the_chosen_layer_has_widgets(home):
+    """A click redraws the same few widgets whether the network has 2 layers or 40."""
+    def widgets(at):
+        return {kind: len(at.get(kind)) for kind in ("selectbox", "number_input", "slider", "checkbox", "button")}
+
+    at = open_build()
+    few = widgets(at)
+    for _ in range(38):
+        at.button(key="net_add").click().run()
+    assert len(spec(at).layers) == 40 and picked(at) == 39
+    assert widgets(at) == few
+    assert len(at.pills(key="net_pick").options) == 40
+    assert total_shown(at) == expected_total(spec(at))
+
+
 def test_an_unsaved_edit_survives_a_structural_click(home):
     at = open_build()
+    pick(at, 1)
     at.number_input(key=key(at, 1, "units")).set_value(9)      # typed, then a button is clicked
     at.button(key="net_add").click().run()
     assert [l.units for l in spec(at).layers] == [4, 9, 9]
+
+
+def test_an_unsaved_edit_survives_choosing_another_layer(home):
+    at = open_build()
+    at.number_input(key=key(at, 0, "units")).set_value(7)      # typed, then another layer is clicked
+    pick(at, 1)
+    assert [l.units for l in spec(at).layers] == [7, 4]
+    assert at.pills(key="net_pick").options[0] == "1 · dense 7 tanh"
+    assert at.number_input(key=key(at, 1, "units")).value == 4
+
+
+def test_the_open_layer_stays_open_across_pages_and_a_preset_opens_its_first(home):
+    at = open_build()
+    pick(at, 1)
+    at.switch_page("../pages/data.py").run()
+    at.switch_page("../pages/build.py").run()
+    assert picked(at) == 1 and at.number_input(key=key(at, 1, "units")).value == 4
+    at.selectbox(key="preset_choice").set_value("deep_relu").run()
+    at.button(key="preset_apply").click().run()
+    assert picked(at) == 0 and at.number_input(key=key(at, 0, "units")).value == 16
 
 
 def test_layer_fields_activation_init_dropout_batchnorm(home):
@@ -126,8 +182,12 @@ def test_layer_fields_activation_init_dropout_batchnorm(home):
     layer = spec(at).layers[0]
     assert (layer.activation, layer.init, layer.dropout, layer.batch_norm) == ("relu", "he", 0.25, True)
     assert total_shown(at) == expected_total(spec(at)) == 42 + 8        # batch norm: scale and shift per neuron
+    pick(at, 1)
     at.selectbox(key=key(at, 1, "type")).set_value("dropout").run()
     assert spec(at).layers[1].to_dict() == {"type": "dropout", "rate": 0.5}
+    at.slider(key=key(at, 1, "rate")).set_value(0.3).run()
+    assert spec(at).layers[1].to_dict() == {"type": "dropout", "rate": 0.3}
+    assert spec(at).layers[0].batch_norm                                 # the other layer kept its edits
 
 
 @pytest.mark.parametrize("preset", PRESETS, ids=lambda p: p.key)
@@ -153,7 +213,7 @@ def test_a_preset_without_its_training_settings_leaves_train_alone(home):
     assert at.session_state["network"] == get_preset("wide_tanh").network().to_dict()
     assert "train" not in at.session_state
     assert total_shown(at) == 2 * 64 + 64 + 64 * 2 + 2
-    assert diagram(at)["layout"]["shapes"]             # 64 neurons: drawn as blocks
+    assert blocks(diagram(at)) == ["inputs", "1. dense 64 tanh", "output (2)"]   # 64 neurons: drawn as blocks
 
 
 def test_presets_that_do_not_fit_the_data_are_explained_and_disabled(home):
@@ -172,11 +232,13 @@ def test_convolutions_are_offered_only_for_image_data(home):
     at = open_build(builtin("digits"))
     assert {"convolution (conv2d)", "max-pool", "flatten"} <= set(at.selectbox(key=key(at, 0, "type")).options)
     at.selectbox(key=key(at, 0, "type")).set_value("conv2d").run()
+    pick(at, 1)
     at.selectbox(key=key(at, 1, "type")).set_value("maxpool2d").run()
+    assert at.number_input(key=key(at, 1, "kernel")).value == 2         # a fresh pool halves the image
     network = spec(at)
     assert [l.type for l in network.layers] == ["conv2d", "maxpool2d"]
     assert total_shown(at) == expected_total(network, 64, 10, (1, 8, 8)) == 8 * 9 + 8 + 8 * 4 * 4 * 10 + 10
-    assert diagram(at)["layout"]["shapes"]
+    assert blocks(diagram(at)) == ["inputs", "1. conv 8×3×3 tanh", "2. max-pool 2×2", "output (10)"]
 
 
 def test_an_invalid_combination_names_the_layer(home):
@@ -232,4 +294,35 @@ def test_neuron_and_block_diagrams_are_chosen_by_size():
     assert neuron_columns(13, small) is None
     big = [LayerInfo(i, f"{i + 1}. dense 4", "dense", (4,), 20) for i in range(6)] + [small[-1]]
     assert neuron_columns(2, big) is None
-    assert len(block_diagram(2, big).layout.shapes) == 8          # inputs, 6 layers, output
+    fig = block_diagram(2, big)
+    assert [t.type for t in fig.data] == ["bar", "scatter", "scatter"]     # three traces at any depth
+    assert len(fig.data[0].y) == 8                                          # inputs, 6 layers, output
+    assert fig.data[2].text[1] == "4  ·  20 params" and fig.data[2].text[0] == "2 inputs"
+
+
+def test_a_billion_parameter_network_is_counted_without_making_its_weights(home):
+    """64 dense layers of 4,096 units on the digits (4.3 GB of weights if they were made): the page
+    shows the count, and the process's peak memory barely moves."""
+    import resource
+
+    open_build(builtin("digits"))                           # imports and first-run costs out of the way
+    huge = NetworkSpec(layers=[LayerSpec(units=4096) for _ in range(64)])
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    at = open_build(builtin("digits"), huge.to_dict())
+    growth = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - before
+    assert total_shown(at) == expected_total(huge, 64, 10) == 64 * 4096 + 4096 + 63 * (4096 * 4096 + 4096) + 40970
+    assert spec(at) == huge                                 # nothing clamped (the editor takes up to 4,096)
+    assert growth < 4 * total_shown(at) / 100
+
+
+@pytest.mark.parametrize("ref, promised, not_promised", [
+    (SPIRAL, "decision boundary", "accuracy"),
+    (builtin("digits"), "accuracy rise", "boundary"),
+    (builtin("breast_cancer"), "accuracy rise", "boundary"),
+    (builtin("regression2d"), "predicted surface", "boundary"),
+    (builtin("diabetes"), "R² rise", "boundary"),
+], ids=["spiral", "digits", "table", "2-D regression", "regression"])
+def test_the_next_step_says_what_the_train_page_will_show(home, ref, promised, not_promised):
+    at = open_build(ref)
+    text = next(m.value for m in at.markdown if m.value.startswith("**Next:**"))
+    assert promised in text and not_promised not in text

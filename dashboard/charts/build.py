@@ -82,25 +82,29 @@ def neuron_diagram(columns: list[int], weights: list[np.ndarray] | None = None,
     return base_layout(fig, height=height)
 
 
+FILLS = {"input": "#eef2f8", "dense": "#dbe6fb", "conv2d": "#fde6cf", "maxpool2d": "#fdf1e4", "output": "#e2f0dd"}
+
+
 def block_diagram(n_inputs, infos, input_shape=None) -> go.Figure:
     """One bar per layer, top to bottom, as wide as the layer is big (log scale), with its output
-    shape and parameter count."""
+    shape and parameter count. Three traces whatever the depth (boxes, names, details): the browser
+    redraws a few hundred SVG nodes per edit instead of one group per box and per label."""
     rows = [("inputs", tuple(input_shape) if input_shape else (n_inputs,), 0, "input")]
     rows += [(i.name, tuple(i.output_shape), int(i.params), i.kind) for i in infos]
-    sizes = [int(np.prod(r[1])) for r in rows]
-    biggest = np.log1p(max(sizes))
-    fill = {"input": "#eef2f8", "dense": "#dbe6fb", "conv2d": "#fde6cf", "maxpool2d": "#fdf1e4", "output": "#e2f0dd"}
-    fig = go.Figure()
-    for k, ((name, shape, params, kind), size) in enumerate(zip(rows, sizes)):
-        half = 0.08 + 0.22 * np.log1p(size) / biggest
-        fig.add_shape(type="rect", x0=0.32 - half, x1=0.32 + half, y0=-k - 0.38, y1=-k + 0.38,
-                      line=dict(color="#667", width=1), fillcolor=fill.get(kind, "#f1f1f1"))
-        fig.add_annotation(x=0.32, y=-k, text=plain(name), showarrow=False, font=dict(size=12))
-        detail = "×".join(str(s) for s in shape) + (f"  ·  {params:,} params" if kind != "input" else " inputs")
-        fig.add_annotation(x=0.66, y=-k, text=detail, showarrow=False, xanchor="left", font=dict(size=11, color="#444"))
-    fig.add_trace(go.Scatter(x=[0.32] * len(rows), y=[-k for k in range(len(rows))], mode="markers",
-                             showlegend=False, marker=dict(opacity=0), hoverinfo="text",
-                             hovertext=[f"{plain(r[0])}: output {'×'.join(map(str, r[1]))}" for r in rows]))
+    sizes = np.array([int(np.prod(r[1])) for r in rows], dtype=float)
+    half = 0.08 + 0.22 * np.log1p(sizes) / np.log1p(sizes.max())
+    ys = [-k for k in range(len(rows))]
+    details = ["×".join(str(s) for s in shape) + (f"  ·  {params:,} params" if kind != "input" else " inputs")
+               for _, shape, params, kind in rows]
+    fig = go.Figure([
+        go.Bar(orientation="h", y=ys, x=2 * half, base=0.32 - half, width=0.76, showlegend=False,
+               marker=dict(color=[FILLS.get(r[3], "#f1f1f1") for r in rows], line=dict(color="#667", width=1)),
+               hoverinfo="text", hovertext=[f"{plain(r[0])}: output {'×'.join(map(str, r[1]))}" for r in rows]),
+        go.Scatter(x=[0.32] * len(rows), y=ys, mode="text", text=[plain(r[0]) for r in rows], showlegend=False,
+                   textfont=dict(size=12), hoverinfo="skip"),
+        go.Scatter(x=[0.66] * len(rows), y=ys, mode="text", text=details, textposition="middle right",
+                   showlegend=False, textfont=dict(size=11, color="#444"), hoverinfo="skip"),
+    ])
     fig.update_xaxes(visible=False, range=[0, 1])
     fig.update_yaxes(visible=False, range=[-len(rows) + 0.4, 0.6])
     return base_layout(fig, height=60 + 42 * len(rows))

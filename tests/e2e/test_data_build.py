@@ -44,7 +44,7 @@ def test_build_page_applies_a_preset_and_counts_parameters(server, page):
     page.wait_for_function("() => [...document.querySelectorAll(\"[data-testid='stMetricValue']\")]"
                            ".some(e => e.innerText.includes('1,170'))", timeout=TIMEOUT)
     assert "1,170" in metric.inner_text()
-    main.get_by_text("Layer 5", exact=True).wait_for(timeout=TIMEOUT)
+    main.get_by_role("radio", name="5 · dense 16 relu").wait_for(timeout=TIMEOUT)     # the fifth layer's chip
     main.locator(".js-plotly-plot").first.wait_for(timeout=TIMEOUT)
     assert page.locator("[data-testid='stException']").count() == 0
     screenshot(page, "build")
