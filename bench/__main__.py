@@ -228,7 +228,7 @@ def _fmt(figure: dict) -> str:
 def print_text(result: dict, ui_keys=()) -> None:
     for key, c in result["training"]["configs"].items():
         sps = {m: f"{c['samples_per_s'][m]['median']:>9,.0f}/s" for m in METHODS}
-        print(f"{key:<24} {c['epochs']:>5} epochs  glassnet {sps['glassnet']}  tensor loop {sps['tensor_loop']}"
+        print(f"{key:<24} {c['epochs'][-1]:>5} epochs  glassnet {sps['glassnet']}  tensor loop {sps['tensor_loop']}"
               f"  DataLoader {sps['dataloader']}  ÷ tensor loop {_fmt(c['glassnet_vs_tensor_loop'])}"
               f"  ÷ DataLoader {_fmt(c['glassnet_vs_dataloader'])}")
     for key in ("train_vs_tensor_loop", "train_vs_dataloader"):

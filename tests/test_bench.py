@@ -18,7 +18,7 @@ def assert_spread(figure, repeats: int | None = None):
         assert figure["repeats"] == repeats, figure
 
 
-def test_bench_quick_prints_one_json_object_with_every_ratio_and_its_spread():
+def test_bench_quick_prints_one_json_object_with_every_ratio_and_its_spread(capsys):
     out = subprocess.run([sys.executable, "-m", "bench", "--quick", "--no-ui", "--json"], cwd=ROOT,
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
@@ -47,3 +47,9 @@ def test_bench_quick_prints_one_json_object_with_every_ratio_and_its_spread():
     assert_spread(data["csv_10k_vs_pandas_read_csv"], 3)
     assert set(data["toy_set_ms"]) == {"spiral", "moons", "circles", "xor", "blobs", "regression2d"}
     assert not any(key.startswith(("cold_start", "page_switch", "build_edit", "control_ack")) for key in result)
+    # without --json the same figures are printed as text, one line a configuration
+    from bench.__main__ import print_text
+    print_text(result)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines[:4]] == list(training["configs"])
+    assert lines[4].startswith("train_vs_tensor_loop") and lines[5].startswith("train_vs_dataloader")
