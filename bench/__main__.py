@@ -1,8 +1,10 @@
 """Glassnet's benchmarks: `python -m bench [--json] [--quick]`.
 
 Every figure is measured in this run, against baselines measured in the same run,
-and reported as a ratio — machines differ, proportions travel. Each throughput is
-the best of several interleaved repeats.
+and reported as a ratio — machines differ, proportions travel. A figure and its
+baseline are measured in interleaved repeats, the ratio is taken repeat by repeat,
+and every ratio is reported as {median, min, max, repeats}: the median is the figure,
+min and max show how much the machine disturbed it.
 
 Training throughput (samples/s) on the same model, data, batch size and optimiser:
   glassnet     core.train.Trainer with its run store attached (live logging on)
@@ -12,15 +14,21 @@ Training throughput (samples/s) on the same model, data, batch size and optimise
 The tensor loop uses the same optimiser construction as Glassnet (fused Adam), so
 glassnet/tensor_loop shows the cost of live logging, less what Glassnet's loop
 saves by resetting gradients directly rather than through Optimizer.zero_grad.
+Each configuration runs for as many epochs as keep the tensor loop busy for at
+least `min_repeat_s` seconds a repeat (calibrated on this machine), so a fast and a
+slow machine both time long runs rather than the same few epochs.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from .spread import ratios, spread, worst
 
 
 def _data(name: str):
@@ -108,42 +116,82 @@ def run_dataloader(ds, batch, epochs) -> float:
     return len(ds.X_train) * epochs / (time.perf_counter() - t0)
 
 
+METHODS = ("glassnet", "tensor_loop", "dataloader")
+
+
+def epochs_for(ds, batch: int, min_seconds: float) -> int:
+    """Epochs that keep the tensor loop busy for at least `min_seconds` (Glassnet's loop takes about as
+    long, the DataLoader loop longer). The loop is timed over doubling epoch counts until one run lasts
+    an eighth of that (which warms it up as well), then scaled with a quarter to spare."""
+    epochs = 1
+    while True:
+        seconds = len(ds.X_train) * epochs / run_tensor_loop(ds, batch, epochs)
+        if seconds >= min_seconds / 8:
+            return max(1, math.ceil(1.25 * epochs * min_seconds / seconds))
+        epochs *= 2
+
+
+def _run(method: str, ds, batch: int, epochs: int, home: Path) -> float:
+    if method == "glassnet":
+        return run_glassnet(ds, batch, epochs, home)
+    if method == "tensor_loop":
+        return run_tensor_loop(ds, batch, epochs)
+    return run_dataloader(ds, batch, epochs)
+
+
+def measure_config(name: str, ds, batch: int, min_seconds: float, repeats: int, tmp: Path) -> dict:
+    """The three loops on one dataset and batch size, `repeats` times interleaved (the order turns each
+    repeat, so drift in the machine's speed hits all three alike); ratios are taken repeat by repeat.
+
+    A repeat in which any loop finished in less than `min_seconds` (the machine sped up after the
+    calibration) is not counted: it is run again with more epochs (at most `repeats` extra runs)."""
+    epochs = epochs_for(ds, batch, min_seconds)
+    speed: dict = {m: [] for m in METHODS}
+    epochs_used, shortest_used = [], []
+    for attempt in range(2 * repeats):
+        k = len(epochs_used)
+        got = {m: _run(m, ds, batch, epochs, tmp / f"{name}{batch}-{attempt}") for m in METHODS[k % 3:] + METHODS[:k % 3]}
+        shortest = min(len(ds.X_train) * epochs / s for s in got.values())
+        if shortest < min_seconds and attempt < repeats + k:
+            epochs = math.ceil(1.25 * epochs * min_seconds / shortest)
+            continue
+        for m, s in got.items():
+            speed[m].append(s)
+        epochs_used.append(epochs)
+        shortest_used.append(shortest)
+        if len(epochs_used) == repeats:
+            break
+    return {"epochs": epochs_used, "shortest_repeat_s": round(min(shortest_used), 2),
+            "samples_per_s": {m: spread(v, 0) for m, v in speed.items()},
+            "glassnet_vs_tensor_loop": spread(ratios(speed["glassnet"], speed["tensor_loop"])),
+            "glassnet_vs_dataloader": spread(ratios(speed["glassnet"], speed["dataloader"]))}
+
+
 def training_throughput(quick: bool) -> dict:
+    """Every dataset × batch size, each timed for at least `min_repeat_s` a repeat. The headline ratios are
+    the configuration with the lowest median: against the tensor loop over all four, against the DataLoader
+    loop over batch 256 (at batch 32 the DataLoader's per-batch cost flatters any loop that avoids it)."""
     import torch
     torch.set_num_threads(1)       # as in the training worker
-    configs = []
-    for name in ("breast_cancer", "synthetic50k"):
-        ds = _data(name)
-        for batch in (32, 256):
-            steps = 400 if quick else 2500                       # steps per measurement
-            epochs = max(1, round(steps * batch / len(ds.X_train)))
-            configs.append((name, ds, batch, epochs))
-    repeats = 2 if quick else 5
-    out: dict = {"configs": {}}
+    min_seconds, repeats = (0.15, 3) if quick else (2.0, 5)
+    out: dict = {"min_repeat_s": min_seconds, "configs": {}}
     with tempfile.TemporaryDirectory() as tmp:
-        for name, ds, batch, epochs in configs:
-            run_tensor_loop(ds, batch, 1)                        # warm-up
-            samples = {"glassnet": [], "tensor_loop": [], "dataloader": []}
-            for r in range(repeats):                            # interleaved, so drift hits all three alike
-                samples["glassnet"].append(run_glassnet(ds, batch, epochs, Path(tmp) / f"{name}{batch}{r}"))
-                samples["tensor_loop"].append(run_tensor_loop(ds, batch, epochs))
-                samples["dataloader"].append(run_dataloader(ds, batch, epochs))
-            # best of the repeats: the measurement least disturbed by other load on the machine
-            med = {k: max(v) for k, v in samples.items()}
-            out["configs"][f"{name}/batch{batch}"] = {
-                "epochs": epochs, **{f"{k}_samples_per_s": round(v) for k, v in med.items()},
-                "glassnet_vs_tensor_loop": round(med["glassnet"] / med["tensor_loop"], 3),
-                "glassnet_vs_dataloader": round(med["glassnet"] / med["dataloader"], 3),
-            }
+        for name in ("breast_cancer", "synthetic50k"):
+            ds = _data(name)
+            for batch in (32, 256):
+                out["configs"][f"{name}/batch{batch}"] = measure_config(name, ds, batch, min_seconds, repeats,
+                                                                         Path(tmp))
     cfg = out["configs"]
-    out["train_vs_tensor_loop"] = min(c["glassnet_vs_tensor_loop"] for c in cfg.values())
-    out["train_vs_dataloader"] = min(c["glassnet_vs_dataloader"] for k, c in cfg.items() if k.endswith("batch256"))
+    out["train_vs_tensor_loop"] = worst({k: c["glassnet_vs_tensor_loop"] for k, c in cfg.items()})
+    out["train_vs_dataloader"] = worst({k: c["glassnet_vs_dataloader"] for k, c in cfg.items()
+                                        if k.endswith("batch256")})
     return out
 
 
 def data_loading(quick: bool) -> dict:
     """Reading a 10,000-row CSV (16 numbers, 3 text columns) into a Dataset, against pandas.read_csv
-    of the same bytes (best of the repeats), and the time to make each 2-D toy set."""
+    of the same bytes (interleaved repeats, ratio repeat by repeat), and the time to make each 2-D toy set
+    (best of the repeats)."""
     import io
 
     import numpy as np
@@ -156,21 +204,41 @@ def data_loading(quick: bool) -> dict:
     frame["label"] = rng.integers(0, 3, 10_000)
     data = frame.to_csv(index=False).encode()
     load_csv(data, target="label")                                 # warm imports
-    repeats = 2 if quick else 5
+    repeats = 3 if quick else 7
 
-    def best(fn) -> float:
-        times = []
-        for _ in range(repeats):
-            t0 = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - t0)
-        return min(times)
-    ours = best(lambda: load_csv(data, target="label"))
-    pandas = best(lambda: pd.read_csv(io.BytesIO(data)))
-    toys = {name: round(best(lambda: load_builtin(name, seed=11)) * 1000, 2)
+    def timed(fn) -> float:
+        t0 = time.perf_counter()
+        fn()
+        return time.perf_counter() - t0
+    ours, pandas = [], []
+    for _ in range(repeats):
+        ours.append(timed(lambda: load_csv(data, target="label")))
+        pandas.append(timed(lambda: pd.read_csv(io.BytesIO(data))))
+    toys = {name: round(min(timed(lambda: load_builtin(name, seed=11)) for _ in range(repeats)) * 1000, 2)
             for name in ("spiral", "moons", "circles", "xor", "blobs", "regression2d")}
-    return {"csv_10k_rows_seconds": round(ours, 4), "csv_10k_vs_pandas_read_csv": round(ours / pandas, 2),
+    return {"csv_10k_rows_seconds": spread(ours, 4), "csv_10k_vs_pandas_read_csv": spread(ratios(ours, pandas), 2),
             "toy_set_ms": toys}
+
+
+def _fmt(figure: dict) -> str:
+    """A spread as 'median (min–max)'."""
+    return f"{figure['median']:g} ({figure['min']:g}–{figure['max']:g})"
+
+
+def print_text(result: dict, ui_keys=()) -> None:
+    for key, c in result["training"]["configs"].items():
+        sps = {m: f"{c['samples_per_s'][m]['median']:>9,.0f}/s" for m in METHODS}
+        print(f"{key:<24} {c['epochs'][-1]:>5} epochs  glassnet {sps['glassnet']}  tensor loop {sps['tensor_loop']}"
+              f"  DataLoader {sps['dataloader']}  ÷ tensor loop {_fmt(c['glassnet_vs_tensor_loop'])}"
+              f"  ÷ DataLoader {_fmt(c['glassnet_vs_dataloader'])}")
+    for key in ("train_vs_tensor_loop", "train_vs_dataloader"):
+        print(f"{key} {_fmt(result[key])} ({result[key]['config']})")
+    d = result["data"]
+    print(f"csv 10k rows {_fmt(d['csv_10k_rows_seconds'])} s, ÷ pandas.read_csv {_fmt(d['csv_10k_vs_pandas_read_csv'])};"
+          f" toy sets {d['toy_set_ms']} ms")
+    for key in ui_keys:
+        value = result[key]
+        print(f"{key} {_fmt(value) if isinstance(value, dict) and 'median' in value else value}")
 
 
 def main(argv=None) -> int:
@@ -180,31 +248,30 @@ def main(argv=None) -> int:
     p.add_argument("--no-ui", action="store_true", help="skip the browser measurements")
     a = p.parse_args(argv)
     t0 = time.perf_counter()
-    result = {"training": training_throughput(a.quick)}
+    sections: dict = {}
+
+    def timed(name: str, fn):
+        start = time.perf_counter()
+        value = fn()
+        sections[name] = round(time.perf_counter() - start, 1)
+        return value
+    result = {"quick": a.quick, "training": timed("training", lambda: training_throughput(a.quick))}
     result["train_vs_tensor_loop"] = result["training"].pop("train_vs_tensor_loop")
     result["train_vs_dataloader"] = result["training"].pop("train_vs_dataloader")
-    result["data"] = data_loading(a.quick)
+    result["data"] = timed("data", lambda: data_loading(a.quick))
     from .explain import figures as explain_figures
-    result.update(explain_figures(a.quick))
+    result.update(timed("explain", lambda: explain_figures(a.quick)))
+    ui: dict = {}
     if not a.no_ui:
         from .ui import ui_figures
-        result.update(ui_figures())
+        ui = timed("ui", lambda: ui_figures(a.quick))
+        result.update(ui)
     result["seconds"] = round(time.perf_counter() - t0, 1)
+    result["section_seconds"] = sections
     if a.json:
         print(json.dumps(result))
     else:
-        for key, c in result["training"]["configs"].items():
-            print(f"{key:<26} glassnet {c['glassnet_samples_per_s']:>9,}/s  tensor loop {c['tensor_loop_samples_per_s']:>9,}/s"
-                  f"  DataLoader {c['dataloader_samples_per_s']:>9,}/s  ratio {c['glassnet_vs_tensor_loop']:.3f}"
-                  f" / {c['glassnet_vs_dataloader']:.2f}")
-        print(f"train_vs_tensor_loop {result['train_vs_tensor_loop']}  train_vs_dataloader {result['train_vs_dataloader']}")
-        d = result["data"]
-        print(f"csv 10k rows {d['csv_10k_rows_seconds']} s ({d['csv_10k_vs_pandas_read_csv']}x pandas.read_csv); "
-              f"toy sets {d['toy_set_ms']} ms")
-        for key in ("cold_start_s", "page_switch_ms", "ui_metric_latency_ms", "ui_metric_latency_p90_ms",
-                    "ui_stream_cpu_percent", "ui_idle_cpu_percent"):
-            if key in result:
-                print(f"{key} {result[key]}")
+        print_text(result, ui)
     return 0
 
 

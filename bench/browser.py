@@ -31,20 +31,25 @@ def free_port() -> int:
 
 
 class Server:
-    """`streamlit run dashboard/app.py` as `make run` starts it, on a free port, with its own workspace."""
+    """`streamlit run dashboard/app.py` as `make run` starts it, on a free port, with its own workspace.
 
-    def __init__(self, home: Path):
+    `script` serves another app the same way (from the repository root, with its .streamlit/config.toml);
+    `env` adds to the server's environment."""
+
+    def __init__(self, home: Path, script: str = "dashboard/app.py", env: dict | None = None):
         self.home = Path(home)
+        self.script = script
+        self.env = dict(env or {})
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 60) -> float:
         """Start and wait until healthy; returns the seconds it took."""
-        env = {**os.environ, "GLASSNET_HOME": str(self.home), "GLASSNET_STANDBY": "1"}
+        env = {**os.environ, "GLASSNET_HOME": str(self.home), "GLASSNET_STANDBY": "1", **self.env}
         self.log = open(self.home / "server.log", "ab")
         t0 = time.perf_counter()
-        self.proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
+        self.proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", self.script,
                                       "--server.address", "127.0.0.1", "--server.port", str(self.port)],
                                      cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
