@@ -104,12 +104,15 @@ def residuals(y_true, y_pred, target: str = "target", title: str | None = None) 
 
 
 def image_grid(images: np.ndarray, captions: list[str], columns: int = 6) -> go.Figure:
-    """Small grey-scale images (e.g. 8×8 digits) in a grid, each titled by its caption."""
+    """Small grey-scale images (e.g. 8×8 digits) in a grid of `columns` columns, each titled by its caption."""
     n = len(images)
-    cols = max(1, min(columns, n))
+    cols = max(1, columns)            # a full row's width even for a few images: every image the same size
     rows = max(1, -(-n // cols))
+    height = 170 * rows + 30
+    # room for a caption between two rows of images, as a share of the plot's height (any number of rows)
+    spacing = min(0.12, 40 / (height - 40)) if rows > 1 else 0.05
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=[plain(c) for c in captions],
-                        horizontal_spacing=0.02, vertical_spacing=0.12 if rows > 1 else 0.05)
+                        horizontal_spacing=0.02, vertical_spacing=spacing)
     vmax = float(np.max(images)) if n else 1.0
     for k, img in enumerate(images):
         fig.add_trace(go.Heatmap(z=img, colorscale="Greys", zmin=0, zmax=vmax or 1.0, showscale=False,
@@ -119,5 +122,5 @@ def image_grid(images: np.ndarray, captions: list[str], columns: int = 6) -> go.
     fig.update_yaxes(visible=False, autorange="reversed")
     for ann in fig.layout.annotations:
         ann.font.size = 12
-    fig.update_layout(height=170 * rows + 30, margin=dict(l=10, r=10, t=30, b=10), template="plotly_white")
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10), template="plotly_white")
     return fig
