@@ -6,7 +6,7 @@ from core.compare import (EXPORTS, export_bytes, file_stem, metrics_csv, overvie
                           validation_curves)
 from core.store import StoreError
 from dashboard.charts import runs as charts
-from dashboard.state import current_run_id, dataset_for, page, set_current_run, store
+from dashboard.state import choose, current_run_id, dataset_for, page, set_current_run, store
 from dashboard.text import md_plain
 
 
@@ -19,6 +19,15 @@ def _dataset_of(run):
 
 def _label(run) -> str:
     return f"{run.name} ({run.id[:6]})"
+
+
+def compared_runs(runs, chosen) -> list[str]:
+    """The runs to compare: those chosen that still exist; at first, up to three on the newest run's data."""
+    if chosen is None:
+        latest = runs[0].dataset.get("name")
+        return [r.id for r in runs if r.dataset.get("name") == latest][:3]
+    ids = {r.id for r in runs}
+    return [i for i in chosen if i in ids]
 
 
 def _deferred_export(run_id: str, fmt: str):
@@ -71,10 +80,9 @@ st.dataframe(
 
 # ---------------------------------------------------------------- compare
 st.subheader("Compare runs")
-if "runs_compare" not in st.session_state or not set(st.session_state["runs_compare"]) <= set(by_id):
-    latest = runs[0].dataset.get("name")
-    same = [r.id for r in runs if r.dataset.get("name") == latest]
-    st.session_state["runs_compare"] = same[:3]
+# The pickers get their values handed back on every run: the browser shows a picked run by the label it
+# was sent, so a run renamed since (here, in another tab or from the command line) would keep its old name.
+st.session_state["runs_compare"] = compared_runs(runs, st.session_state.get("runs_compare"))
 chosen = st.multiselect(
     "Runs to compare", list(by_id), key="runs_compare", format_func=lambda i: _label(by_id[i]),
     help="Pick runs to overlay their validation curves and list their settings side by side. "
@@ -109,9 +117,8 @@ else:
 
 # ---------------------------------------------------------------- manage one run
 st.subheader("Rename, delete or download a run")
-if st.session_state.get("runs_manage") not in by_id:
-    url_run = current_run_id()
-    st.session_state["runs_manage"] = url_run if url_run in by_id else runs[0].id
+url_run = current_run_id()
+choose("runs_manage", list(by_id), url_run if url_run in by_id else runs[0].id)
 run_id = st.selectbox("Run", list(by_id), key="runs_manage", format_func=lambda i: _label(by_id[i]),
                       help="The run to rename, delete or download.")
 run = by_id[run_id]
