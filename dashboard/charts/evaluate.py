@@ -50,7 +50,7 @@ def _curve_figure(curves, kind: str) -> go.Figure:
         fig.update_yaxes(title="true-positive rate (recall)", range=[0, 1.02])
     else:
         fig.update_xaxes(title="recall (share of the class found)", range=[0, 1])
-        fig.update_yaxes(title="precision (share of flags that are right)", range=[0, 1.02])
+        fig.update_yaxes(title="precision (flags that are right)", range=[0, 1.02])
     return fig
 
 
@@ -60,7 +60,13 @@ def roc_curves(curves, title: str | None = "ROC curve", point: tuple[float, floa
     if point is not None:
         fig.add_trace(go.Scatter(x=[point[0]], y=[point[1]], mode="markers", name="your threshold",
                                  marker=dict(size=11, color="#e15759", line=dict(color="white", width=1.5))))
-    return base_layout(fig, title, height=380)
+    return base_layout(fig, title, height=_curves_height(fig))
+
+
+def _curves_height(fig: go.Figure) -> int:
+    """Taller with more curves: the legend below takes a row per two entries, and the curves keep their room."""
+    entries = sum(1 for t in fig.data if t.showlegend is not False)
+    return 340 + 22 * max(2, -(-entries // 2))
 
 
 def pr_curves(curves, title: str | None = "Precision–recall curve", point: tuple[float, float] | None = None) -> go.Figure:
@@ -72,7 +78,7 @@ def pr_curves(curves, title: str | None = "Precision–recall curve", point: tup
     if point is not None:
         fig.add_trace(go.Scatter(x=[point[0]], y=[point[1]], mode="markers", name="your threshold",
                                  marker=dict(size=11, color="#e15759", line=dict(color="white", width=1.5))))
-    return base_layout(fig, title, height=380)
+    return base_layout(fig, title, height=_curves_height(fig))
 
 
 def predicted_vs_actual(y_true, y_pred, target: str = "target", title: str | None = None) -> go.Figure:
