@@ -6,7 +6,7 @@ DataFrames); the metrics themselves come from scikit-learn.
     preds = predict_split(load_run(store, run_id), "test")
     report = classification_report(preds.y_true, preds.proba, preds.class_names, threshold=0.5)
     curves = roc_curves(preds.y_true, preds.proba, preds.class_names)
-    worst = worst_errors(preds, dataset.raw, n=20)
+    worst = worst_errors(preds, dataset.raw, n=20)      # only the wrong rows; least_sure_correct: the right ones
 """
 from __future__ import annotations
 
@@ -225,41 +225,77 @@ def regression_report(y_true, y_pred) -> RegressionReport:
 
 
 # ------------------------------------------------------------------ the worst errors
+def _judged(preds: Predictions, threshold: float | None):
+    """(predicted class, P(true class), loss = -log P(true class)) of every row of a classifier."""
+    pred = predicted_classes(preds.proba, threshold if preds.binary else None)
+    p_true = preds.proba[np.arange(preds.n), preds.y_true]
+    return pred, p_true, -np.log(np.clip(p_true, 1e-12, 1.0))
+
+
+def _class_rows(preds: Predictions, order: np.ndarray, pred, p_true, loss) -> pd.DataFrame:
+    names = list(preds.class_names)
+    return pd.DataFrame({
+        "row": preds.rows[order],
+        "true": [names[i] for i in preds.y_true[order]],
+        "predicted": [names[i] for i in pred[order]],
+        "p_true": p_true[order],
+        "confidence": preds.proba[order, pred[order]],
+        "loss": loss[order],
+    })
+
+
+def _with_original(table: pd.DataFrame, preds: Predictions, order: np.ndarray,
+                   original: pd.DataFrame | None) -> pd.DataFrame:
+    """The rows' columns from the original table appended (those the table has already are skipped)."""
+    if original is None or not len(order):
+        return table
+    extra = original.iloc[preds.rows[order]].reset_index(drop=True)
+    extra = extra[[c for c in extra.columns if c not in table.columns]]
+    return pd.concat([table.reset_index(drop=True), extra], axis=1)
+
+
+def mistake_count(preds: Predictions, threshold: float | None = None) -> int:
+    """How many rows a classifier predicts wrongly (at `threshold` for two classes); every row for regression."""
+    if preds.task != "classification":
+        return preds.n
+    return int((_judged(preds, threshold)[0] != preds.y_true).sum())
+
+
 def worst_errors(preds: Predictions, original: pd.DataFrame | None = None, n: int = 20,
                  threshold: float | None = None) -> pd.DataFrame:
-    """The n rows with the largest loss, worst first.
+    """The n worst mistakes, worst first.
 
-    Classification: the lowest probability given to the true class (loss = -log of it);
-    columns row, true, predicted, p_true, confidence (the probability of the predicted class), loss.
-    Regression: the largest absolute error; columns row, true, predicted, error (actual − predicted), abs_error.
+    Classification: only rows whose predicted class is wrong (at `threshold` for two classes), the
+    lowest probability given to the true class first (loss = -log of it) — fewer than n when the
+    network makes fewer mistakes; columns row, true, predicted, p_true, confidence (the probability
+    of the predicted class), loss.
+    Regression: the largest absolute errors; columns row, true, predicted, error (actual − predicted), abs_error.
     The rows' original columns (from `original`, the dataset's raw table) follow.
     """
     n = max(0, int(n))
     if preds.task == "classification":
-        names = list(preds.class_names)
-        p = preds.proba
-        pred = predicted_classes(p, threshold if preds.binary else None)
-        p_true = p[np.arange(preds.n), preds.y_true]
-        loss = -np.log(np.clip(p_true, 1e-12, 1.0))
-        order = np.argsort(-loss, kind="stable")[:n]
-        table = pd.DataFrame({
-            "row": preds.rows[order],
-            "true": [names[i] for i in preds.y_true[order]],
-            "predicted": [names[i] for i in pred[order]],
-            "p_true": p_true[order],
-            "confidence": p[order, pred[order]],
-            "loss": loss[order],
-        })
+        pred, p_true, loss = _judged(preds, threshold)
+        wrong = np.flatnonzero(pred != preds.y_true)
+        order = wrong[np.argsort(-loss[wrong], kind="stable")][:n]
+        table = _class_rows(preds, order, pred, p_true, loss)
     else:
         err = preds.y_true - preds.y_pred
         order = np.argsort(-np.abs(err), kind="stable")[:n]
         table = pd.DataFrame({"row": preds.rows[order], "true": preds.y_true[order], "predicted": preds.y_pred[order],
                               "error": err[order], "abs_error": np.abs(err[order])})
-    if original is not None and len(order):
-        extra = original.iloc[preds.rows[order]].reset_index(drop=True)
-        extra = extra[[c for c in extra.columns if c not in table.columns]]
-        table = pd.concat([table.reset_index(drop=True), extra], axis=1)
-    return table
+    return _with_original(table, preds, order, original)
+
+
+def least_sure_correct(preds: Predictions, original: pd.DataFrame | None = None, n: int = 20,
+                       threshold: float | None = None) -> pd.DataFrame:
+    """A classifier's right answers it was least sure of: the n correctly predicted rows with the lowest
+    probability of their (true) class first; the columns of worst_errors. Empty for regression."""
+    if preds.task != "classification":
+        return pd.DataFrame(columns=["row", "true", "predicted", "error", "abs_error"])
+    pred, p_true, loss = _judged(preds, threshold)
+    right = np.flatnonzero(pred == preds.y_true)
+    order = right[np.argsort(p_true[right], kind="stable")][:max(0, int(n))]
+    return _with_original(_class_rows(preds, order, pred, p_true, loss), preds, order, original)
 
 
 def row_images(dataset, rows) -> np.ndarray | None:

@@ -3,10 +3,11 @@ import streamlit as st
 
 from core.data import DataError
 from core.evaluate import (SPLIT_LABELS, EvaluationError, classification_report, pr_curves, predict_split,
-                           regression_report, roc_curves, row_images, threshold_point, worst_errors)
+                           regression_report, roc_curves, threshold_point)
 from core.spec import SpecError
 from core.store import StoreError
 from dashboard.charts import evaluate as charts
+from dashboard.evaluating import show_worst
 from dashboard.state import choose_run, page, set_current_run, store
 
 EVALUABLE = ("finished", "stopped", "interrupted")
@@ -62,8 +63,8 @@ except (StoreError, DataError, SpecError, EvaluationError, ValueError, OSError) 
 
 st.caption(f"Epoch {epoch} · {preds.n} {SPLIT_LABELS[split]} rows · {dataset.task}")
 
+threshold = None                  # a two-class run's decision threshold
 if preds.task == "classification":
-    threshold = None
     if preds.binary:
         positive = preds.class_names[1]
         threshold = st.slider(
@@ -153,29 +154,7 @@ else:
         st.caption("Actual minus predicted. A good model scatters evenly around 0; a curve or a funnel shape "
                    "means it misses systematically.")
 
-st.subheader("Worst mistakes")
-st.caption("The rows the network got most wrong: " + (
-    "the lowest probability given to the true class." if preds.task == "classification"
-    else "the largest distance between the prediction and the truth."))
-max_worst = min(60, preds.n)
-st.session_state["eval_worst_n"] = min(max(1, st.session_state["eval_worst_n"]), max_worst)
-n_worst = st.slider("How many rows", 1, max_worst, key="eval_worst_n",
-                    help="How many of the worst rows to list, worst first.") if max_worst > 1 else 1
-thr = threshold if preds.task == "classification" else None
-worst = worst_errors(preds, dataset.raw, n_worst, thr)
-images = row_images(dataset, worst["row"].to_numpy())
-if images is not None:
-    captions = [f"true {t} → {p} (p={q:.2f})" for t, p, q in zip(worst["true"], worst["predicted"], worst["p_true"])]
-    st.plotly_chart(charts.image_grid(images, captions), width="stretch", config={"displayModeBar": False})
-    worst = worst[[c for c in worst.columns if c not in set(dataset.original_columns)]]
-fmt = {c: st.column_config.NumberColumn(format="%.3f") for c in ("p_true", "confidence", "loss", "error", "abs_error")}
-fmt["row"] = st.column_config.NumberColumn("row", help="The row's number in the original table.")
-if preds.task == "classification":
-    fmt["p_true"] = st.column_config.NumberColumn("P(true class)", format="%.3f",
-                                                  help="The probability the network gave to the right answer.")
-    fmt["confidence"] = st.column_config.NumberColumn("P(predicted)", format="%.3f",
-                                                      help="How sure the network was of its (wrong) answer.")
-st.dataframe(worst, hide_index=True, width="stretch", column_config=fmt)
+show_worst(preds, dataset, threshold)
 
 st.divider()
 st.markdown("**Next:** compare this run with others, rename it or download the model — or train a better one.")

@@ -27,8 +27,11 @@ st.divider()
 st.subheader("Latest runs")
 runs = store().list_runs()[:10]
 if not runs:
-    st.info("No runs yet. Train one from the command line, for example "
-            "`python -m core train --dataset spiral --hidden 8,8 --activation tanh`, and it appears here.")
+    st.info("No runs yet. Start on the **Data** page: pick a dataset (the spiral is a good first one), then "
+            "build a network and train it. Every run you train is listed here.", icon=":material/rocket_launch:")
+    st.page_link(page("Data"), label="Start with the data →", icon=":material/table:")
+    st.caption("Runs trained from a terminal are listed here too, e.g. "
+               "`python -m core train --dataset spiral --hidden 8,8 --activation tanh`.")
 else:
     st.dataframe(
         [{"name": r.name, "status": r.status, "dataset": r.dataset.get("name"), "epochs": r.epoch,

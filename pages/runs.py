@@ -6,7 +6,8 @@ from core.compare import (EXPORTS, export_bytes, file_stem, metrics_csv, overvie
                           validation_curves)
 from core.store import StoreError
 from dashboard.charts import runs as charts
-from dashboard.state import current_run_id, dataset_for, page, set_current_run, store
+from dashboard.comparing import MAX_COMPARED, runs_table, settings_config
+from dashboard.state import choose, current_run_id, dataset_for, page, set_current_run, store
 from dashboard.text import md_plain
 
 
@@ -19,6 +20,15 @@ def _dataset_of(run):
 
 def _label(run) -> str:
     return f"{run.name} ({run.id[:6]})"
+
+
+def compared_runs(runs, chosen) -> list[str]:
+    """The runs to compare: those chosen that still exist; at first, up to three on the newest run's data."""
+    if chosen is None:
+        latest = runs[0].dataset.get("name")
+        return [r.id for r in runs if r.dataset.get("name") == latest][:3]
+    ids = {r.id for r in runs}
+    return [i for i in chosen if i in ids][:MAX_COMPARED]
 
 
 def _deferred_export(run_id: str, fmt: str):
@@ -47,37 +57,19 @@ if not runs:
 by_id = {r.id: r for r in runs}
 
 # ---------------------------------------------------------------- the table
-table = overview(store(), runs, _dataset_of)
-st.dataframe(
-    table.drop(columns=["id"]), hide_index=True, width="stretch",
-    column_config={
-        "name": st.column_config.TextColumn("name", help="The run's name; rename it below."),
-        "status": st.column_config.TextColumn("status"),
-        "architecture": st.column_config.TextColumn(
-            "architecture", help="Units per layer, from the inputs to the outputs."),
-        "dataset": st.column_config.TextColumn("data"),
-        "parameters": st.column_config.NumberColumn("params", format="%d",
-                                                    help="How many weights and biases the network learns."),
-        "optimizer": st.column_config.TextColumn("optimiser"),
-        "lr": st.column_config.NumberColumn("lr", format="%g", help="The learning rate."),
-        "best_val": st.column_config.NumberColumn(
-            "best val.", format="%.3f",
-            help="The best validation accuracy (classification) or R² (regression) over the epochs."),
-        "best_val_metric": st.column_config.TextColumn("of"),
-        "duration_s": st.column_config.NumberColumn("time (s)", format="%.1f",
-                                                    help="Training time in seconds."),
-        "created": st.column_config.DatetimeColumn("created", format="MMM D, HH:mm"),
-    })
+shown, columns = runs_table(overview(store(), runs, _dataset_of))
+st.dataframe(shown, hide_index=True, width="stretch", column_config=columns)
+st.caption("Newest first.")
 
 # ---------------------------------------------------------------- compare
 st.subheader("Compare runs")
-if "runs_compare" not in st.session_state or not set(st.session_state["runs_compare"]) <= set(by_id):
-    latest = runs[0].dataset.get("name")
-    same = [r.id for r in runs if r.dataset.get("name") == latest]
-    st.session_state["runs_compare"] = same[:3]
+# The pickers get their values handed back on every run: the browser shows a picked run by the label it
+# was sent, so a run renamed since (here, in another tab or from the command line) would keep its old name.
+st.session_state["runs_compare"] = compared_runs(runs, st.session_state.get("runs_compare"))
 chosen = st.multiselect(
     "Runs to compare", list(by_id), key="runs_compare", format_func=lambda i: _label(by_id[i]),
-    help="Pick runs to overlay their validation curves and list their settings side by side. "
+    max_selections=MAX_COMPARED,
+    help=f"Pick up to {MAX_COMPARED} runs to overlay their validation curves and list their settings side by side. "
          "Runs on the same data compare best.")
 if not chosen:
     st.caption("Pick one or more runs above to see their curves and settings.")
@@ -103,15 +95,14 @@ else:
     else:
         styled = shown.drop(columns=["differs"]).style.apply(
             lambda row: ["background-color: #fff3cd" if shown.loc[row.name, "differs"] else ""] * len(row), axis=1)
-        st.dataframe(styled, width="stretch")
+        st.dataframe(styled, width="stretch", column_config=settings_config([_label(r) for r in picked]))
         if len(picked) > 1:
             st.caption("Highlighted: settings that differ between the chosen runs.")
 
 # ---------------------------------------------------------------- manage one run
 st.subheader("Rename, delete or download a run")
-if st.session_state.get("runs_manage") not in by_id:
-    url_run = current_run_id()
-    st.session_state["runs_manage"] = url_run if url_run in by_id else runs[0].id
+url_run = current_run_id()
+choose("runs_manage", list(by_id), url_run if url_run in by_id else runs[0].id)
 run_id = st.selectbox("Run", list(by_id), key="runs_manage", format_func=lambda i: _label(by_id[i]),
                       help="The run to rename, delete or download.")
 run = by_id[run_id]

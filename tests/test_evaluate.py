@@ -7,7 +7,8 @@ from sklearn import metrics as skm
 from core.compare import (architecture, best_validation, export_bytes, metrics_csv, overview, parameter_count,
                           spec_table, validation_curves)
 from core.evaluate import (EvaluationError, Predictions, classification_report, pr_curves, predict_split,
-                           regression_report, roc_curves, row_images, threshold_point, worst_errors)
+                           least_sure_correct, mistake_count, regression_report, roc_curves, row_images,
+                           threshold_point, worst_errors)
 from core.runs import load_run
 from core.store import Store
 
@@ -83,21 +84,43 @@ def test_regression_metrics_match_sklearn():
     assert r.residuals.tolist() == pytest.approx([0.5, -0.5, 0.0, -1.0])
 
 
-def test_worst_errors_are_sorted_worst_first_with_original_columns():
-    preds = Predictions("classification", "test", np.array([10, 11, 12, 13, 14, 15]), Y_BIN, P_BIN.argmax(1), P_BIN,
-                        ["no", "yes"])
+def binary_preds() -> Predictions:
+    return Predictions("classification", "test", np.array([10, 11, 12, 13, 14, 15]), Y_BIN, P_BIN.argmax(1), P_BIN,
+                       ["no", "yes"])
+
+
+def test_worst_errors_are_the_mistakes_only_worst_first_with_original_columns():
+    preds = binary_preds()
     original = pd.DataFrame({"age": np.arange(20), "label": ["x"] * 20})
     worst = worst_errors(preds, original, n=3)
-    assert list(worst["row"]) == [14, 15, 13]            # P(true class) 0.2, 0.2, 0.55
+    # two rows are predicted wrongly (P(true class) 0.2 each); row 13 (0.55) is right and is left out
+    assert list(worst["row"]) == [14, 15]
+    assert (worst["true"] != worst["predicted"]).all()
     assert list(worst["loss"]) == sorted(worst["loss"], reverse=True)
-    assert list(worst["age"]) == [14, 15, 13] and "label" in worst
-    assert list(worst["true"]) == ["yes", "no", "yes"]
-    assert worst["p_true"].tolist() == pytest.approx([0.2, 0.2, 0.55])
+    assert list(worst["age"]) == [14, 15] and "label" in worst
+    assert list(worst["true"]) == ["yes", "no"]
+    assert worst["p_true"].tolist() == pytest.approx([0.2, 0.2])
+    assert mistake_count(preds) == 2
 
+
+def test_least_sure_correct_lists_the_right_answers_nearest_to_a_mistake():
+    preds = binary_preds()
+    right = least_sure_correct(preds, None, n=3)
+    assert list(right["row"]) == [13, 11, 12]            # P(true class) 0.55, 0.6, 0.7 (row 10: 0.9)
+    assert (right["true"] == right["predicted"]).all()
+    assert right["p_true"].tolist() == pytest.approx([0.55, 0.6, 0.7])
+    # a lower threshold makes row 11 (P(yes) = 0.4) a mistake: it moves from one list to the other
+    assert mistake_count(preds, threshold=0.3) == 3
+    assert 11 in set(worst_errors(preds, None, 10, threshold=0.3)["row"])
+    assert 11 not in set(least_sure_correct(preds, None, 10, threshold=0.3)["row"])
+
+
+def test_worst_regression_errors_are_the_largest_first():
     reg = Predictions("regression", "test", np.arange(4), np.array([1.0, 2.0, 3.0, 4.0]),
                       np.array([1.1, 5.0, 2.0, 4.0]), None, None)
     w = worst_errors(reg, None, n=10)
     assert list(w["row"]) == [1, 2, 0, 3] and w["abs_error"].is_monotonic_decreasing
+    assert mistake_count(reg) == 4 and least_sure_correct(reg).empty
 
 
 # ------------------------------------------------------------------ trained runs

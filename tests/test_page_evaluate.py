@@ -76,8 +76,9 @@ def test_regression_run_shows_r2_and_residuals(trained, monkeypatch):
 def test_digits_worst_errors_are_shown_as_images_and_checkpoint_switch_works(trained, monkeypatch):
     home, ids = trained
     at = open_evaluate(home, monkeypatch, ids["digits"])
-    grid = charts(at)[-1]
-    assert len([t for t in grid["data"] if t["type"] == "heatmap"]) == 12
+    grids = [c for c in charts(at) if c["data"] and all(t["type"] == "heatmap" for t in c["data"])
+             and len(c["data"]) > 1]
+    assert sum(len(g["data"]) for g in grids) == 12              # the 12 rows asked for, as pictures
     assert "px_0_0" not in at.dataframe[-1].value.columns
     at.radio(key="eval_checkpoint").set_value("best").run()
     at.radio(key="eval_split").set_value("train").run()
@@ -101,3 +102,39 @@ def test_a_run_without_checkpoints_gives_a_clear_message(tmp_path, monkeypatch):
                                network={"layers": []}, train={}, status="stopped")
     at = open_evaluate(tmp_path, monkeypatch)
     assert "cannot be evaluated" in at.error[0].value
+
+
+def worst_tables(at):
+    """(the mistakes table, the least-sure-right table or None) of the Worst mistakes section."""
+    tables = [d.value for d in at.dataframe if "p_true" in d.value.columns]
+    return tables[0] if tables else None, tables[1] if len(tables) > 1 else None
+
+
+def test_worst_mistakes_list_only_wrong_rows_and_name_the_right_ones_that_fill_up(trained, monkeypatch):
+    home, ids = trained
+    at = open_evaluate(home, monkeypatch, ids["spiral"])
+    at.slider(key="eval_worst_n").set_value(60).run()             # every test row: more than the mistakes
+    wrong, right = worst_tables(at)
+    assert len(wrong) and (wrong["true"] != wrong["predicted"]).all()
+    assert right is not None and (right["true"] == right["predicted"]).all()
+    assert len(wrong) + len(right) == 60
+    assert list(right["p_true"]) == sorted(right["p_true"])       # the least sure first
+    said = " ".join(c.value for c in at.caption)
+    assert f"Only {len(wrong)} of the 60 test rows" in said
+    assert any(m.value == "**Least confident correct predictions**" for m in at.markdown)
+    assert "label" not in wrong.columns                           # the target is the 'true' column already
+
+
+def test_digit_mistakes_and_least_sure_right_digits_are_captioned_apart(trained, monkeypatch):
+    home, ids = trained
+    at = open_evaluate(home, monkeypatch, ids["digits"])
+    at.slider(key="eval_worst_n").set_value(60).run()
+    wrong, right = worst_tables(at)
+    grids = [c for c in charts(at) if len(c["data"]) > 1 and all(t["type"] == "heatmap" for t in c["data"])]
+    captions = [[a["text"] for a in g["layout"]["annotations"]] for g in grids]
+    assert len(captions[0]) == len(wrong) and all("→" in c for c in captions[0])
+    for c in captions[0]:                                         # 'true 4 → 9 (p=0.01)': two different digits
+        true, predicted = c.removeprefix("true ").split(" (")[0].split(" → ")
+        assert true != predicted
+    if right is not None:
+        assert len(captions[1]) == len(right) and not any("→" in c for c in captions[1])

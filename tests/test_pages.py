@@ -23,6 +23,16 @@ def test_home_page_explains_the_workflow_and_invites_a_first_run(home):
     assert "No runs yet" in at.info[0].value
 
 
+def test_home_page_without_runs_sends_a_browser_user_to_the_data_page_first(home):
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    hint = at.info[0].value
+    assert "Data" in hint and "command line" not in hint and "python -m core" not in hint
+    links = [(link.proto.label, link.proto.page) for link in at.get("page_link")]
+    # the flow's own links, then the hint's link to the Data page
+    assert links[-1] == ("Start with the data →", "data")
+    assert any("python -m core train" in c.value for c in at.caption)   # the command line, second
+
+
 def test_home_page_lists_runs_from_the_workspace(home):
     from core.store import Store
     store = Store(home)

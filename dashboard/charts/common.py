@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import html
+import re
+import textwrap
 
 import plotly.graph_objects as go
 
@@ -9,11 +11,39 @@ import plotly.graph_objects as go
 CLASS_COLORS = ["#2f6fde", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
                 "#9c755f", "#bab0ac"]
 
+# The narrowest a chart gets on a page (a third of the Train page's right-hand side at 1400 px: ~200 px)
+# holds about 36 characters of 13 px text; lines are kept shorter than that.
+PLACEHOLDER_CHARS = 32
+
+
+def legend_below(**extra) -> dict:
+    """A horizontal legend at the foot of the whole figure. Placed against the figure's bottom edge
+    (not below the plot area at a guessed distance), it makes plotly grow the bottom margin for it,
+    so it sits under the x-axis title, never over it, however many rows it wraps into."""
+    return dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0, xanchor="left", **extra)
+
 
 def base_layout(fig: go.Figure, title: str | None = None, height: int = 360) -> go.Figure:
     fig.update_layout(title=title, height=height, margin=dict(l=40, r=20, t=40 if title else 10, b=40),
-                      template="plotly_white", legend=dict(orientation="h", y=-0.2))
+                      template="plotly_white", legend=legend_below())
     return fig
+
+
+def _balanced(clause: str, width: int) -> list[str]:
+    """A clause in as few lines of at most `width` characters as it needs, of about equal length."""
+    lines = textwrap.wrap(clause, width)
+    for w in range(-(-len(clause) // len(lines)), width):
+        even = textwrap.wrap(clause, w)
+        if len(even) == len(lines):
+            return even
+    return lines
+
+
+def placeholder_text(text: str, width: int = PLACEHOLDER_CHARS) -> str:
+    """What an empty chart says, in lines short enough for the narrowest chart: a new line before
+    'once', 'after' or 'while' ('… appears here / after the first epoch'), longer parts split evenly."""
+    clauses = re.split(r" (?=(?:once|after|while) )", text)
+    return "<br>".join(line for clause in clauses for line in _balanced(clause, width))
 
 
 def plain(text) -> str:

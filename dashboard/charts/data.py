@@ -13,6 +13,7 @@ from .common import CLASS_COLORS, base_layout, plain
 
 SPLIT_LABELS = {"train": "training", "val": "validation", "test": "test"}
 SPLIT_SYMBOLS = {"train": "circle", "val": "diamond-open", "test": "x"}
+SPLIT_SHADES = {"train": 1.0, "val": 0.65, "test": 0.4}     # the class balance bars: training rows darkest
 
 
 
@@ -113,12 +114,18 @@ def class_balance(dataset, height: int = 300) -> go.Figure:
     fig = go.Figure()
     if dataset.task == "classification":
         names = [plain(c) for c in dataset.class_names]
-        for split, shade in (("train", 1.0), ("val", 0.65), ("test", 0.4)):
+        for split, shade in SPLIT_SHADES.items():
             y = getattr(dataset, f"y_{split}")
             counts = np.bincount(y.astype(np.int64), minlength=len(names))
-            fig.add_trace(go.Bar(x=names, y=counts, name=SPLIT_LABELS[split],
+            # colour = class, shade = split; the legend explains the shades with grey swatches of its own
+            # (a bar's own swatch would show the first class's colour for every split)
+            fig.add_trace(go.Bar(x=names, y=counts, name=SPLIT_LABELS[split], legendgroup=split, showlegend=False,
                                  marker=dict(color=[CLASS_COLORS[k % len(CLASS_COLORS)] for k in range(len(names))],
-                                             opacity=shade)))
+                                             opacity=shade),
+                                 hovertemplate="%{x}: %{y} " + SPLIT_LABELS[split] + " rows<extra></extra>"))
+            fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=SPLIT_LABELS[split], legendgroup=split,
+                                     marker=dict(symbol="square", size=12, color=f"rgba(85, 85, 85, {shade})"),
+                                     hoverinfo="skip"))
         fig.update_layout(barmode="stack", legend=dict(traceorder="normal"))
         fig.update_xaxes(title=plain(dataset.target), type="category")
         fig.update_yaxes(title="rows")

@@ -50,7 +50,7 @@ def _curve_figure(curves, kind: str) -> go.Figure:
         fig.update_yaxes(title="true-positive rate (recall)", range=[0, 1.02])
     else:
         fig.update_xaxes(title="recall (share of the class found)", range=[0, 1])
-        fig.update_yaxes(title="precision (share of flags that are right)", range=[0, 1.02])
+        fig.update_yaxes(title="precision (flags that are right)", range=[0, 1.02])
     return fig
 
 
@@ -60,7 +60,13 @@ def roc_curves(curves, title: str | None = "ROC curve", point: tuple[float, floa
     if point is not None:
         fig.add_trace(go.Scatter(x=[point[0]], y=[point[1]], mode="markers", name="your threshold",
                                  marker=dict(size=11, color="#e15759", line=dict(color="white", width=1.5))))
-    return base_layout(fig, title, height=380)
+    return base_layout(fig, title, height=_curves_height(fig))
+
+
+def _curves_height(fig: go.Figure) -> int:
+    """Taller with more curves: the legend below takes a row per two entries, and the curves keep their room."""
+    entries = sum(1 for t in fig.data if t.showlegend is not False)
+    return 340 + 22 * max(2, -(-entries // 2))
 
 
 def pr_curves(curves, title: str | None = "Precision–recall curve", point: tuple[float, float] | None = None) -> go.Figure:
@@ -72,7 +78,7 @@ def pr_curves(curves, title: str | None = "Precision–recall curve", point: tup
     if point is not None:
         fig.add_trace(go.Scatter(x=[point[0]], y=[point[1]], mode="markers", name="your threshold",
                                  marker=dict(size=11, color="#e15759", line=dict(color="white", width=1.5))))
-    return base_layout(fig, title, height=380)
+    return base_layout(fig, title, height=_curves_height(fig))
 
 
 def predicted_vs_actual(y_true, y_pred, target: str = "target", title: str | None = None) -> go.Figure:
@@ -104,12 +110,15 @@ def residuals(y_true, y_pred, target: str = "target", title: str | None = None) 
 
 
 def image_grid(images: np.ndarray, captions: list[str], columns: int = 6) -> go.Figure:
-    """Small grey-scale images (e.g. 8×8 digits) in a grid, each titled by its caption."""
+    """Small grey-scale images (e.g. 8×8 digits) in a grid of `columns` columns, each titled by its caption."""
     n = len(images)
-    cols = max(1, min(columns, n))
+    cols = max(1, columns)            # a full row's width even for a few images: every image the same size
     rows = max(1, -(-n // cols))
+    height = 170 * rows + 30
+    # room for a caption between two rows of images, as a share of the plot's height (any number of rows)
+    spacing = min(0.12, 40 / (height - 40)) if rows > 1 else 0.05
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=[plain(c) for c in captions],
-                        horizontal_spacing=0.02, vertical_spacing=0.12 if rows > 1 else 0.05)
+                        horizontal_spacing=0.02, vertical_spacing=spacing)
     vmax = float(np.max(images)) if n else 1.0
     for k, img in enumerate(images):
         fig.add_trace(go.Heatmap(z=img, colorscale="Greys", zmin=0, zmax=vmax or 1.0, showscale=False,
@@ -119,5 +128,5 @@ def image_grid(images: np.ndarray, captions: list[str], columns: int = 6) -> go.
     fig.update_yaxes(visible=False, autorange="reversed")
     for ann in fig.layout.annotations:
         ann.font.size = 12
-    fig.update_layout(height=170 * rows + 30, margin=dict(l=10, r=10, t=30, b=10), template="plotly_white")
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10), template="plotly_white")
     return fig

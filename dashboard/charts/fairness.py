@@ -7,6 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from .common import CLASS_COLORS, base_layout, plain
+from .labels import place_labels, text_size
 
 GREEN, RED, GREY = "#2e8b57", "#b03a48", "#888888"
 
@@ -103,39 +104,68 @@ def shap_gaps(gaps: pd.DataFrame, top: int = 8) -> go.Figure:
 
 
 KIND_COLORS = {"original": "#222222", "threshold": CLASS_COLORS[1], "training": CLASS_COLORS[2]}
+KIND_LABELS = {"original": "this run", "threshold": "group thresholds", "training": "retrained"}
+# The Pareto chart's plot area on the Fairness page (half the width at 1400 px, 420 px high), in pixels:
+# where its labels are placed so that none covers another. A little smaller than it is drawn.
+PARETO_PLOT_PX = (380.0, 270.0)
+LABEL_FONT_PX = 11
+
+
+def _pareto_front(pts: pd.DataFrame, x: str) -> list:
+    """The variants no other beats on both fairness (lower x) and accuracy, fairest first."""
+    front, best = [], -np.inf
+    for _, r in pts.sort_values([x, "accuracy"], ascending=[True, False]).iterrows():
+        if r["accuracy"] > best:
+            front.append(r)
+            best = r["accuracy"]
+    return front
+
+
+def _ranges(pts: pd.DataFrame, x: str) -> tuple[list[float], list[float]]:
+    """Axis ranges with room around the points for their labels."""
+    xmax = float(pts[x].max()) if len(pts) else 1.0
+    xmax = xmax if np.isfinite(xmax) and xmax > 0 else 1.0
+    lo, hi = (float(pts["accuracy"].min()), float(pts["accuracy"].max())) if len(pts) else (0.0, 1.0)
+    pad = max(0.12 * (hi - lo), 0.01)
+    return [-0.04 * xmax, 1.1 * xmax], [lo - pad, hi + pad]
+
+
+def _label_points(fig: go.Figure, pts: pd.DataFrame, x: str, xr, yr) -> None:
+    """Each variant's name beside its point, moved (with a line to the point) where names would collide."""
+    w, h = PARETO_PLOT_PX
+    px = [((r[x] - xr[0]) / (xr[1] - xr[0]) * w, (1 - (r["accuracy"] - yr[0]) / (yr[1] - yr[0])) * h)
+          for _, r in pts.iterrows()]
+    names = [str(n) for n in pts["name"]]
+    placed = place_labels(px, [text_size(n, LABEL_FONT_PX) for n in names], w, h)
+    for (_, r), name, ((dx, dy), moved) in zip(pts.iterrows(), names, placed):
+        fig.add_annotation(x=r[x], y=r["accuracy"], text=plain(name), ax=dx, ay=dy, showarrow=True, arrowhead=0,
+                           arrowwidth=1, arrowcolor="#bbbbbb" if moved else "rgba(0,0,0,0)", standoff=7,
+                           font=dict(size=LABEL_FONT_PX, color="#555555"))
 
 
 def pareto(points: pd.DataFrame, x: str, x_label: str) -> go.Figure:
     """Accuracy against a disparity, one point per variant (name, kind, accuracy, x); the best trade-offs
-    (no other variant both fairer and more accurate) joined by a line."""
+    (no other variant both fairer and more accurate) joined by a line. Every point carries its name,
+    placed where it covers no other name."""
     fig = go.Figure()
-    pts = points.dropna(subset=[x, "accuracy"])
-    if len(pts):
-        order = pts.sort_values([x, "accuracy"], ascending=[True, False])
-        front, best = [], -np.inf
-        for _, r in order.iterrows():
-            if r["accuracy"] > best:
-                front.append(r)
-                best = r["accuracy"]
-        if len(front) > 1:
-            fig.add_trace(go.Scatter(x=[r[x] for r in front], y=[r["accuracy"] for r in front], mode="lines",
-                                     line=dict(color="#bbbbbb", dash="dot"), name="best trade-offs",
-                                     hoverinfo="skip"))
-    xmax = float(pts[x].max()) if len(pts) else 1.0
-    xmax = xmax if np.isfinite(xmax) and xmax > 0 else 1.0
-    for kind, label in (("original", "this run"), ("threshold", "group thresholds"),
-                        ("training", "retrained")):
+    pts = points.dropna(subset=[x, "accuracy"]).reset_index(drop=True)
+    front = _pareto_front(pts, x)
+    if len(front) > 1:
+        fig.add_trace(go.Scatter(x=[r[x] for r in front], y=[r["accuracy"] for r in front], mode="lines",
+                                 line=dict(color="#bbbbbb", dash="dot"), name="best trade-offs", hoverinfo="skip",
+                                 legendrank=len(KIND_LABELS) + 1))
+    for kind in ("threshold", "training", "original"):     # this run last: its open diamond stays on top
         sub = pts[pts["kind"] == kind]
         if not len(sub):
             continue
-        # labels point inwards so that none is cut at the plot's edge
-        where = ["top right" if v < xmax / 2 else "top left" for v in sub[x]]
+        marker = (dict(size=15, color=KIND_COLORS[kind], symbol="diamond-open", line=dict(width=2.5))
+                  if kind == "original" else dict(size=11, color=KIND_COLORS[kind], symbol="circle"))
         fig.add_trace(go.Scatter(
-            x=sub[x], y=sub["accuracy"], mode="markers+text", name=label, text=[plain(n) for n in sub["name"]],
-            textposition=where, marker=dict(size=13 if kind == "original" else 11,
-                                                   color=KIND_COLORS[kind],
-                                                   symbol="diamond" if kind == "original" else "circle"),
+            x=sub[x], y=sub["accuracy"], mode="markers", name=KIND_LABELS[kind], text=[plain(n) for n in sub["name"]],
+            marker=marker, legendrank=list(KIND_LABELS).index(kind) + 1,
             hovertemplate="%{text}<br>" + x_label + " %{x:.3f}<br>accuracy %{y:.1%}<extra></extra>"))
-    fig.update_xaxes(title=f"{x_label} (lower is fairer)", range=[-0.04 * xmax, 1.1 * xmax])
-    fig.update_yaxes(title="accuracy", tickformat=".0%")
+    xr, yr = _ranges(pts, x)
+    _label_points(fig, pts, x, xr, yr)
+    fig.update_xaxes(title=f"{x_label} (lower is fairer)", range=xr)
+    fig.update_yaxes(title="accuracy", tickformat=".0%", range=yr)
     return base_layout(fig, "Fairness against accuracy, one point per variant", height=420)

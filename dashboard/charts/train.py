@@ -14,10 +14,11 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import sequential
 
-from .common import CLASS_COLORS, plain
+from .common import CLASS_COLORS, legend_below, placeholder_text, plain
 
 MAX_POINTS = 1000        # points per line (about two per pixel of a chart's width): a live chart is sent twice a second
 MAX_COLUMNS = 150        # time columns of the weight-distribution heatmap
+LEGEND_ROW_PX = 19       # a row of a legend under a chart
 VALUE_BINS = 40          # weight-value rows of the weight-distribution heatmap
 
 LOSS_COLOR = "#2f6fde"
@@ -113,7 +114,7 @@ def _lr_markers(layout: dict, lr_changes, steps_per_epoch: int) -> None:
 
 def _empty(data: list[dict], layout: dict, text: str) -> go.Figure:
     layout.setdefault("annotations", []).append(
-        {"text": text, "x": 0.5, "y": 0.5, "xref": "paper", "yref": "paper", "showarrow": False,
+        {"text": placeholder_text(text), "x": 0.5, "y": 0.5, "xref": "paper", "yref": "paper", "showarrow": False,
          "font": {"size": 13, "color": "#888"}})
     layout["xaxis"]["visible"] = False
     layout["yaxis"]["visible"] = False
@@ -197,6 +198,12 @@ def score_figure(epoch: np.ndarray, values: np.ndarray, *, metric: str, height: 
 
 
 # ----------------------------------------------------------------- decision boundary
+# The plane is drawn to scale (one unit as long on both axes), so it fills its column only when the
+# figure is about as tall as the column is wide: the Train page's column is ~283 px wide at 1400 px,
+# which leaves a ~240-px plane; its ticks, axis titles and a two-row legend take ~80 px below it.
+PLANE_HEIGHT = 320
+
+
 def _tint(hex_color: str, amount: float) -> str:
     """hex_color mixed with white: amount 0 = white, 1 = the colour."""
     r, g, b = (int(hex_color[i:i + 2], 16) for i in (1, 3, 5))
@@ -207,7 +214,7 @@ def _tint(hex_color: str, amount: float) -> str:
 def boundary_figure(grid: np.ndarray | None, extent, *, task: str, class_names=None,
                     X_train=None, y_train=None, X_test=None, y_test=None,
                     feature_names=("x1", "x2"), groups=None, group_lines=None, favourable: int = 1,
-                    group_order=None, height: int = 420) -> go.Figure:
+                    group_order=None, height: int = PLANE_HEIGHT) -> go.Figure:
     """The network's prediction over the plane, with the data points on top (the Playground view).
 
     grid: [R, R, C] from decode_boundary (rows = y from low to high, columns = x), or None
@@ -253,7 +260,7 @@ CLASS_SYMBOLS = ["circle", "x", "triangle-up", "square", "star", "diamond", "cro
 
 
 def group_boundary_figure(grid, extent, *, class_names, points, feature_names=("x1", "x2"), lines=None,
-                          favourable: int = 1, order=None, height: int = 420) -> go.Figure:
+                          favourable: int = 1, order=None, height: int = PLANE_HEIGHT) -> go.Figure:
     """The boundary view for data with groups: points coloured by group, shaped by class, and the
     line where each group's decision flips (see boundary_figure). points: (X, y, groups, label)
     per set of points, label naming the set ("train", "test"…); white outline for "train".
@@ -311,11 +318,13 @@ def _plane_layout(extent, feature_names, height: int) -> dict:
     if extent is not None:
         layout["xaxis"]["range"] = list(extent[0])
         layout["yaxis"]["range"] = list(extent[1])
-    layout["xaxis"].update(title={"text": plain(feature_names[0])}, showgrid=False, zeroline=False, constrain="domain")
-    layout["yaxis"].update(title={"text": plain(feature_names[1])}, showgrid=False, zeroline=False, scaleanchor="x",
-                           scaleratio=1, constrain="domain")
-    layout["margin"] = {"l": 30, "r": 10, "t": 10, "b": 30}
-    layout["legend"] = {"orientation": "h", "y": -0.12, "font": {"size": 11}}
+    # small ticks and titles close to them: the square plane gets the column's width
+    axis = {"showgrid": False, "zeroline": False, "constrain": "domain", "tickfont": {"size": 10}}
+    layout["xaxis"].update(title={"text": plain(feature_names[0]), "standoff": 4, "font": {"size": 12}}, **axis)
+    layout["yaxis"].update(title={"text": plain(feature_names[1]), "standoff": 2, "font": {"size": 12}}, scaleanchor="x",
+                           scaleratio=1, **axis)
+    layout["margin"] = {"l": 20, "r": 4, "t": 4, "b": 20}
+    layout["legend"] = legend_below(font={"size": 11})
     return layout
 
 
@@ -371,7 +380,10 @@ def grad_norm_figure(norms: dict, *, height: int = 300) -> go.Figure:
         return _empty(data, layout, "Gradient sizes appear here after the first logged epoch")
     layout["xaxis"].update(title={"text": "epoch"}, rangemode="tozero")
     layout["yaxis"].update(title={"text": "gradient norm"}, type="log")
-    layout["legend"] = {"orientation": "h", "y": -0.3}
+    # in a narrow column each layer's entry takes a row under the chart: the chart grows by them, so the
+    # lines keep `height` worth of room
+    layout["legend"] = legend_below()
+    layout["height"] = height + LEGEND_ROW_PX * max(0, len(data) - 1)
     return _figure(data, layout)
 
 
