@@ -3,7 +3,8 @@
 Everything that reaches a model goes through here. A Dataset is identified by a DatasetRef
 (built-in name + parameters + seed, or a CSV file's content hash), so any page, any later visit
 and the training worker rebuild exactly the same arrays with ``load_dataset(ref, home)``.
-Every problem a person can fix raises ``DataError``: one sentence naming the problem and the fix.
+Every problem a person can fix raises ``DataError``: one sentence naming the problem and the fix,
+and ``.column`` when it lies in one column.
 
   load_builtin, list_builtin, BUILTIN   the built-in sets              builtin/
   load_csv, read_csv_bytes, LIMITS      an uploaded table              loading.py, reading.py

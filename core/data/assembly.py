@@ -145,14 +145,15 @@ def _check_columns(columns: list[str], target: Any, sensitive: list[str], drop: 
         hint = f"did you mean {close[0]!r}? " if close else ""
         if not close and all(re.fullmatch(r"[+-]?[\d.,eE+-]+", c) for c in columns):
             hint = "the first row looks like data, so add a header row with column names, or "
-        raise DataError(f"Target column {target!r} is not in the table; {hint}choose one of {names_list(columns)}.")
+        raise DataError(f"Target column {target!r} is not in the table; {hint}choose one of {names_list(columns)}.",
+                        column=target)
     for what, names in (("Sensitive", sensitive), ("Dropped", drop)):
         for c in names:
             if c not in columns:
-                raise DataError(f"{what} column {c!r} is not in the table; choose from {names_list(columns)}.")
+                raise DataError(f"{what} column {c!r} is not in the table; choose from {names_list(columns)}.", column=c)
             if c == target:
                 raise DataError(f"{what} column {c!r} is also the target; pick a different target or remove it from "
-                                "that list.")
+                                "that list.", column=c)
 
 
 def _labelled_rows(frame: pd.DataFrame, name: str, target: str, task: str | None,
@@ -165,7 +166,8 @@ def _labelled_rows(frame: pd.DataFrame, name: str, target: str, task: str | None
         )
     present = frame[target].notna()
     if not present.any():
-        raise DataError(f"Target column {target!r} has no values in any row; choose a column that holds the labels.")
+        raise DataError(f"Target column {target!r} has no values in any row; choose a column that holds the labels.",
+                        column=target)
     resolved = task or infer_task(frame[target])  # before dropping gaps: a float column with gaps may hold whole numbers
     if not present.all():
         n_missing = int((~present).sum())
@@ -186,6 +188,7 @@ def _check_target(y: pd.Series, target: str, task: str) -> None:
         raise DataError(
             f"Target column {target!r} is not numeric (it contains {example!r}), so it cannot be a regression target; "
             "use task='classification' or choose a numeric column.",
+            column=target,
         )
     if task != "classification":
         return
@@ -194,12 +197,14 @@ def _check_target(y: pd.Series, target: str, task: str) -> None:
         raise DataError(
             f"Target column {target!r} has only one class ({found[0]!r}); a classifier needs at least two, "
             "so choose another target or add rows of the other classes.",
+            column=target,
         )
     if len(found) > LIMITS.max_classes:
         fix = "use task='regression'" if is_numeric(y) else "choose a column with fewer distinct labels"
         raise DataError(
             f"Target column {target!r} has {len(found)} different labels, more than the {LIMITS.max_classes} "
             f"classes allowed; {fix}.",
+            column=target,
         )
 
 

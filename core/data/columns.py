@@ -42,6 +42,7 @@ def numeric_values(s: pd.Series, name: Any) -> np.ndarray:
         example = obj[bad].iloc[0]
         raise DataError(
             f"Column {quote(name)} should hold numbers but contains {str(example)!r}; fix or remove that value.",
+            column=name,
         )
     return np.where(np.isfinite(values), values, np.nan)
 

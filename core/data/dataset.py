@@ -81,6 +81,7 @@ class Dataset:
             raise DataError(
                 f"The table lacks the column{'s' if len(missing) > 1 else ''} {names_list(missing)} "
                 "that the model was trained on; add it with the same name.",
+                column=missing[0] if len(missing) == 1 else None,
             )
         return self._encoder.transform(frame)
 

@@ -1,7 +1,8 @@
 """What can go wrong with data, and how big an uploaded table may be.
 
 Every problem a person can fix raises ``DataError``: its text is one sentence naming the problem
-and the fix.
+and the fix, and when the problem lies in one column, ``column`` names that column so a page can
+point at it without reading the sentence.
 """
 
 from __future__ import annotations
@@ -11,7 +12,14 @@ from typing import Any, Iterable
 
 
 class DataError(ValueError):
-    """A user-facing problem with data; str(e) is one clear sentence naming the problem and the fix."""
+    """A user-facing problem with data; str(e) is one clear sentence naming the problem and the fix.
+
+    `column` is the one column the problem lies in, or None when it concerns no single column.
+    """
+
+    def __init__(self, message: str, *, column: str | None = None):
+        super().__init__(message)
+        self.column = None if column is None else str(column)
 
 
 @dataclass(frozen=True)

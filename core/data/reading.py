@@ -143,6 +143,7 @@ def _clean_header(header: list[str], filename: str, notes: list[str]) -> list[st
         raise DataError(
             f"{quote(filename)} has duplicate column names {names_list(dupes)}{hint}; "
             "rename the columns so every name is unique.",
+            column=dupes[0] if len(dupes) == 1 else None,
         )
     if looks_numeric:
         notes.append("The header row looks like numbers; if the file has no header row, add one with column names.")
