@@ -11,7 +11,7 @@ and ``.column`` when it lies in one column.
   uploaded_csvs, upload_info, read_upload, load_upload,
   remember_upload_settings, delete_upload, Upload    earlier uploads    uploads.py
   load_dataset, DatasetRef, Preprocess  rebuilding from a reference    loading.py, ref.py
-  Dataset (.split, .encode)            the arrays of the three splits dataset.py
+  Dataset (.split, .indices, .encode)   the arrays of the three splits dataset.py
   infer_task, csv_columns_summary       column typing for previews     columns.py
 """
 

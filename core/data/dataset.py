@@ -1,7 +1,7 @@
 """The Dataset: model-ready arrays of the three splits, plus what explains them in the user's terms.
 
-A Dataset keeps the cleaned original table (`raw`), which rows of it each split holds (`idx_*`),
-the encoded inputs and targets of each split, and the fitted encoder that
+A Dataset keeps the cleaned original table (`raw`), which rows of it each split holds (`idx_*`,
+or ``indices(name)``), the encoded inputs and targets of each split, and the fitted encoder that
 turns new rows with the original columns into model inputs exactly as the training rows were.
 """
 
@@ -71,6 +71,10 @@ class Dataset:
         """(X, y) of the "train", "val" (or "validation") or "test" split."""
         name = split_name(name)
         return getattr(self, f"X_{name}"), getattr(self, f"y_{name}")
+
+    def indices(self, name: str) -> np.ndarray:
+        """The rows of `raw` that the "train", "val" (or "validation") or "test" split holds, in split order."""
+        return getattr(self, f"idx_{split_name(name)}")
 
     def encode(self, frame: pd.DataFrame) -> np.ndarray:
         """Turn new raw rows (with the original columns) into model inputs exactly as the training rows were."""

@@ -1,7 +1,8 @@
 """The train/validation/test split: which rows of a table go where, and the names of the splits.
 
 The split is drawn once when a Dataset is assembled (stratified by class when every class has rows
-enough, else at random, from the preprocessing's split seed); the Dataset keeps the row numbers.
+enough, else at random, from the preprocessing's split seed); afterwards ``Dataset.indices(name)``
+answers which raw rows a split holds.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from core.data import DataError, Preprocess, load_builtin, load_csv
@@ -37,3 +38,13 @@ def test_split_rejects_unknown_names():
         ds.split("holdout")
     assert "'holdout'" in str(err.value)
 
+
+def test_indices_name_the_raw_rows_of_each_split():
+    ds = load_builtin("biased_loans", n=300)
+    for name, rows in (("train", ds.idx_train), ("val", ds.idx_val), ("validation", ds.idx_val), ("test", ds.idx_test)):
+        assert ds.indices(name) is rows
+        X, _ = ds.split(name)
+        assert np.array_equal(ds.encode(ds.raw.iloc[ds.indices(name)]), X)
+    with pytest.raises(DataError) as err:
+        ds.indices("holdout")
+    assert "'holdout'" in str(err.value)
