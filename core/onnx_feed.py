@@ -85,7 +85,8 @@ class ColumnFeed:
 
 def table_codes(frame: pd.DataFrame, inputs: list[ColumnInput]) -> tuple[np.ndarray, ColumnFeed]:
     """The codes of a table's rows for a model that takes `inputs`, and the feed that decodes them."""
-    from .data import DataError, _numeric_values, _text_values
+    from .data import DataError
+    from .data.columns import numeric_values, text_values
     lacking = [i.name for i in inputs if i.name not in frame.columns]
     if lacking:
         names = ", ".join(repr(n) for n in lacking[:8]) + (f" and {len(lacking) - 8} more" if len(lacking) > 8 else "")
@@ -95,14 +96,14 @@ def table_codes(frame: pd.DataFrame, inputs: list[ColumnInput]) -> tuple[np.ndar
     values: dict[str, list[str]] = {}
     for j, i in enumerate(inputs):
         if i.text:
-            texts = _text_values(frame[i.name])
+            texts = text_values(frame[i.name])
             present = pd.notna(texts)
             values[i.name] = sorted({str(t) for t in texts[present]})
             index = pd.Index(values[i.name]).get_indexer(np.where(present, texts, ""))
             codes[:, j] = np.where(present, index, np.nan)
         else:
             try:
-                codes[:, j] = _numeric_values(frame[i.name], i.name)
+                codes[:, j] = numeric_values(frame[i.name], i.name)
             except DataError as exc:
                 raise _error(str(exc)) from None
     return codes, ColumnFeed(list(inputs), values)

@@ -1,0 +1,60 @@
+"""What can go wrong with data, and how big an uploaded table may be.
+
+Every problem a person can fix raises ``DataError``: its text is one sentence naming the problem
+and the fix, and when the problem lies in one column, ``column`` names that column so a page can
+point at it without reading the sentence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any, Iterable
+
+
+class DataError(ValueError):
+    """A user-facing problem with data; str(e) is one clear sentence naming the problem and the fix.
+
+    `column` is the one column the problem lies in, or None when it concerns no single column.
+    """
+
+    def __init__(self, message: str, *, column: str | None = None):
+        super().__init__(message)
+        self.column = None if column is None else str(column)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Size limits for uploaded tables. Readable as attributes or as ``LIMITS["max_rows"]``."""
+
+    max_bytes: int = 50 * 1024 * 1024
+    max_rows: int = 200_000
+    max_columns: int = 500
+    max_categories: int = 30  # a text column with more distinct values is left out
+    min_rows: int = 20  # fewer rows cannot be split into train / validation / test
+    max_classes: int = 100
+
+    def __getitem__(self, key: str) -> int:
+        if key not in {f.name for f in fields(self)}:
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+LIMITS = Limits()
+
+
+def quote(name: Any) -> str:
+    """A column or file name as a message shows it."""
+    return repr(str(name))
+
+
+def names_list(names: Iterable[Any], limit: int = 25) -> str:
+    """Names for a message: quoted, comma-separated, the tail counted after `limit` of them."""
+    names = [str(n) for n in names]
+    shown = ", ".join(repr(n) for n in names[:limit])
+    if len(names) > limit:
+        shown += f" and {len(names) - limit} more"
+    return shown
+
