@@ -45,34 +45,35 @@ AUTO_LABEL = "Automatic (exact or sampling)"
 
 @dataclass(frozen=True)
 class View:
-    """One explained output in the user's words: which column of the attributions, and its sign.
+    """One explained output in the user's words: which column of the attributions, and its unit.
 
-    A single-output binary network's one output is the logit of class 1; class 0 is explained
-    by its negation."""
+    Every class has its own output, the log-odds of that class (core.units), whatever the network's
+    head; a regression's one output is the predicted value in the target's units."""
 
     index: int                  # output column in the Attribution
-    sign: float                 # +1, or -1 for class 0 of a single-output binary net
-    label: str                  # what the numbers are, e.g. "score (logit) for 'good'"
+    label: str                  # what the numbers are, e.g. "log-odds of 'good'"
     class_index: int | None     # the class (for LIME), None for regression / unknown outputs
 
 
 def view_for(dataset, outputs: list[str], class_index: int | None) -> View:
     """The View of a run's class (or its single regression output)."""
     if dataset.task == "regression" or class_index is None:
-        return View(0, 1.0, f"predicted {dataset.target}", None)
-    names = list(dataset.class_names)
-    name = names[class_index]
-    if len(outputs) == 1:                       # one logit: that of class 1
-        if class_index == 1:
-            return View(0, 1.0, f"score (logit) for '{name}'", 1)
-        return View(0, -1.0, f"score for '{name}' (minus the logit of '{names[1]}')", class_index)
-    return View(class_index, 1.0, f"score (logit) for '{name}'", class_index)
+        return View(0, f"predicted {dataset.target}", None)
+    return View(class_index, outputs[class_index], class_index)
+
+
+def unit_note(dataset) -> str:
+    """A sentence on how to read the unit, after the page's "explaining the network's …"."""
+    if dataset.task == "regression":
+        return ""
+    return (". Log-odds are log(p / (1 − p)) of the class's probability p: 0 is even odds, every +1 multiplies "
+            "the odds by e ≈ 2.7, and a value of 2 means p ≈ 88 %. Every chart here, the Fairness page and the "
+            "audit report use this unit.")
 
 
 def view_values(att, view: View) -> tuple[np.ndarray, float, np.ndarray]:
     """(values [n, p], base, outputs [n]) of one View."""
-    return (view.sign * att.of(view.index), float(view.sign * att.base[view.index]),
-            view.sign * att.fx[:, view.index])
+    return att.of(view.index), float(att.base[view.index]), att.fx[:, view.index]
 
 
 def value_texts(frame: pd.DataFrame) -> np.ndarray:
@@ -472,7 +473,7 @@ def show_global(ex, att, view: View, rows: Rows) -> None:
         st.plotly_chart(charts.pixel_maps([
             {"title": "the average image", "image": mean_img},
             {"title": "mean |SHAP| (how much each pixel matters)", "map": image, "signed": False},
-            {"title": "average SHAP value (red raises the score)", "map": signed, "image": mean_img},
+            {"title": "average SHAP value (red raises the log-odds)", "map": signed, "image": mean_img},
         ], columns=3), width="stretch", config=CHART, key="xp_global_pixels")
         st.caption(f"Each square is a pixel; the explained output is the {md(view.label)}. Middle: dark blue pixels "
                    "move it the most on average, in either direction. Right, over the average image: red pixels "
@@ -681,7 +682,7 @@ def show_row(ex, att, view: View, rows: Rows, req: Request) -> None:
             return
         stab = peek("stability", (ex.run_id, str(ex.checkpoint), view.class_index, tuple(current)))
         labels = [lime.rules.get(c, c) for c in lime.features]
-        what = f"probability of '{lime.output}'" if ds.task == "classification" else f"predicted {ds.target}"
+        what = view.label                        # the same unit as SHAP's
         if stab is not None:
             mean, std, _ = stab
             st.plotly_chart(charts.lime_bars(labels, mean, std, xlabel=f"LIME weight · {what}"), width="stretch",
@@ -725,9 +726,9 @@ def show_row(ex, att, view: View, rows: Rows, req: Request) -> None:
     m[2].metric("Same direction", "—" if not np.isfinite(agree["sign_agreement"]) else f"{agree['sign_agreement']:.0%}",
                 help="Of the columns in either top list, the share that both methods push the same way.")
     (st.success if ok else st.warning)(sentence)
-    st.caption("SHAP explains the network's score (logit) and LIME its probability, so compare the order and the "
-               "directions of the columns, not the sizes of the bars." if ds.task == "classification" else
-               "Compare the order and the directions of the columns more than the sizes of the bars.")
+    st.caption(f"Both are in the same unit, the {md(view.label)}. A SHAP value is the column's share of this "
+               "row's output; a LIME weight is what the rule shown (e.g. a range the value falls in) adds in LIME's "
+               "straight-line fit: compare the order and the directions of the columns more than the sizes.")
 
 
 def _show_image_row(ex, att, rows: Rows, i: int, image: np.ndarray) -> None:
@@ -757,7 +758,7 @@ def _show_image_row(ex, att, rows: Rows, i: int, image: np.ndarray) -> None:
                     width="stretch", config=CHART,
                     key="xp_row_pixels")
     st.caption(f"The digit, then where SHAP and LIME see evidence for the predicted class '{md(names[predicted])}' "
-               f"and for '{md(names[other])}': red pixels raise that class's score, blue pixels lower it. "
+               f"and for '{md(names[other])}': red pixels raise that class's log-odds, blue pixels lower it. "
                f"LIME's fit around this image: R² = {limes[predicted].score:.2f}.")
     view = view_for(ds, att.outputs, predicted)
     values, _, _ = view_values(att, view)
@@ -891,7 +892,7 @@ def show_byo() -> None:
         bar.empty()
         att.settings.update(split="uploaded")
         cached("byo_shap", key, lambda: att)
-    view = View(output, 1.0, model.outputs[output], None)
+    view = View(output, model.outputs[output], None)
     values, base, fx = view_values(att, view)
     st.caption(f"Method: **{xp.METHODS[att.method].label}** · background: {background} rows of your table · "
                f"{rows:,} rows explained · computed in {att.seconds:.2f} s. The model's own output is explained "
