@@ -544,7 +544,8 @@ def lime_stability(model: Model, dataset, codes_row: np.ndarray, output: int = 0
 
 def agreement(a: np.ndarray, b: np.ndarray, k: int = 5) -> dict:
     """How far two attributions of one row agree: Spearman rank correlation of |values|, overlap of the
-    top-k columns by |value|, and the share of those top columns (of either) whose signs agree."""
+    top-k columns by |value|, and, over the columns in either top k (`union` of them, `same_sign` of
+    those with the same sign in both), the share whose signs agree."""
     from scipy.stats import spearmanr
     a, b = np.asarray(a, float), np.asarray(b, float)
     k = max(1, min(k, len(a)))
@@ -555,8 +556,10 @@ def agreement(a: np.ndarray, b: np.ndarray, k: int = 5) -> dict:
     top_a = set(np.argsort(-np.abs(a), kind="stable")[:k])
     top_b = set(np.argsort(-np.abs(b), kind="stable")[:k])
     union = sorted(top_a | top_b)
-    signs = float(np.mean([np.sign(a[j]) == np.sign(b[j]) for j in union])) if union else float("nan")
-    return {"spearman": rho, "top_k": k, "top_k_overlap": len(top_a & top_b) / k, "sign_agreement": signs}
+    same = int(sum(np.sign(a[j]) == np.sign(b[j]) for j in union))
+    signs = same / len(union) if union else float("nan")
+    return {"spearman": rho, "top_k": k, "top_k_overlap": len(top_a & top_b) / k, "sign_agreement": signs,
+            "union": len(union), "same_sign": same}
 
 
 def probe_seconds(explain_rows: Callable[[int], object], rows: int, quick: float = 1.5) -> float:

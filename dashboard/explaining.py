@@ -134,10 +134,12 @@ def row_order(kind: str, y_true, proba=None, predicted=None) -> np.ndarray:
 
 
 def agreement_verdict(agree: dict, lime_score: float) -> tuple[bool, str]:
-    """(they agree?, a sentence in plain words) for explain.agreement's result."""
+    """(they agree?, a sentence in plain words) for explain.agreement's result. The direction is counted
+    over the columns in either top list, and the sentence says so with both counts."""
     k = agree["top_k"]
     rho, overlap, signs = agree["spearman"], agree["top_k_overlap"], agree["sign_agreement"]
     shared = round(overlap * k)
+    union, same = agree["union"], agree["same_sign"]
     fit = ("LIME's straight-line fit around this row is poor"
            if lime_score < 0.3 else "LIME's fit around this row is fair" if lime_score < 0.6
            else "LIME's fit around this row is good")
@@ -145,7 +147,8 @@ def agreement_verdict(agree: dict, lime_score: float) -> tuple[bool, str]:
     if overlap < 0.6:
         problems.append(f"they share only {shared} of their top {k} columns")
     if np.isfinite(signs) and signs < 0.8:
-        problems.append(f"they give opposite directions to {1 - signs:.0%} of their top columns")
+        problems.append(f"they push {union - same} of the {union} columns in either top {k} in opposite "
+                        f"directions ({1 - signs:.0%})")
     if np.isfinite(rho) and rho < 0.5:
         problems.append(f"they rank the columns differently (rank correlation {rho:.2f})")
     if problems:
@@ -154,7 +157,8 @@ def agreement_verdict(agree: dict, lime_score: float) -> tuple[bool, str]:
                        "LIME's come from a simple model fitted to random variations of the row, so when the two "
                        "differ, trust SHAP for what the network computes and read LIME as a rough local summary.")
     return True, (f"**SHAP and LIME broadly agree on this row:** {shared} of the top {k} columns are the same"
-                  + (f", with the same direction for {signs:.0%} of them" if np.isfinite(signs) else "")
+                  + (f", and they push {same} of the {union} columns in either top {k} the same way ({signs:.0%})"
+                     if np.isfinite(signs) else "")
                   + f". {fit} (R² = {lime_score:.2f}).")
 
 

@@ -304,7 +304,8 @@ def test_lime_of_the_two_classes_of_a_binary_model_are_opposite(ex):
 def test_agreement_of_hand_made_vectors():
     a = np.array([3.0, -2.0, 1.0, 0.5, -0.1, 0.05])
     same = explain.agreement(a, a.copy(), k=3)
-    assert same == {"spearman": pytest.approx(1.0), "top_k": 3, "top_k_overlap": 1.0, "sign_agreement": 1.0}
+    assert same == {"spearman": pytest.approx(1.0), "top_k": 3, "top_k_overlap": 1.0, "sign_agreement": 1.0,
+                    "union": 3, "same_sign": 3}
     flipped = explain.agreement(a, -a, k=3)
     assert flipped["spearman"] == pytest.approx(1.0) and flipped["top_k_overlap"] == 1.0
     assert flipped["sign_agreement"] == 0.0

@@ -408,10 +408,31 @@ def test_row_lists_order_mistakes_by_confidence_and_errors_by_size():
 
 def test_agreement_verdict_says_plainly_when_methods_disagree():
     from dashboard.explaining import agreement_verdict
-    ok, text = agreement_verdict({"spearman": 0.9, "top_k": 5, "top_k_overlap": 1.0, "sign_agreement": 1.0}, 0.8)
+    ok, text = agreement_verdict({"spearman": 0.9, "top_k": 5, "top_k_overlap": 1.0, "sign_agreement": 1.0,
+                                  "union": 5, "same_sign": 5}, 0.8)
     assert ok and "agree" in text
-    ok, text = agreement_verdict({"spearman": 0.1, "top_k": 5, "top_k_overlap": 0.4, "sign_agreement": 0.5}, 0.1)
+    ok, text = agreement_verdict({"spearman": 0.1, "top_k": 5, "top_k_overlap": 0.4, "sign_agreement": 0.5,
+                                  "union": 8, "same_sign": 4}, 0.1)
     assert not ok and "disagree" in text and "only 2 of their top 5" in text and "poor" in text
+    assert "4 of the 8 columns in either top 5 in opposite directions" in text
+
+
+def test_the_agreement_sentence_counts_the_direction_over_the_columns_it_names():
+    """Top 5 of SHAP and of LIME share 4 columns; 6 are in either list and 5 of those 6 point the same way
+    (3 of the 4 shared). The sentence names the 6 it counts, not the 4."""
+    from core.explain import agreement
+    from dashboard.explaining import agreement_verdict
+    shap_row = np.array([5.0, 4.0, 3.0, 2.0, 1.0, 0.1, 0.0])
+    lime_row = np.array([5.0, 4.0, 3.0, -2.0, 0.1, 1.0, 0.0])
+    agree = agreement(shap_row, lime_row, k=5)
+    assert agree["top_k_overlap"] == 0.8 and agree["union"] == 6 and agree["same_sign"] == 5
+    ok, text = agreement_verdict(agree, 0.9)
+    assert ok and "4 of the top 5 columns are the same" in text
+    assert "5 of the 6 columns in either top 5 the same way (83%)" in text
+    assert "of them" not in text
+    lime_row[[1, 2]] *= -1                                # now 3 of the 6 point the other way
+    ok, text = agreement_verdict(agreement(shap_row, lime_row, k=5), 0.9)
+    assert not ok and "3 of the 6 columns in either top 5 in opposite directions (50%)" in text
 
 
 def test_drift_sentence_names_the_epoch_a_column_took_over():
