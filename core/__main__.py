@@ -444,8 +444,9 @@ def build_parser() -> argparse.ArgumentParser:
                                             f"{LIME_DEFAULT_ROWS} for lime)")
     x.add_argument("--checkpoint", default="last", help="last | best | an epoch number")
     x.add_argument("--shap-method", default="auto",
-                   choices=["auto", "exact", "sampling", "deep", "gradient", "permutation", "kernel", "shap_exact"],
-                   help="auto = exact up to 12 columns, else sampling")
+                   choices=["auto", "exact", "sampling", "pixels", "deep", "gradient", "permutation", "kernel",
+                            "shap_exact"],
+                   help="auto = exact up to 12 columns, else sampling; pixels for images")
     x.add_argument("--class", dest="class_name", metavar="NAME",
                    help="the class to explain (default: shap all classes' logits, lime each row's predicted class)")
     x.add_argument("--background", type=int, default=100, help="training rows SHAP compares against (default 100)")

@@ -34,13 +34,15 @@ from typing import Callable
 
 import numpy as np
 
-from . import shapley, units
+from . import dense, shapley, units
 
 Progress = Callable[[float], None]
 
 DEFAULT_BACKGROUND = 100
 CACHE_VERSION = 2           # 2: classification in log-odds of each class (1 was raw logits); older files are not read
 EXACT_LIMIT = 12            # original columns up to which "auto" computes exact Shapley values
+LINEAR_FIRST_WIDTH = 4      # a first layer up to this many units per input is walked as running sums
+IMAGE_ROUNDS = 1            # rounds of walks of the "pixels" method (one antithetic pair per background row)
 LIME_SAMPLES = 5000
 
 
@@ -66,6 +68,15 @@ METHODS: dict[str, Method] = {m.key: m for m in (
                  "reverses; adds rounds until the median estimated error is under 1.75 %. Additive (base + sum = "
                  "output). Measured on breast cancer (30 columns, 1,000 rows): 1.7 % from a high-precision "
                  "reference, and the fastest accurate method here."),
+    Method("pixels", "Shapley sampling for images (Glassnet)",
+           "one round of antithetic, position-stratified permutation walks per background row over the pixels, "
+           "pixels equal in the image and the background image skipped, convolutions as dense layers",
+           True, "The default for images: the same walks as Shapley sampling over every pixel, one round of them "
+                 "(an order and its reverse from each background image), skipping the pixels an image shares with "
+                 "the background image (they change nothing). Additive. Measured on digits (64 pixels, the small "
+                 "CNN, 200 rows): 6.8 % from a high-precision reference and 50x faster than adaptive Shapley "
+                 "sampling there (2.2 % off, but minutes instead of seconds); shap's DeepExplainer and "
+                 "GradientExplainer were 38 % and 34 % off."),
     Method("deep", "shap DeepExplainer (preview)", "shap.DeepExplainer (DeepLIFT rescale rule)", True,
            "A fast preview, but an approximation: 11 % off the Shapley values on breast cancer and 3.6x slower "
            "than sampling there; one-hot columns are summed."),
@@ -134,6 +145,7 @@ def model_of(net, class_names: list[str] | None) -> Model:
     import torch
     net = copy.deepcopy(net).eval()
     body = _fused(net.body)
+    body = dense.densify(body) or body           # convolutions of small images as dense layers: faster
     if net.task == "regression":
         scale, shift = float(net.y_std), float(net.y_mean)
 
@@ -145,7 +157,9 @@ def model_of(net, class_names: list[str] | None) -> Model:
         space = units.LOG_ODDS
     fn: Callable = torch.nn.Sequential(body, head) if space == units.LOG_ODDS else (lambda x: head(body(x)))
     first = body[0] if len(body) else None
-    if isinstance(first, torch.nn.Linear):
+    # walks as running sums of the first layer pay off while that layer is narrow; a wide one (a dense
+    # convolution: 64 pixels → 512 units) is faster as one matrix product per batch
+    if isinstance(first, torch.nn.Linear) and first.out_features <= LINEAR_FIRST_WIDTH * first.in_features:
         rest = body[1:]
         fn = shapley.LinearFirst(first.weight, first.bias, torch.nn.Sequential(*rest, head)
                                  if space == units.LOG_ODDS else (lambda h: head(rest(h))))
@@ -335,7 +349,9 @@ def background_rows(dataset, size: int = DEFAULT_BACKGROUND, seed: int = 0) -> n
     return X[np.sort(idx)].astype(np.float32)
 
 
-def auto_method(n_columns: int) -> str:
+def auto_method(n_columns: int, image: bool = False) -> str:
+    if image:
+        return "pixels"
     return "exact" if n_columns <= EXACT_LIMIT else "sampling"
 
 
@@ -363,6 +379,10 @@ def shap_values(model: Model, X: np.ndarray, background: np.ndarray, features: l
         values, base, stderr, rounds = shapley.sampling(model.fn, X, background, groups, tolerance=tolerance,
                                                         seed=seed, progress=progress)
         settings.update(tolerance=tolerance, mean_rounds=float(rounds.mean()))
+    elif method == "pixels":
+        values, base, _, _ = shapley.sampling(model.fn, X, background, groups, min_rounds=IMAGE_ROUNDS,
+                                              max_rounds=IMAGE_ROUNDS, seed=seed, progress=progress)
+        settings.update(rounds=IMAGE_ROUNDS)
     elif method in ("deep", "gradient"):
         values, base = _shap_gradient_based(model, X, background, groups, method, seed)
     else:
@@ -632,6 +652,10 @@ class RunExplainer:
     def dataset(self):
         return self.loaded.dataset
 
+    @property
+    def is_image(self) -> bool:
+        return self.dataset.image_shape is not None
+
     def _path(self, kind: str, key: str) -> Path:
         return self.store.run_dir(self.run_id) / "explanations" / f"{kind}-{key}.safetensors"
 
@@ -648,7 +672,7 @@ class RunExplainer:
              progress: Progress | None = None, cached_only: bool = False) -> Attribution | None:
         """Global SHAP values of a split's rows; from the cache when this exact request was made before."""
         features, groups, grouped = _groups(self.dataset)
-        method = auto_method(len(groups)) if method == "auto" else method
+        method = auto_method(len(groups), self.is_image) if method == "auto" else method
         ids, X = self.rows(split, limit)
         key = cache_key(kind="shap", epoch=self.loaded.epoch, checkpoint=str(self.checkpoint), method=method,
                         split=split, rows=len(ids), background=background, seed=seed,
@@ -670,6 +694,7 @@ class RunExplainer:
                   seed: int = 0, tolerance: float = 0.005) -> Attribution:
         """SHAP values of a few given rows (e.g. an edited what-if row), not cached."""
         features, groups, grouped = _groups(self.dataset)
+        method = auto_method(len(groups), self.is_image) if method == "auto" else method
         bg = background_rows(self.dataset, background, seed)
         with torch_threads(self.threads):
             return shap_values(self.model, X, bg, features, groups, method, tolerance=tolerance, seed=seed,
@@ -681,7 +706,7 @@ class RunExplainer:
         from .runs import load_checkpoint, model_state
         epochs = sorted({c["epoch"] for c in self.store.checkpoints(self.run_id) if c["kind"] == "epoch"})
         features, groups, grouped = _groups(self.dataset)
-        method = auto_method(len(groups))
+        method = auto_method(len(groups), self.is_image)
         key = cache_key(kind="drift", epochs=epochs, rows=rows, background=background, method=method)
         path = self.store.run_dir(self.run_id) / "explanations" / f"drift-{key}.json"
         if path.exists():

@@ -36,8 +36,11 @@ def log_odds(logits: torch.Tensor) -> torch.Tensor:
     if k == 2:
         d = logits[:, 1:] - logits[:, :1]
         return torch.cat([-d, d], 1)
-    others = logits.unsqueeze(1).expand(-1, k, -1).masked_fill(torch.eye(k, dtype=torch.bool), float("-inf"))
-    return logits - torch.logsumexp(others, dim=2)
+    # in float64, each class's sum over the other classes taken as a sum (never as total minus own,
+    # which cancels to nothing for a class near certainty)
+    shifted = logits.double() - logits.detach().amax(1, keepdim=True).double()
+    others = shifted.exp() @ (1.0 - torch.eye(k, dtype=torch.float64))
+    return shifted - others.log()
 
 
 def output_names(space: str, class_names: list[str] | None) -> list[str]:

@@ -35,7 +35,7 @@ LIME_SEEDS = 5
 DRIFT_ROWS, DRIFT_BACKGROUND = 200, 50
 SPLITS = {"test": "test", "val": "validation", "train": "training"}
 CHART = {"displayModeBar": False}
-AUTO_LABEL = "Automatic (exact or sampling)"
+AUTO_LABEL = "Automatic (exact, sampling or pixels)"
 
 
 # =====================================================================================
@@ -294,10 +294,12 @@ class Request:
         return (ex.run_id, str(ex.checkpoint), ex.loaded.epoch, self.method, self.split, self.rows, self.background)
 
 
-def method_options(n_columns: int, has_net: bool = True) -> list[str]:
+def method_options(n_columns: int, has_net: bool = True, image: bool = False) -> list[str]:
     keys = ["auto"] + list(xp.METHODS)
     if n_columns > xp.EXACT_LIMIT:
         keys = [k for k in keys if k not in ("exact", "shap_exact")]
+    if not image:                                 # one round of walks fits many small players, not tables
+        keys = [k for k in keys if k != "pixels"]
     if not has_net:
         keys = [k for k in keys if k not in ("deep", "gradient")]
     return keys
@@ -311,14 +313,15 @@ def settings(ex) -> Request:
     """The SHAP request's widgets (method, rows, background); returns the request."""
     ds = ex.dataset
     n_cols = len(ds.original_columns)
-    methods = method_options(n_cols)
+    image = ds.image_shape is not None
+    methods = method_options(n_cols, image=image)
     choose("xp_method", methods, "auto")
     choose("xp_split", list(SPLITS), "test")
     c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
     method = c1.selectbox("SHAP method", methods, key="xp_method", format_func=method_label,
                           help=HELP["explain_method"] + "\n\n" + "\n\n".join(
                               f"**{xp.METHODS[k].label}** — {xp.METHODS[k].help}" for k in methods if k != "auto"))
-    resolved = xp.auto_method(n_cols) if method == "auto" else method
+    resolved = xp.auto_method(n_cols, image) if method == "auto" else method
     split = c2.selectbox("Rows from", list(SPLITS), key="xp_split", format_func=lambda s: f"{SPLITS[s]} rows",
                          help=HELP["explain_split"])
     n_split = len(ds.split(split)[0])
@@ -476,8 +479,8 @@ def show_global(ex, att, view: View, rows: Rows) -> None:
         signed = image_of(ds, values.mean(0))
         st.plotly_chart(charts.pixel_maps([
             {"title": "the average image", "image": mean_img},
-            {"title": "mean |SHAP| (how much each pixel matters)", "map": image, "signed": False},
-            {"title": "average SHAP value (red raises the log-odds)", "map": signed, "image": mean_img},
+            {"title": f"mean |SHAP| · {view.label}", "map": image, "signed": False},
+            {"title": f"average SHAP · {view.label} (red raises it)", "map": signed, "image": mean_img},
         ], columns=3), width="stretch", config=CHART, key="xp_global_pixels")
         st.caption(f"Each square is a pixel; the explained output is the {md(view.label)}. Middle: dark blue pixels "
                    "move it the most on average, in either direction. Right, over the average image: red pixels "
@@ -514,7 +517,7 @@ def show_global(ex, att, view: View, rows: Rows) -> None:
                                       colour=rows.codes[:, cj] if cj is not None else None,
                                       colour_name=colour if cj is not None else None,
                                       colour_categories=kinds[colour] if cj is not None else None,
-                                      ylabel=f"SHAP value of {feature}"),
+                                      ylabel=f"SHAP value of {feature} · {view.label}"),
                     width="stretch", config=CHART, key="xp_global_dependence")
     st.caption(f"Each dot is one row: how far **{md(feature)}** moved the output (up or down) against its value. "
                "A rising cloud means the network learned 'more is higher'; a spread at one value means the effect "
@@ -750,14 +753,15 @@ def _show_image_row(ex, att, rows: Rows, i: int, image: np.ndarray) -> None:
     for k in (predicted, other):
         view = view_for(ds, att.outputs, k)
         values, _, _ = view_values(att, view)
-        maps.append({"title": f"SHAP for '{names[k]}'", "map": image_of(ds, values[i]), "image": image})
+        maps.append({"title": f"SHAP · log-odds of '{names[k]}'", "map": image_of(ds, values[i]), "image": image})
     for k in (predicted, other):
         try:
             limes[k] = _lime(ex, rows.codes[i], k)
         except Exception as e:
             st.error(f"LIME could not explain this image: {e}")
             return
-        maps.append({"title": f"LIME for '{names[k]}'", "map": image_of(ds, limes[k].weights), "image": image})
+        maps.append({"title": f"LIME · log-odds of '{names[k]}'", "map": image_of(ds, limes[k].weights),
+                     "image": image})
     st.plotly_chart(charts.pixel_maps([{"title": "the image", "image": image}] + maps, columns=5),
                     width="stretch", config=CHART,
                     key="xp_row_pixels")

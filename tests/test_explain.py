@@ -260,6 +260,45 @@ def test_results_cached_by_an_older_version_are_not_shown_in_their_old_unit(gc_h
         explain.Attribution.load(folder / f"shap-{old_key}.safetensors")
 
 
+# ------------------------------------------------------------------ images
+class Counting:
+    def __init__(self, fn):
+        self.fn, self.rows = fn, 0
+
+    def __call__(self, x):
+        self.rows += len(x)
+        return self.fn(x)
+
+
+def test_digits_are_explained_by_one_round_of_pixel_walks_on_a_dense_copy_of_the_cnn():
+    """The default for images: every pixel a player, one antithetic round of walks per background image,
+    steps through pixels the two images share skipped; additive and close to a long sampling run."""
+    from core.data import load_builtin
+    from core.presets import get_preset
+    from core.spec import TrainSpec
+    from core.train import train
+    ds = load_builtin("digits")
+    preset = get_preset("small_cnn")
+    net, _ = train(ds, preset.network(), TrainSpec.from_dict({**preset.train, "epochs": 3, "device": "cpu"}))
+    model = explain.model_of(net.eval(), ds.class_names)
+    assert not any(isinstance(m, (torch.nn.Conv2d, torch.nn.MaxPool2d)) for m in model.fn.modules())
+    X = ds.X_test[:6]
+    with torch.no_grad():
+        np.testing.assert_allclose(model.fn(torch.as_tensor(X)).numpy(), log_odds_of(net.predict(torch.as_tensor(X))),
+                                   atol=1e-3)
+    features, groups, _ = explain._groups(ds)
+    assert explain.auto_method(len(groups), image=True) == "pixels" and explain.auto_method(64) == "sampling"
+    bg = explain.background_rows(ds, 50, 0)
+    counted = explain.Model(Counting(model.fn), model.outputs, model.space)
+    att = explain.shap_values(counted, X, bg, features, groups, "pixels")
+    assert att.method == "pixels" and att.values.shape == (6, 64, 10) and att.additivity_max_error < 1e-4
+    one_round = len(X) * 2 * len(bg) * (64 - 1)                     # every step of one round of walks
+    assert counted.fn.rows - len(X) - len(bg) < 0.8 * one_round     # shared pixels cost nothing
+    ref = np.mean([shapley.sampling(model.fn, X, bg, groups, min_rounds=12, max_rounds=12, seed=s)[0]
+                   for s in (1, 2)], axis=0)
+    assert np.median(rel_l2(att.values, ref)) < 0.1
+
+
 # ------------------------------------------------------------------ LIME
 def test_lime_recovers_a_linear_models_coefficients(diabetes):
     """A linear regression on standardised inputs: LIME's local linear model is the model itself, so its

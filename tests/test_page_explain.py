@@ -277,18 +277,21 @@ def test_digits_show_pixel_heat_maps(trained, monkeypatch):
     maps = traces(at, "heatmap")
     assert len(maps) == 4 and all(np.array(values(m["z"])).shape == (8, 8) for m in maps)
     assert not traces(at, "waterfall") and not traces(at, "bar")
+    assert "Method: **Shapley sampling for images (Glassnet)**" in texts(at)       # the default for images
+    assert "Shapley sampling for images (Glassnet)" in at.selectbox(key="xp_method").options
     at.session_state["xp_tab"] = "One row"
     at.run()
     assert not at.exception
     titles = [a["text"] for a in charts(at)[0]["layout"]["annotations"]]
     assert titles[0] == "the image"
-    assert sum(t.startswith("SHAP for") for t in titles) == 2 and sum(t.startswith("LIME for") for t in titles) == 2
+    assert sum(t.startswith("SHAP · log-odds of") for t in titles) == 2
+    assert sum(t.startswith("LIME · log-odds of") for t in titles) == 2
     other = at.selectbox(key="xp_other")
     least_likely = other.options[-1]                              # e.g. "'4' (0%)"; the value is the class id
     other.set_value(int(least_likely.split("'")[1])).run()
     assert not at.exception
     titles = [a["text"] for a in charts(at)[0]["layout"]["annotations"]]
-    assert f"SHAP for {least_likely.split()[0]}" in titles
+    assert f"SHAP · log-odds of {least_likely.split()[0]}" in titles
 
 
 def test_drift_ranks_the_columns_at_every_checkpoint(trained, monkeypatch):
