@@ -217,6 +217,20 @@ def figures(quick: bool = False) -> dict:
 DIGITS_ROWS = 200                 # the Explain page's default request: its whole-model view of 200 rows
 
 
+def _digits_reference(model, X, bg, groups, quick: bool, out: dict):
+    """Long sampling runs with every step evaluated (two seeds, averaged) on the first rows; says what it
+    is and its own error in `out`."""
+    from core import shapley
+    r, rounds = (2, 4) if quick else (20, 32)
+    halves = [shapley.sampling(model.fn, X[:r], bg, groups, min_rounds=rounds, max_rounds=rounds, seed=s,
+                               skip_unchanged=False)[0] for s in (101, 102)]
+    ref = (halves[0] + halves[1]) / 2
+    out["digits_reference"] = (f"Glassnet sampling, every step evaluated, 2 x {rounds} rounds (seeds 101 and 102, "
+                               f"averaged), {r} distinct rows, same background")
+    out["digits_reference_error"] = _rel_l2(ref + (halves[0] - halves[1]) / 2, ref)
+    return ref
+
+
 def digits_figures(quick: bool = False) -> dict:
     """The whole-model view of 8×8 digits: the default for images against the former default and the
     other candidates, every error against the same reference, every time in this run (scaled to 200 rows
@@ -236,13 +250,8 @@ def digits_figures(quick: bool = False) -> dict:
                                   "test_accuracy": result.metrics.get("test_accuracy"), "background": len(bg),
                                   "rows": len(X), "outputs": len(model.outputs)}}
 
-    r, rounds = (2, 4) if quick else (20, 32)
-    halves = [shapley.sampling(model.fn, X[:r], bg, groups, min_rounds=rounds, max_rounds=rounds, seed=s,
-                               skip_unchanged=False)[0] for s in (101, 102)]
-    ref = (halves[0] + halves[1]) / 2
-    out["digits_reference"] = (f"Glassnet sampling, every step evaluated, 2 x {rounds} rounds (seeds 101 and 102, "
-                               f"averaged), {r} distinct rows, same background")
-    out["digits_reference_error"] = _rel_l2(ref + (halves[0] - halves[1]) / 2, ref)
+    ref = _digits_reference(model, X, bg, groups, quick, out)
+    r = len(ref)
 
     explain.shap_values(model, X[:2], bg, features, groups, "pixels")                    # warm-up
     methods: dict = {}
