@@ -233,17 +233,16 @@ def _explain_shap(ex, a) -> dict:
     cls = _class_index(ex, a.class_name)
     att = ex.shap(a.shap_method, limit=a.rows or 1000, background=a.background, seed=a.seed)
     out = att.summary()
-    if cls is not None:
-        # a single-output network explains the logit of its positive class; the other class's
-        # logit is its negative, so the mean |SHAP| per column is the same
-        output = cls if len(att.outputs) == len(ex.dataset.class_names) else 0
-        out["importance"] = att.importance(output)
+    if cls is not None:                 # one output per class: the log-odds of that class
+        out["importance"] = att.importance(cls)
+        out["unit"] = att.unit(cls)
         out["class"] = ex.dataset.class_names[cls]
     return out
 
 
 def _explain_lime(ex, a) -> dict:
     import numpy as np
+    from . import units
     from .explain import LIME_SAMPLES
     if a.shap_method != "auto":
         raise UsageError("--shap-method applies to --method shap; leave it out with --method lime")
@@ -262,11 +261,14 @@ def _explain_lime(ex, a) -> dict:
     results = [ex.lime(codes[i], int(outputs[i]), samples=samples, seed=a.seed + i) for i in range(len(ids))]
     seconds = time.perf_counter() - t0
     features = list(ds.original_columns)
+    unit = (units.unit_of(units.VALUE) if ds.task == "regression" else
+            units.unit_of(units.LOG_ODDS, ex.model.outputs[cls]) if cls is not None else
+            "log-odds of each row's predicted class")
     weights = np.abs(np.stack([r.weights for r in results]))
     imp = weights.mean(0)
     order = np.argsort(-imp, kind="stable")
     return {"method": "lime", "algorithm": f"lime.lime_tabular.LimeTabularExplainer, {samples} samples per row",
-            "rows": len(ids), "seconds": round(seconds, 4), "features": features,
+            "rows": len(ids), "seconds": round(seconds, 4), "unit": unit, "features": features,
             "importance": {features[j]: float(imp[j]) for j in order},
             "lime_r2": float(np.mean([r.score for r in results])), "samples": int(samples),
             "class": ("prediction" if ds.task == "regression" else
@@ -289,6 +291,7 @@ def _print_explanation(out: dict, run_id: str, epoch: int) -> None:
     width = max([len(str(c)) for c in out["importance"]] + [6])
     top = max(list(out["importance"].values()) + [1e-300])
     head = "mean |SHAP|" if out["method"] == "shap" else "mean |weight|"
+    print(f"unit: {out['unit']}")
     print(f"\n{'column':<{width}}  {head:>13}")
     for column, value in out["importance"].items():
         bar = "#" * int(round(30 * value / top)) if top > 0 else ""
@@ -443,8 +446,9 @@ def build_parser() -> argparse.ArgumentParser:
                                             f"{LIME_DEFAULT_ROWS} for lime)")
     x.add_argument("--checkpoint", default="last", help="last | best | an epoch number")
     x.add_argument("--shap-method", default="auto",
-                   choices=["auto", "exact", "sampling", "deep", "gradient", "permutation", "kernel", "shap_exact"],
-                   help="auto = exact up to 12 columns, else sampling")
+                   choices=["auto", "exact", "sampling", "pixels", "deep", "gradient", "permutation", "kernel",
+                            "shap_exact"],
+                   help="auto = exact up to 12 columns, else sampling; pixels for images")
     x.add_argument("--class", dest="class_name", metavar="NAME",
                    help="the class to explain (default: shap all classes' logits, lime each row's predicted class)")
     x.add_argument("--background", type=int, default=100, help="training rows SHAP compares against (default 100)")

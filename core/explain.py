@@ -1,8 +1,10 @@
 """Why the network decided what it decided: SHAP and LIME in the user's own columns.
 
-What is explained is the network's raw output — a logit per class, or the predicted value
-for regression — because Shapley values of a softmax are badly approximated by every fast
-method; the pages turn them into words about probabilities where that helps.
+What is explained is the network's output in one unit (core.units): the log-odds of each class,
+log(p / (1 - p)), whatever the head (a 2-logit softmax and a 1-logit sigmoid give the same numbers),
+or the predicted value in the target's units for regression. Not probabilities: Shapley values of a
+softmax are badly approximated by every fast method. Every SHAP method and LIME use this unit, so
+the pages, the audit report and the command line show the same numbers for the same rows.
 
 Attributions are always per original column: the one-hot columns of a text column are one
 player, so its value is the Shapley value of that coalition of columns, not a sum of parts.
@@ -32,12 +34,15 @@ from typing import Callable
 
 import numpy as np
 
-from . import shapley
+from . import dense, shapley, units
 
 Progress = Callable[[float], None]
 
 DEFAULT_BACKGROUND = 100
+CACHE_VERSION = 2           # 2: classification in log-odds of each class (1 was raw logits); older files are not read
 EXACT_LIMIT = 12            # original columns up to which "auto" computes exact Shapley values
+LINEAR_FIRST_WIDTH = 4      # a first layer up to this many units per input is walked as running sums
+IMAGE_ROUNDS = 1            # rounds of walks of the "pixels" method (one antithetic pair per background row)
 LIME_SAMPLES = 5000
 
 
@@ -63,6 +68,15 @@ METHODS: dict[str, Method] = {m.key: m for m in (
                  "reverses; adds rounds until the median estimated error is under 1.75 %. Additive (base + sum = "
                  "output). Measured on breast cancer (30 columns, 1,000 rows): 1.7 % from a high-precision "
                  "reference, and the fastest accurate method here."),
+    Method("pixels", "Shapley sampling for images (Glassnet)",
+           "one round of antithetic, position-stratified permutation walks per background row over the pixels, "
+           "pixels equal in the image and the background image skipped, convolutions as dense layers",
+           True, "The default for images: the same walks as Shapley sampling over every pixel, one round of them "
+                 "(an order and its reverse from each background image), skipping the pixels an image shares with "
+                 "the background image (they change nothing). Additive. Measured on digits (64 pixels, the small "
+                 "CNN, 200 rows): 6.8 % from a high-precision reference and 50x faster than adaptive Shapley "
+                 "sampling there (2.2 % off, but minutes instead of seconds); shap's DeepExplainer and "
+                 "GradientExplainer were 38 % and 34 % off."),
     Method("deep", "shap DeepExplainer (preview)", "shap.DeepExplainer (DeepLIFT rescale rule)", True,
            "A fast preview, but an approximation: 11 % off the Shapley values on breast cancer and 3.6x slower "
            "than sampling there; one-hot columns are summed."),
@@ -90,13 +104,19 @@ class Model:
 
     fn: Callable                    # torch [m, d] float32 → [m, k]; a shapley.LinearFirst where possible
     outputs: list[str]              # one name per output column
-    space: str                      # "logit", "value" or "output" (an ONNX model's own output)
+    space: str                      # units.LOG_ODDS, units.VALUE or units.OUTPUT (an ONNX model's own output)
     net: object = None              # the torch module (for shap's gradient explainers), if any
     proba: Callable | None = None   # numpy [m, d] → probabilities [m, classes] or values [m] (for LIME)
     names_from_model: bool = False  # output names read from the model file itself
 
     def __call__(self, x):
         return self.fn(x)
+
+    def explained(self, x: np.ndarray) -> np.ndarray:
+        """The explained outputs of numpy rows [m, d] → [m, k], in the explanations' unit (for LIME)."""
+        import torch
+        with torch.inference_mode():
+            return self.fn(torch.as_tensor(np.asarray(x, np.float32))).double().numpy()
 
 
 def _fused(body):
@@ -120,36 +140,34 @@ def _fused(body):
 
 
 def model_of(net, class_names: list[str] | None) -> Model:
-    """The explained view of a core.model.Network: logits per class, or the value in the target's units."""
+    """The explained view of a core.model.Network: the log-odds of each class (core.units), or the
+    value in the target's units."""
     import torch
     net = copy.deepcopy(net).eval()
     body = _fused(net.body)
+    body = dense.densify(body) or body           # convolutions of small images as dense layers: faster
     if net.task == "regression":
         scale, shift = float(net.y_std), float(net.y_mean)
 
-        def raw(x):
-            return body(x) * scale + shift
-        outputs, space = ["prediction"], "value"
+        def head(h):
+            return h * scale + shift
+        space = units.VALUE
     else:
-        def raw(x):
-            return body(x)
-        if net.n_outputs == 1:
-            outputs = [f"logit of {class_names[1]!r}"]
-        else:
-            outputs = [f"logit of {c!r}" for c in class_names]
-        space = "logit"
-    fn: Callable = raw
+        head = units.LogOdds()
+        space = units.LOG_ODDS
+    fn: Callable = torch.nn.Sequential(body, head) if space == units.LOG_ODDS else (lambda x: head(body(x)))
     first = body[0] if len(body) else None
-    if isinstance(first, torch.nn.Linear) and net.task != "regression":
-        fn = shapley.LinearFirst(first.weight, first.bias, body[1:])
-    elif isinstance(first, torch.nn.Linear):
+    # walks as running sums of the first layer pay off while that layer is narrow; a wide one (a dense
+    # convolution: 64 pixels → 512 units) is faster as one matrix product per batch
+    if isinstance(first, torch.nn.Linear) and first.out_features <= LINEAR_FIRST_WIDTH * first.in_features:
         rest = body[1:]
-        fn = shapley.LinearFirst(first.weight, first.bias, lambda h: rest(h) * scale + shift)
+        fn = shapley.LinearFirst(first.weight, first.bias, torch.nn.Sequential(*rest, head)
+                                 if space == units.LOG_ODDS else (lambda h: head(rest(h))))
 
     def proba(x: np.ndarray) -> np.ndarray:
         with torch.inference_mode():
             return net.predict(torch.as_tensor(np.asarray(x, np.float32))).numpy()
-    return Model(fn, outputs, space, net, proba)
+    return Model(fn, units.output_names(space, class_names), space, net, proba)
 
 
 def onnx_model(data: bytes, n_features: int, class_names: list[str] | None = None, feed=None) -> Model:
@@ -195,7 +213,7 @@ def onnx_model(data: bytes, n_features: int, class_names: list[str] | None = Non
         if k == 1 and class_names and len(class_names) == 2:     # one column: the second class's probability
             return np.column_stack([1 - out[:, 0], out[:, 0]])
         return out[:, 0] if k == 1 else out
-    return Model(fn, outputs, "output", None, proba, names_from_model=bool(stored and len(stored) == k))
+    return Model(fn, outputs, units.OUTPUT, None, proba, names_from_model=bool(stored and len(stored) == k))
 
 
 def stored_class_names(session) -> list[str] | None:
@@ -233,10 +251,15 @@ class Attribution:
     settings: dict = field(default_factory=dict)
     stderr: np.ndarray | None = None        # [n, p, k] for sampling
     grouped: dict = field(default_factory=dict)     # original column → model input columns, where > 1
+    space: str = units.LOG_ODDS             # the unit of values, base and fx (core.units)
 
     @property
     def additivity_max_error(self) -> float:
         return float(np.abs(self.base + self.values.sum(1) - self.fx).max()) if len(self.values) else 0.0
+
+    def unit(self, output: int | str | None = None) -> str:
+        """What the numbers are, e.g. "log-odds of 'good'" (one output) or "log-odds" (every output)."""
+        return units.unit_of(self.space, None if output is None else self.outputs[self.output_index(output)])
 
     def output_index(self, output: int | str) -> int:
         if isinstance(output, str):
@@ -266,7 +289,8 @@ class Attribution:
         """The CLI's JSON object."""
         out = {
             "method": "shap", "algorithm": self.algorithm, "shap_method": self.method, "rows": int(len(self.rows)),
-            "seconds": round(self.seconds, 4), "features": list(self.features), "outputs": list(self.outputs),
+            "seconds": round(self.seconds, 4), "unit": self.unit(), "features": list(self.features),
+            "outputs": list(self.outputs),
             "importance": self.importance(), "base_value": [float(b) for b in self.base],
             "additivity_max_error": self.additivity_max_error, "background": self.settings.get("background"),
         }
@@ -286,7 +310,8 @@ class Attribution:
         if self.stderr is not None:
             tensors["stderr"] = torch.as_tensor(self.stderr)
         meta = {"method": self.method, "algorithm": self.algorithm, "features": self.features,
-                "outputs": self.outputs, "seconds": self.seconds, "settings": self.settings, "grouped": self.grouped}
+                "outputs": self.outputs, "seconds": self.seconds, "settings": self.settings, "grouped": self.grouped,
+                "space": self.space, "version": CACHE_VERSION}
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.tmp")
         save_file({k: v.contiguous() for k, v in tensors.items()}, str(tmp), metadata={"attribution": json.dumps(meta)})
@@ -298,8 +323,12 @@ class Attribution:
         with safe_open(str(path), framework="np") as f:
             meta = json.loads((f.metadata() or {})["attribution"])
             t = {k: f.get_tensor(k) for k in f.keys()}
+        if meta.get("version") != CACHE_VERSION:
+            raise ExplainError(f"{path.name} was written by another version of Glassnet (its values may be in "
+                               "another unit); delete it and explain again.")
         return cls(meta["method"], meta["algorithm"], meta["features"], meta["outputs"], t["values"], t["base"],
-                   t["fx"], t["rows"], meta["seconds"], meta["settings"], t.get("stderr"), meta.get("grouped", {}))
+                   t["fx"], t["rows"], meta["seconds"], meta["settings"], t.get("stderr"), meta.get("grouped", {}),
+                   meta["space"])
 
 
 def _groups(dataset) -> tuple[list[str], list[list[int]], dict]:
@@ -319,7 +348,9 @@ def background_rows(dataset, size: int = DEFAULT_BACKGROUND, seed: int = 0) -> n
     return X[np.sort(idx)].astype(np.float32)
 
 
-def auto_method(n_columns: int) -> str:
+def auto_method(n_columns: int, image: bool = False) -> str:
+    if image:
+        return "pixels"
     return "exact" if n_columns <= EXACT_LIMIT else "sampling"
 
 
@@ -347,6 +378,10 @@ def shap_values(model: Model, X: np.ndarray, background: np.ndarray, features: l
         values, base, stderr, rounds = shapley.sampling(model.fn, X, background, groups, tolerance=tolerance,
                                                         seed=seed, progress=progress)
         settings.update(tolerance=tolerance, mean_rounds=float(rounds.mean()))
+    elif method == "pixels":
+        values, base, _, _ = shapley.sampling(model.fn, X, background, groups, min_rounds=IMAGE_ROUNDS,
+                                              max_rounds=IMAGE_ROUNDS, seed=seed, progress=progress)
+        settings.update(rounds=IMAGE_ROUNDS)
     elif method in ("deep", "gradient"):
         values, base = _shap_gradient_based(model, X, background, groups, method, seed)
     else:
@@ -356,7 +391,7 @@ def shap_values(model: Model, X: np.ndarray, background: np.ndarray, features: l
     return Attribution(method, METHODS[method].algorithm, list(features), list(model.outputs),
                        np.asarray(values, np.float64), np.asarray(base, np.float64).reshape(-1), fx,
                        np.arange(len(X)) if rows is None else np.asarray(rows), time.perf_counter() - t0,
-                       settings, stderr, dict(grouped or {}))
+                       settings, stderr, dict(grouped or {}), model.space)
 
 
 def _as_outputs(values, k: int, n: int, d: int) -> np.ndarray:
@@ -374,12 +409,15 @@ def _shap_gradient_based(model: Model, X, background, groups, method: str, seed:
         raise ExplainError(f"{METHODS[method].label} needs a PyTorch network; choose Shapley sampling for an ONNX model.")
     net = copy.deepcopy(model.net).eval()         # a failed explainer leaves hooks behind: never the shared net
     body = net.body
-    if model.space == "value":                    # the value in the target's units: one more linear layer
+    if model.space == units.VALUE:                # the value in the target's units: one more linear layer
         scale = torch.nn.Linear(1, 1)
         with torch.no_grad():
             scale.weight.fill_(float(net.y_std))
             scale.bias.fill_(float(net.y_mean))
         body = torch.nn.Sequential(body, scale)
+    else:                                         # the log-odds of each class, from modules DeepLIFT follows
+        units.register_deeplift()
+        body = torch.nn.Sequential(body, units.LogOddsHead(net.n_outputs))
     bg = torch.as_tensor(background)
     xt = torch.as_tensor(X)
     if method == "deep":
@@ -455,11 +493,11 @@ def _shap_model_agnostic(model: Model, X, background, groups, method: str, seed:
 class LimeResult:
     features: list[str]
     output: str                 # the class (or "prediction") explained
-    weights: np.ndarray         # [p] per original column
+    weights: np.ndarray         # [p] per original column, in the explanations' unit (log-odds of the class)
     intercept: float
     score: float                # R² of LIME's local linear model on its samples (local fidelity)
     local_prediction: float
-    prediction: float           # the model's own output LIME explains (probability or value)
+    prediction: float           # the model's own output LIME explains (log-odds of the class, or the value)
     samples: int
     seed: int
     seconds: float
@@ -467,33 +505,35 @@ class LimeResult:
 
 
 def lime_explainer(dataset, seed: int = 0, discretize: bool = True):
-    """A LimeTabularExplainer on the training rows' original columns (text columns as categories)."""
+    """A LimeTabularExplainer on the training rows' original columns (text columns as categories).
+
+    Always in lime's regression mode: it fits the explained unit (the log-odds of one class, or the
+    predicted value), the same numbers SHAP shares out, not a probability."""
     from lime.lime_tabular import LimeTabularExplainer
     kinds = dataset.column_kinds()
     features = list(dataset.original_columns)
     train = dataset.codes(dataset.raw.iloc[dataset.idx_train])
     categorical = [i for i, c in enumerate(features) if kinds[c] is not None]
     return LimeTabularExplainer(
-        train, mode="regression" if dataset.task == "regression" else "classification",
-        feature_names=features, categorical_features=categorical,
+        train, mode="regression", feature_names=features, categorical_features=categorical,
         categorical_names={i: kinds[features[i]] for i in categorical},
-        class_names=list(dataset.class_names) if dataset.class_names else None,
         discretize_continuous=discretize, random_state=seed)
 
 
 def lime_row(model: Model, dataset, codes_row: np.ndarray, output: int = 0, *, samples: int = LIME_SAMPLES,
              seed: int = 0, explainer=None) -> LimeResult:
-    """LIME weights of one row (given as `dataset.codes` numbers) for class `output`."""
+    """LIME weights of one row (given as `dataset.codes` numbers) for output `output` (the class)."""
     t0 = time.perf_counter()
     explainer = explainer or lime_explainer(dataset, seed)
     features = list(dataset.original_columns)
+    regression = dataset.task == "regression"
+    column = 0 if regression else int(output)
 
     def predict(codes: np.ndarray) -> np.ndarray:
-        return model.proba(dataset.from_codes(codes))
-    regression = dataset.task == "regression"
-    exp = explainer.explain_instance(np.asarray(codes_row, np.float64), predict, labels=(output,),
-                                     num_features=len(features), num_samples=int(samples))
-    label = 1 if regression else output          # lime keeps a regression's weights under label 1
+        return model.explained(dataset.from_codes(codes))[:, column]
+    exp = explainer.explain_instance(np.asarray(codes_row, np.float64), predict, num_features=len(features),
+                                     num_samples=int(samples))
+    label = 1                                    # lime keeps a regression's weights under label 1
     weights = np.zeros(len(features))
     rules = {}
     texts = exp.domain_mapper.map_exp_ids(exp.local_exp[label])     # same order as local_exp
@@ -502,10 +542,9 @@ def lime_row(model: Model, dataset, codes_row: np.ndarray, output: int = 0, *, s
         rules[features[j]] = text
     intercept = exp.intercept[label] if isinstance(exp.intercept, dict) else exp.intercept
     local = exp.local_pred[0] if np.ndim(exp.local_pred) else exp.local_pred
-    pred = exp.predicted_value if regression else float(exp.predict_proba[output])
-    return LimeResult(features, "prediction" if regression else str(dataset.class_names[output]), weights,
-                      float(intercept), float(exp.score), float(local), float(pred), int(samples), int(seed),
-                      time.perf_counter() - t0, rules)
+    return LimeResult(features, "prediction" if regression else str(dataset.class_names[column]), weights,
+                      float(intercept), float(exp.score), float(local), float(exp.predicted_value), int(samples),
+                      int(seed), time.perf_counter() - t0, rules)
 
 
 def lime_stability(model: Model, dataset, codes_row: np.ndarray, output: int = 0, *, seeds: int = 5,
@@ -524,7 +563,8 @@ def lime_stability(model: Model, dataset, codes_row: np.ndarray, output: int = 0
 
 def agreement(a: np.ndarray, b: np.ndarray, k: int = 5) -> dict:
     """How far two attributions of one row agree: Spearman rank correlation of |values|, overlap of the
-    top-k columns by |value|, and the share of those top columns (of either) whose signs agree."""
+    top-k columns by |value|, and, over the columns in either top k (`union` of them, `same_sign` of
+    those with the same sign in both), the share whose signs agree."""
     from scipy.stats import spearmanr
     a, b = np.asarray(a, float), np.asarray(b, float)
     k = max(1, min(k, len(a)))
@@ -535,8 +575,10 @@ def agreement(a: np.ndarray, b: np.ndarray, k: int = 5) -> dict:
     top_a = set(np.argsort(-np.abs(a), kind="stable")[:k])
     top_b = set(np.argsort(-np.abs(b), kind="stable")[:k])
     union = sorted(top_a | top_b)
-    signs = float(np.mean([np.sign(a[j]) == np.sign(b[j]) for j in union])) if union else float("nan")
-    return {"spearman": rho, "top_k": k, "top_k_overlap": len(top_a & top_b) / k, "sign_agreement": signs}
+    same = int(sum(np.sign(a[j]) == np.sign(b[j]) for j in union))
+    signs = same / len(union) if union else float("nan")
+    return {"spearman": rho, "top_k": k, "top_k_overlap": len(top_a & top_b) / k, "sign_agreement": signs,
+            "union": len(union), "same_sign": same}
 
 
 def probe_seconds(explain_rows: Callable[[int], object], rows: int, quick: float = 1.5) -> float:
@@ -577,7 +619,9 @@ def torch_threads(n: int | None):
 
 
 def cache_key(**settings) -> str:
-    text = json.dumps(settings, sort_keys=True, default=str)
+    """The name of a cached result: everything that changes it, and the cache's version (a result of an
+    older version, e.g. in another unit, is never found)."""
+    text = json.dumps({**settings, "version": CACHE_VERSION}, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
@@ -607,6 +651,10 @@ class RunExplainer:
     def dataset(self):
         return self.loaded.dataset
 
+    @property
+    def is_image(self) -> bool:
+        return self.dataset.image_shape is not None
+
     def _path(self, kind: str, key: str) -> Path:
         return self.store.run_dir(self.run_id) / "explanations" / f"{kind}-{key}.safetensors"
 
@@ -623,7 +671,7 @@ class RunExplainer:
              progress: Progress | None = None, cached_only: bool = False) -> Attribution | None:
         """Global SHAP values of a split's rows; from the cache when this exact request was made before."""
         features, groups, grouped = _groups(self.dataset)
-        method = auto_method(len(groups)) if method == "auto" else method
+        method = auto_method(len(groups), self.is_image) if method == "auto" else method
         ids, X = self.rows(split, limit)
         key = cache_key(kind="shap", epoch=self.loaded.epoch, checkpoint=str(self.checkpoint), method=method,
                         split=split, rows=len(ids), background=background, seed=seed,
@@ -645,6 +693,7 @@ class RunExplainer:
                   seed: int = 0, tolerance: float = 0.005) -> Attribution:
         """SHAP values of a few given rows (e.g. an edited what-if row), not cached."""
         features, groups, grouped = _groups(self.dataset)
+        method = auto_method(len(groups), self.is_image) if method == "auto" else method
         bg = background_rows(self.dataset, background, seed)
         with torch_threads(self.threads):
             return shap_values(self.model, X, bg, features, groups, method, tolerance=tolerance, seed=seed,
@@ -656,7 +705,7 @@ class RunExplainer:
         from .runs import load_checkpoint, model_state
         epochs = sorted({c["epoch"] for c in self.store.checkpoints(self.run_id) if c["kind"] == "epoch"})
         features, groups, grouped = _groups(self.dataset)
-        method = auto_method(len(groups))
+        method = auto_method(len(groups), self.is_image)
         key = cache_key(kind="drift", epochs=epochs, rows=rows, background=background, method=method)
         path = self.store.run_dir(self.run_id) / "explanations" / f"drift-{key}.json"
         if path.exists():

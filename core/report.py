@@ -483,27 +483,18 @@ def training_curve(ctx: Context) -> str:
                         "threshold 0.5.")
 
 
-def _favourable_values(att, fav: int, n_classes: int) -> tuple[np.ndarray, str]:
-    """Attributions of the favourable decision: the log-odds for two classes, its logit otherwise."""
-    values = att.values
-    if values.shape[2] == 1:
-        return (values[:, :, 0] if fav == 1 else -values[:, :, 0]), "log-odds"
-    if n_classes == 2:
-        return values[:, :, fav] - values[:, :, 1 - fav], "log-odds"
-    return values[:, :, fav], "logit"
-
-
 def explanations_section(ctx: Context) -> str:
     from .explain import RunExplainer
     att = RunExplainer.open(ctx.store, ctx.run.id).shap(limit=SHAP_ROWS)
-    values, space = _favourable_values(att, ctx.fav, ctx.ds.n_classes)
+    values, unit = att.of(ctx.fav), att.unit(ctx.fav)          # the log-odds of the favourable class
     importance = np.abs(values).mean(axis=0)
     order = np.argsort(-importance, kind="stable")[:TOP_COLUMNS]
     top = [(att.features[i], float(importance[i])) for i in order]
     fav = ctx.fav_name
-    bars = svg_value_bars(top, f"Mean |SHAP| on the {space} of {fav!r}, top {len(top)} columns")
+    bars = svg_value_bars(top, f"Mean |SHAP| on the {unit}, top {len(top)} columns")
     body = _figure(bars, f"Average size of each column's push towards or away from {fav!r}, over "
-                         f"{len(att.rows)} test rows ({att.method} Shapley values).")
+                         f"{len(att.rows)} test rows ({att.method} Shapley values), in log-odds: "
+                         "log(p / (1 − p)) of the favourable outcome.")
     direct = [(c, float(importance[att.features.index(c)])) for c in ctx.grouping.columns if c in att.features]
     for col, value in direct:
         rank = int((importance > value).sum()) + 1
@@ -517,7 +508,8 @@ def explanations_section(ctx: Context) -> str:
         rows = [[col] + [_num(gaps.loc[col, g]) for g in group_cols] + [_num(gaps.loc[col, "gap"])]
                 for col in gaps.index]
         body += ("<h3>Where the groups are treated differently</h3>"
-                 f"<p class=\"note\">Mean SHAP value per group (positive pushes towards {_e(repr(fav))}); the "
+                 f"<p class=\"note\">Mean SHAP value per group, on the {_e(unit)} (positive pushes towards "
+                 f"{_e(repr(fav))}); the "
                  "columns whose average push differs most between groups come first.</p>"
                  + _table(["Column"] + [str(g) for g in group_cols] + ["Gap"], rows, cls="gaps"))
     return _section("What drives the decisions", body, "explanations")
@@ -630,7 +622,8 @@ def audit_report(store, run_id: str, sensitive, *, favourable: str | None = None
                 mitigations_section(ctx, mitigations)]
     title = f"Fairness audit: {ctx.run.name}"
     footer = ("<footer>Made by Glassnet. Metrics and disparities: fairlearn; intervals: 95 % bootstrap within each "
-              "group; explanations: Shapley values of the network's output. A disparity is a signal to "
+              "group; explanations: Shapley values of the log-odds of the favourable outcome, log(p / (1 − p)). "
+              "A disparity is a signal to "
               "investigate, not by itself a proof of discrimination.</footer>")
     return ("<!DOCTYPE html>\n"
             f'<html lang="en"><head><meta charset="utf-8"><title>{_e(title)}</title>'

@@ -157,14 +157,17 @@ class _Walks:
 @torch.inference_mode()
 def sampling(fn: Fn, X: np.ndarray, background: np.ndarray, groups: list[list[int]], *,
              tolerance: float = TOLERANCE, min_rounds: int = 2, max_rounds: int = 12, seed: int = 0,
-             progress: Progress | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+             progress: Progress | None = None, skip_unchanged: bool = True
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(phi [n, p, k], base [k], stderr [n, p, k], rounds [n]) from antithetic, stratified walks.
 
     Rounds of walks are added until the median over rows of the estimated relative error (the L2
     norm of a row's standard errors over the L2 norm of its values; the spread between rounds) is
     at most `tolerance`, or `max_rounds` is reached. `min_rounds == max_rounds` fixes the budget.
     (Adding rounds only to the rows still above the tolerance cost more for the same median error:
-    the hardest rows are those whose values are all near zero.)"""
+    the hardest rows are those whose values are all near zero.) A step whose group is the same in the
+    row and the background row changes nothing and is not evaluated (`skip_unchanged`; the values are
+    the same either way)."""
     if not 1 <= min_rounds <= max_rounds:
         raise ValueError("need 1 <= min_rounds <= max_rounds")
     Xt = torch.as_tensor(np.asarray(X, np.float32))
@@ -187,7 +190,7 @@ def sampling(fn: Fn, X: np.ndarray, background: np.ndarray, groups: list[list[in
     for r in range(1, max_rounds + 1):
         walks = _Walks(B, p, d, owner, g)
         for s in range(0, n, rows):
-            est = _one_round(fn, Xt[s:s + rows], fx[s:s + rows], Z, fz, walks, owner, p)
+            est = _one_round(fn, Xt[s:s + rows], fx[s:s + rows], Z, fz, walks, owner, p, skip_unchanged)
             total[s:s + rows] += est
             squares[s:s + rows] += est * est
             done += len(est)
@@ -220,16 +223,17 @@ def _stderr(total: torch.Tensor, squares: torch.Tensor, rounds: torch.Tensor) ->
 
 
 def _one_round(fn: Fn, xc: torch.Tensor, fx: torch.Tensor, Z: torch.Tensor, fz: torch.Tensor,
-               walks: _Walks, owner: torch.Tensor, p: int) -> torch.Tensor:
+               walks: _Walks, owner: torch.Tensor, p: int, skip: bool = True) -> torch.Tensor:
     """[c, p, k]: one round's estimate for the rows xc (their outputs fx)."""
     c, d = xc.shape
     K, k_out = len(walks.ranks), fz.shape[1]
     if isinstance(fn, LinearFirst):
-        mid = _linear_walks(fn, xc, Z, owner, p, walks)
+        points, model = _linear_walks(fn, xc, Z, owner, p, walks), fn.rest
     else:
-        pts = torch.where(walks.inside.unsqueeze(0), xc.view(c, 1, 1, d), Z[walks.base_of].view(1, K, 1, d))
-        mid = _evaluate(fn, pts.reshape(-1, d))
-    mid = mid.view(c, K, p - 1, k_out)
+        points = torch.where(walks.inside.unsqueeze(0), xc.view(c, 1, 1, d), Z[walks.base_of].view(1, K, 1, d))
+        model = fn
+    changed = _changed_steps(xc, Z, owner, walks) if skip else torch.ones(points.shape[:3], dtype=torch.bool)
+    mid = _changed_points_only(model, points, changed, fz[walks.base_of])
     walk = torch.cat([fz[walks.base_of].view(1, K, 1, k_out).expand(c, K, 1, k_out), mid,
                       fx.view(c, 1, 1, k_out).expand(c, K, 1, k_out)], 2)          # [c, K, p+1, k]
     delta = walk[:, :, 1:] - walk[:, :, :-1]                      # [c, K, p, k]: the change at each step
@@ -237,10 +241,37 @@ def _one_round(fn: Fn, xc: torch.Tensor, fx: torch.Tensor, Z: torch.Tensor, fz: 
     return contrib.mean(1)                                         # every walk is additive, so is the mean
 
 
+def _changed_steps(xc: torch.Tensor, Z: torch.Tensor, owner: torch.Tensor, walks: _Walks) -> torch.Tensor:
+    """[c, K, p-1]: whether the group taken from x at each interior step differs from the background
+    row's. A step that changes nothing leaves the model's input, hence its output, as it was."""
+    p = walks.order.shape[1]
+    differs = (xc.unsqueeze(1) != Z.unsqueeze(0)).to(torch.float32)                # [c, B, d]
+    by_group = torch.zeros(len(xc), len(Z), p).index_add_(2, owner, differs) > 0     # [c, B, p]
+    steps = walks.order[:, :p - 1]                                                   # [K, p-1]
+    return by_group[:, walks.base_of.view(-1, 1), steps]                             # [c, K, p-1]
+
+
+def _changed_points_only(model: Fn, points: torch.Tensor, changed: torch.Tensor, start: torch.Tensor
+                         ) -> torch.Tensor:
+    """model at the interior points [c, K, p-1, D] of every walk, [c, K, p-1, k], evaluated only where
+    the step changed the input; elsewhere the output is the previous point's (or the walk's start,
+    `start` [K, k])."""
+    c, K, steps, D = points.shape
+    where = changed.reshape(-1).nonzero().squeeze(1)
+    values = _evaluate(model, points.reshape(-1, D)[where]) if len(where) else \
+        torch.zeros(0, start.shape[1], dtype=torch.float64)
+    k_out = start.shape[1]
+    filled = torch.zeros(c * K * steps, k_out, dtype=torch.float64)
+    filled[where] = values
+    padded = torch.cat([start.view(1, K, 1, k_out).expand(c, K, 1, k_out), filled.view(c, K, steps, k_out)], 2)
+    last = torch.where(changed, torch.arange(1, steps + 1), 0).cummax(dim=2).values   # latest changed step
+    return torch.gather(padded, 2, last.unsqueeze(-1).expand(c, K, steps, k_out))
+
+
 def _linear_walks(fn: LinearFirst, xc: torch.Tensor, Z: torch.Tensor, owner: torch.Tensor, p: int,
                   walks: _Walks) -> torch.Tensor:
-    """fn at the interior points of every walk of the round, [c, K, p-1, k], from running sums of the
-    first layer. A reverse walk's points are x minus the forward walk's sums, so only the forward
+    """The first layer's output at the interior points of every walk of the round, [c, K, p-1, H], from
+    running sums. A reverse walk's points are x minus the forward walk's sums, so only the forward
     walks need sums."""
     c, d = xc.shape
     B = len(Z)
@@ -259,9 +290,7 @@ def _linear_walks(fn: LinearFirst, xc: torch.Tensor, Z: torch.Tensor, owner: tor
     forward = sums.cumsum_(2)                                       # z_first + changes of the first t groups
     x_first = torch.addmm(fn.bias, xc, W.T)                         # [c, H]
     reverse = (x_first.view(c, 1, 1, H) + z_first.view(1, B, 1, H)) - forward   # step p-t of the reverse walk
-    out_f = _evaluate(fn.rest, forward.view(-1, H)).view(c, B, p - 1, -1)
-    out_r = _evaluate(fn.rest, reverse.view(-1, H)).view(c, B, p - 1, -1).flip(2)
-    return torch.cat([out_f, out_r], 1)
+    return torch.cat([forward, reverse.flip(2)], 1)
 
 
 def evaluations_per_row(method: str, n_groups: int, background: int, rounds: float = 3) -> float:

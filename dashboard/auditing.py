@@ -146,17 +146,6 @@ def variants_of(runs, run) -> list:
     return sorted(out, key=lambda r: r.created)
 
 
-def favourable_values(att, fav: int, n_classes: int) -> np.ndarray:
-    """SHAP values of the favourable decision [n, p]: for a single-output binary net output 0 is the logit
-    of class 1 (negated for class 0); for two outputs the log-odds; else the class's logit."""
-    values = att.values
-    if values.shape[2] == 1:
-        return values[:, :, 0] if fav == 1 else -values[:, :, 0]
-    if n_classes == 2:
-        return values[:, :, fav] - values[:, :, 1 - fav]
-    return values[:, :, fav]
-
-
 def readable_rule(rule: str) -> str:
     """fairlearn's '[>0.4496150016784668] with probability 0.53, else [>0.33431…]' as
     'probability > 0.45 (53 % of the time), else > 0.33'."""
@@ -497,12 +486,13 @@ def show_shap_gap(store, run, sc: Scored, g: Groups, setup: Setup) -> None:
     except F.FairnessError as e:
         st.info(f"The explained rows cannot be compared by group: {e}")
         return
-    values = favourable_values(att, setup.favourable, ds.n_classes)
+    values, unit = att.of(setup.favourable), att.unit(setup.favourable)   # log-odds of the favourable class
     gaps = F.attribution_gaps(values, att.features, groups)
-    st.plotly_chart(charts.shap_gaps(gaps), config=CHART, key="fa_chart_shap_gap")
+    st.plotly_chart(charts.shap_gaps(gaps, unit=unit), config=CHART, key="fa_chart_shap_gap")
     fav = ds.class_names[setup.favourable]
     top = gaps.index[0]
-    st.caption(f"Mean SHAP value per group over {len(att.rows)} test rows (positive pushes towards '{md(fav)}'). "
+    st.caption(f"Mean SHAP value per group over {len(att.rows)} test rows, on the {md(unit)} (positive pushes "
+               f"towards '{md(fav)}'). "
                f"'{md(top)}' pushes the groups most differently (gap {gaps['gap'].iloc[0]:.3f}).")
 
 

@@ -35,7 +35,7 @@ LIME_SEEDS = 5
 DRIFT_ROWS, DRIFT_BACKGROUND = 200, 50
 SPLITS = {"test": "test", "val": "validation", "train": "training"}
 CHART = {"displayModeBar": False}
-AUTO_LABEL = "Automatic (exact or sampling)"
+AUTO_LABEL = "Automatic (exact, sampling or pixels)"
 
 
 # =====================================================================================
@@ -45,34 +45,35 @@ AUTO_LABEL = "Automatic (exact or sampling)"
 
 @dataclass(frozen=True)
 class View:
-    """One explained output in the user's words: which column of the attributions, and its sign.
+    """One explained output in the user's words: which column of the attributions, and its unit.
 
-    A single-output binary network's one output is the logit of class 1; class 0 is explained
-    by its negation."""
+    Every class has its own output, the log-odds of that class (core.units), whatever the network's
+    head; a regression's one output is the predicted value in the target's units."""
 
     index: int                  # output column in the Attribution
-    sign: float                 # +1, or -1 for class 0 of a single-output binary net
-    label: str                  # what the numbers are, e.g. "score (logit) for 'good'"
+    label: str                  # what the numbers are, e.g. "log-odds of 'good'"
     class_index: int | None     # the class (for LIME), None for regression / unknown outputs
 
 
 def view_for(dataset, outputs: list[str], class_index: int | None) -> View:
     """The View of a run's class (or its single regression output)."""
     if dataset.task == "regression" or class_index is None:
-        return View(0, 1.0, f"predicted {dataset.target}", None)
-    names = list(dataset.class_names)
-    name = names[class_index]
-    if len(outputs) == 1:                       # one logit: that of class 1
-        if class_index == 1:
-            return View(0, 1.0, f"score (logit) for '{name}'", 1)
-        return View(0, -1.0, f"score for '{name}' (minus the logit of '{names[1]}')", class_index)
-    return View(class_index, 1.0, f"score (logit) for '{name}'", class_index)
+        return View(0, f"predicted {dataset.target}", None)
+    return View(class_index, outputs[class_index], class_index)
+
+
+def unit_note(dataset) -> str:
+    """A sentence on how to read the unit, after the page's "explaining the network's …"."""
+    if dataset.task == "regression":
+        return ""
+    return (". Log-odds are log(p / (1 − p)) of the class's probability p: 0 is even odds, every +1 multiplies "
+            "the odds by e ≈ 2.7, and a value of 2 means p ≈ 88 %. Every chart here, the Fairness page and the "
+            "audit report use this unit.")
 
 
 def view_values(att, view: View) -> tuple[np.ndarray, float, np.ndarray]:
     """(values [n, p], base, outputs [n]) of one View."""
-    return (view.sign * att.of(view.index), float(view.sign * att.base[view.index]),
-            view.sign * att.fx[:, view.index])
+    return att.of(view.index), float(att.base[view.index]), att.fx[:, view.index]
 
 
 def value_texts(frame: pd.DataFrame) -> np.ndarray:
@@ -133,10 +134,12 @@ def row_order(kind: str, y_true, proba=None, predicted=None) -> np.ndarray:
 
 
 def agreement_verdict(agree: dict, lime_score: float) -> tuple[bool, str]:
-    """(they agree?, a sentence in plain words) for explain.agreement's result."""
+    """(they agree?, a sentence in plain words) for explain.agreement's result. The direction is counted
+    over the columns in either top list, and the sentence says so with both counts."""
     k = agree["top_k"]
     rho, overlap, signs = agree["spearman"], agree["top_k_overlap"], agree["sign_agreement"]
     shared = round(overlap * k)
+    union, same = agree["union"], agree["same_sign"]
     fit = ("LIME's straight-line fit around this row is poor"
            if lime_score < 0.3 else "LIME's fit around this row is fair" if lime_score < 0.6
            else "LIME's fit around this row is good")
@@ -144,7 +147,8 @@ def agreement_verdict(agree: dict, lime_score: float) -> tuple[bool, str]:
     if overlap < 0.6:
         problems.append(f"they share only {shared} of their top {k} columns")
     if np.isfinite(signs) and signs < 0.8:
-        problems.append(f"they give opposite directions to {1 - signs:.0%} of their top columns")
+        problems.append(f"they push {union - same} of the {union} columns in either top {k} in opposite "
+                        f"directions ({1 - signs:.0%})")
     if np.isfinite(rho) and rho < 0.5:
         problems.append(f"they rank the columns differently (rank correlation {rho:.2f})")
     if problems:
@@ -153,7 +157,8 @@ def agreement_verdict(agree: dict, lime_score: float) -> tuple[bool, str]:
                        "LIME's come from a simple model fitted to random variations of the row, so when the two "
                        "differ, trust SHAP for what the network computes and read LIME as a rough local summary.")
     return True, (f"**SHAP and LIME broadly agree on this row:** {shared} of the top {k} columns are the same"
-                  + (f", with the same direction for {signs:.0%} of them" if np.isfinite(signs) else "")
+                  + (f", and they push {same} of the {union} columns in either top {k} the same way ({signs:.0%})"
+                     if np.isfinite(signs) else "")
                   + f". {fit} (R² = {lime_score:.2f}).")
 
 
@@ -326,10 +331,12 @@ class Request:
         return (ex.run_id, str(ex.checkpoint), ex.loaded.epoch, self.method, self.split, self.rows, self.background)
 
 
-def method_options(n_columns: int, has_net: bool = True) -> list[str]:
+def method_options(n_columns: int, has_net: bool = True, image: bool = False) -> list[str]:
     keys = ["auto"] + list(xp.METHODS)
     if n_columns > xp.EXACT_LIMIT:
         keys = [k for k in keys if k not in ("exact", "shap_exact")]
+    if not image:                                 # one round of walks fits many small players, not tables
+        keys = [k for k in keys if k != "pixels"]
     if not has_net:
         keys = [k for k in keys if k not in ("deep", "gradient")]
     return keys
@@ -343,14 +350,15 @@ def settings(ex) -> Request:
     """The SHAP request's widgets (method, rows, background); returns the request."""
     ds = ex.dataset
     n_cols = len(ds.original_columns)
-    methods = method_options(n_cols)
+    image = ds.image_shape is not None
+    methods = method_options(n_cols, image=image)
     choose("xp_method", methods, "auto")
     choose("xp_split", list(SPLITS), "test")
     c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
     method = c1.selectbox("SHAP method", methods, key="xp_method", format_func=method_label,
                           help=HELP["explain_method"] + "\n\n" + "\n\n".join(
                               f"**{xp.METHODS[k].label}** — {xp.METHODS[k].help}" for k in methods if k != "auto"))
-    resolved = xp.auto_method(n_cols) if method == "auto" else method
+    resolved = xp.auto_method(n_cols, image) if method == "auto" else method
     split = c2.selectbox("Rows from", list(SPLITS), key="xp_split", format_func=lambda s: f"{SPLITS[s]} rows",
                          help=HELP["explain_split"])
     n_split = len(ds.split(split)[0])
@@ -508,8 +516,8 @@ def show_global(ex, att, view: View, rows: Rows) -> None:
         signed = image_of(ds, values.mean(0))
         st.plotly_chart(charts.pixel_maps([
             {"title": "the average image", "image": mean_img},
-            {"title": "mean |SHAP| (how much each pixel matters)", "map": image, "signed": False},
-            {"title": "average SHAP value (red raises the score)", "map": signed, "image": mean_img},
+            {"title": f"mean |SHAP| · {view.label}", "map": image, "signed": False},
+            {"title": f"average SHAP · {view.label} (red raises it)", "map": signed, "image": mean_img},
         ], columns=3), width="stretch", config=CHART, key="xp_global_pixels")
         st.caption(f"Each square is a pixel; the explained output is the {md(view.label)}. Middle: dark blue pixels "
                    "move it the most on average, in either direction. Right, over the average image: red pixels "
@@ -546,7 +554,7 @@ def show_global(ex, att, view: View, rows: Rows) -> None:
                                       colour=rows.codes[:, cj] if cj is not None else None,
                                       colour_name=colour if cj is not None else None,
                                       colour_categories=kinds[colour] if cj is not None else None,
-                                      ylabel=f"SHAP value of {feature}"),
+                                      ylabel=f"SHAP value of {feature} · {view.label}"),
                     width="stretch", config=CHART, key="xp_global_dependence")
     st.caption(f"Each dot is one row: how far **{md(feature)}** moved the output (up or down) against its value. "
                "A rising cloud means the network learned 'more is higher'; a spread at one value means the effect "
@@ -718,7 +726,7 @@ def show_row(ex, att, view: View, rows: Rows, req: Request) -> None:
             return
         stab = peek("stability", (ex.run_id, str(ex.checkpoint), view.class_index, tuple(current)))
         labels = [lime.rules.get(c, c) for c in lime.features]
-        what = f"probability of '{lime.output}'" if ds.task == "classification" else f"predicted {ds.target}"
+        what = view.label                        # the same unit as SHAP's
         if stab is not None:
             mean, std, _ = stab
             st.plotly_chart(charts.lime_bars(labels, mean, std, xlabel=f"LIME weight · {what}"), width="stretch",
@@ -762,9 +770,9 @@ def show_row(ex, att, view: View, rows: Rows, req: Request) -> None:
     m[2].metric("Same direction", "—" if not np.isfinite(agree["sign_agreement"]) else f"{agree['sign_agreement']:.0%}",
                 help="Of the columns in either top list, the share that both methods push the same way.")
     (st.success if ok else st.warning)(sentence)
-    st.caption("SHAP explains the network's score (logit) and LIME its probability, so compare the order and the "
-               "directions of the columns, not the sizes of the bars." if ds.task == "classification" else
-               "Compare the order and the directions of the columns more than the sizes of the bars.")
+    st.caption(f"Both are in the same unit, the {md(view.label)}. A SHAP value is the column's share of this "
+               "row's output; a LIME weight is what the rule shown (e.g. a range the value falls in) adds in LIME's "
+               "straight-line fit: compare the order and the directions of the columns more than the sizes.")
 
 
 def _show_image_row(ex, att, rows: Rows, i: int, image: np.ndarray) -> None:
@@ -782,19 +790,20 @@ def _show_image_row(ex, att, rows: Rows, i: int, image: np.ndarray) -> None:
     for k in (predicted, other):
         view = view_for(ds, att.outputs, k)
         values, _, _ = view_values(att, view)
-        maps.append({"title": f"SHAP for '{names[k]}'", "map": image_of(ds, values[i]), "image": image})
+        maps.append({"title": f"SHAP · log-odds of '{names[k]}'", "map": image_of(ds, values[i]), "image": image})
     for k in (predicted, other):
         try:
             limes[k] = _lime(ex, rows.codes[i], k)
         except Exception as e:
             st.error(f"LIME could not explain this image: {e}")
             return
-        maps.append({"title": f"LIME for '{names[k]}'", "map": image_of(ds, limes[k].weights), "image": image})
+        maps.append({"title": f"LIME · log-odds of '{names[k]}'", "map": image_of(ds, limes[k].weights),
+                     "image": image})
     st.plotly_chart(charts.pixel_maps([{"title": "the image", "image": image}] + maps, columns=5),
                     width="stretch", config=CHART,
                     key="xp_row_pixels")
     st.caption(f"The digit, then where SHAP and LIME see evidence for the predicted class '{md(names[predicted])}' "
-               f"and for '{md(names[other])}': red pixels raise that class's score, blue pixels lower it. "
+               f"and for '{md(names[other])}': red pixels raise that class's log-odds, blue pixels lower it. "
                f"LIME's fit around this image: R² = {limes[predicted].score:.2f}.")
     view = view_for(ds, att.outputs, predicted)
     values, _, _ = view_values(att, view)
@@ -931,7 +940,7 @@ def show_byo() -> None:
         bar.empty()
         att.settings.update(split="uploaded")
         cached("byo_shap", key, lambda: att)
-    view = View(output, 1.0, model.outputs[output], None)
+    view = View(output, model.outputs[output], None)
     values, base, fx = view_values(att, view)
     st.caption(f"Method: **{xp.METHODS[att.method].label}** · background: {background} rows of your table · "
                f"{rows:,} rows explained · computed in {att.seconds:.2f} s. The model's own output is explained "

@@ -79,7 +79,7 @@ HELP.update({
     "explain_checkpoint": "Which saved weights to explain: those after the last epoch, those of the epoch with the "
                           "lowest validation loss, or an earlier saved epoch (to see what the network relied on then).",
     "explain_class": "Explanations answer one question at a time: what pushes the network towards this class? "
-                     "Pick the class whose score is explained on every chart.",
+                     "Pick the class whose log-odds, log(p / (1 − p)), are explained on every chart.",
     "explain_method": "How the SHAP values are computed. SHAP shares a prediction out among the columns, fairly: "
                       "each column gets its average effect over every order in which the columns could be "
                       "revealed to the network. The methods differ in speed and accuracy:",

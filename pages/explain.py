@@ -44,7 +44,7 @@ if dataset.task == "classification":
                                format_func=lambda k: names[k], help=HELP["explain_class"])
 view = ex_ui.view_for(dataset, explainer.model.outputs, class_index)
 st.caption(f"Epoch {explainer.loaded.epoch} · {dataset_title(dataset)} · {len(dataset.original_columns)} columns · "
-           f"explaining the network's {view.label}")
+           f"explaining the network's {view.label}" + ex_ui.unit_note(dataset))
 
 request = ex_ui.settings(explainer)
 

@@ -262,6 +262,7 @@ def test_explain_shap_json_matches_the_engine(explained, trained, cli_home):
     assert out["features"] == ["x1", "x2"] and set(out["importance"]) == {"x1", "x2"}
     assert out["additivity_max_error"] < 1e-4 and out["seconds"] >= 0 and out["background"] == 100
     assert out["run_id"] == trained[1]["run_id"] and out["epoch"] == 200
+    assert out["unit"] == "log-odds" and out["outputs"] == ["log-odds of '0'", "log-odds of '1'"]
     store, ex = _engine(cli_home, out["run_id"])
     try:
         features, groups, _ = explain._groups(ex.dataset)
@@ -281,6 +282,7 @@ def test_explain_shap_for_one_class_with_sampling(explained, cli_home):
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = last_json(proc)
     assert out["shap_method"] == "sampling" and out["rows"] == 10 and out["class"] == "1"
+    assert out["unit"] == "log-odds of '1'"
     assert "estimated_error" in out and out["additivity_max_error"] < 1e-4
     store, ex = _engine(cli_home, out["run_id"])
     try:
@@ -288,7 +290,7 @@ def test_explain_shap_for_one_class_with_sampling(explained, cli_home):
         att = explain.shap_values(ex.model, ex.dataset.X_test[:10], explain.background_rows(ex.dataset, 100, 0),
                                   features, groups, "sampling")
         assert out["importance"] == pytest.approx(att.importance(1), rel=1e-4)
-        assert out["importance"] != pytest.approx(att.importance(0), rel=1e-3)
+        np.testing.assert_allclose(att.of(0), -att.of(1), atol=1e-6)      # log-odds of '0' = −log-odds of '1'
     finally:
         store.close()
 
@@ -301,6 +303,7 @@ def test_explain_lime_json_is_the_mean_absolute_weight_per_column(explained, cli
     assert out["method"] == "lime" and out["rows"] == 4 and out["samples"] == 1000
     assert out["features"] == ["x1", "x2"] and set(out["importance"]) == {"x1", "x2"}
     assert -1 < out["lime_r2"] <= 1 and "additivity_max_error" not in out
+    assert out["unit"] == "log-odds of each row's predicted class"
     store, ex = _engine(cli_home, out["run_id"])
     try:
         ds = ex.dataset
@@ -325,6 +328,7 @@ def test_explain_without_json_prints_a_table(explained):
     assert len(rows) == 2 and all(float(r[1]) > 0 for r in rows)
     assert float(rows[0][1]) >= float(rows[1][1])                              # largest first
     assert lime_table.stdout.startswith("LIME weights of 2 test rows") and "explains: 0" in lime_table.stdout
+    assert "unit: log-odds\n" in shap_table.stdout and "unit: log-odds of '0'\n" in lime_table.stdout
 
 
 EXPLAIN_BAD_INPUT = {

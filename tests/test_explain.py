@@ -39,9 +39,14 @@ def rel_l2(a, ref):
 
 
 # ------------------------------------------------------------------ what is explained
+def log_odds_of(probabilities) -> np.ndarray:
+    p = np.asarray(probabilities, np.float64)
+    return np.log(p) - np.log1p(-p)
+
+
 def test_model_of_folds_batch_norm_and_drops_dropout_without_changing_the_outputs(diabetes):
-    """The explained function is an inference copy of the network: same logits (or values in the target's
-    units), with batch norm folded into the layer before it."""
+    """The explained function is an inference copy of the network: the log-odds of its probabilities (or
+    values in the target's units), with batch norm folded into the layer before it."""
     from core.data import load_builtin
     from core.model import build_network
     from core.presets import get_preset
@@ -59,9 +64,9 @@ def test_model_of_folds_batch_norm_and_drops_dropout_without_changing_the_output
             assert not any(isinstance(m, (torch.nn.BatchNorm1d, torch.nn.Dropout)) for m in model.fn.rest.modules())
         x = torch.as_tensor(ds.X_test[:20])
         with torch.no_grad():
-            want = net(x) if ds.task == "classification" else net.predict(x)[:, None]
-            np.testing.assert_allclose(model.fn(x).numpy(), want.numpy(), rtol=1e-4, atol=1e-4)
-        assert model.space == ("logit" if ds.task == "classification" else "value")
+            want = log_odds_of(net.predict(x)) if ds.task == "classification" else net.predict(x)[:, None].numpy()
+            np.testing.assert_allclose(model.fn(x).numpy(), want, rtol=1e-4, atol=1e-4)
+        assert model.space == ("log-odds" if ds.task == "classification" else "value")
 
 
 def test_run_shap_is_per_original_column_and_additive(ex):
@@ -69,16 +74,86 @@ def test_run_shap_is_per_original_column_and_additive(ex):
     ds = ex.dataset
     assert att.method == "exact"                                   # 9 columns: exact by default
     assert att.features == list(ds.original_columns) and att.values.shape == (25, 9, 2)
-    assert att.outputs == ["logit of 'bad'", "logit of 'good'"]
+    assert att.outputs == ["log-odds of 'bad'", "log-odds of 'good'"]
     np.testing.assert_array_equal(att.rows, ds.idx_test[:25])
     assert att.additivity_max_error < 1e-4
-    with torch.no_grad():
-        np.testing.assert_allclose(att.fx, ex.loaded.net(torch.as_tensor(ds.X_test[:25])).numpy(), atol=1e-4)
+    np.testing.assert_allclose(att.fx, log_odds_of(ex.model.proba(ds.X_test[:25])), atol=1e-4)
     s = att.summary()
     assert s["method"] == "shap" and s["shap_method"] == "exact" and s["rows"] == 25 and s["background"] == 30
+    assert s["unit"] == "log-odds" and att.unit(1) == "log-odds of 'good'"
     assert list(s["importance"]) == sorted(s["importance"], key=s["importance"].get, reverse=True)
     assert s["grouped"]["purpose"][0].startswith("purpose=") and len(s["grouped"]["purpose"]) == 8
     np.testing.assert_allclose(s["importance"]["age"], np.abs(att.values[:, 8]).mean(), rtol=1e-12)
+
+
+# ------------------------------------------------------------------ one unit, whatever the head
+def two_heads(d: int):
+    """The same classifier twice: a 2-logit softmax head (both logits shifted by 3, which changes no
+    probability) and a 1-logit sigmoid head whose logit is logit1 - logit0."""
+    import copy
+    from core.model import Network
+    torch.manual_seed(1)
+    hidden, two, one = torch.nn.Linear(d, 6), torch.nn.Linear(6, 2), torch.nn.Linear(6, 1)
+    with torch.no_grad():
+        two.bias.add_(3.0)
+        one.weight.copy_(two.weight[1:] - two.weight[:1])
+        one.bias.copy_(two.bias[1:] - two.bias[:1])
+    return [Network(torch.nn.Sequential(copy.deepcopy(hidden), torch.nn.Tanh(), head), "classification", k).eval()
+            for head, k in ((two, 2), (one, 1))]
+
+
+@pytest.mark.parametrize("method", ["exact", "sampling", "deep", "gradient", "permutation"])
+def test_a_softmax_and_a_sigmoid_head_with_the_same_probabilities_get_the_same_values(ex, method):
+    """Every method explains the log-odds of each class: the same numbers for a 2-logit softmax and a
+    1-logit sigmoid head that give the same probabilities, opposite for the two classes, additive."""
+    ds = ex.dataset
+    features, groups, _ = columns(ex)
+    X, bg = ds.X_test[:4], explain.background_rows(ds, 12, 0)
+    softmax, sigmoid = (explain.model_of(net, ds.class_names) for net in two_heads(ds.n_features))
+    np.testing.assert_allclose(softmax.proba(X), sigmoid.proba(X), atol=1e-6)
+    a = explain.shap_values(softmax, X, bg, features, groups, method, seed=0)
+    b = explain.shap_values(sigmoid, X, bg, features, groups, method, seed=0)
+    assert a.outputs == b.outputs == ["log-odds of 'bad'", "log-odds of 'good'"]
+    assert a.unit(1) == "log-odds of 'good'" and a.summary()["unit"] == "log-odds"
+    np.testing.assert_allclose(a.values, b.values, atol=1e-4)
+    np.testing.assert_allclose(a.base, b.base, atol=1e-4)
+    np.testing.assert_allclose(a.values[..., 0], -a.values[..., 1], atol=1e-5)
+    np.testing.assert_allclose(a.fx[:, 1], log_odds_of(softmax.proba(X)[:, 1]), atol=1e-4)
+    if explain.METHODS[method].additive:
+        assert a.additivity_max_error < 1e-4 and b.additivity_max_error < 1e-4
+
+
+def test_lime_fits_the_same_log_odds_whatever_the_head(ex):
+    ds = ex.dataset
+    codes = ds.codes(ds.raw.iloc[ds.idx_test[:1]])[0]
+    softmax, sigmoid = (explain.model_of(net, ds.class_names) for net in two_heads(ds.n_features))
+    a = explain.lime_row(softmax, ds, codes, 1, samples=500, seed=2)
+    b = explain.lime_row(sigmoid, ds, codes, 1, samples=500, seed=2)
+    np.testing.assert_allclose(a.weights, b.weights, atol=1e-4)
+    assert a.prediction == pytest.approx(float(log_odds_of(softmax.proba(ds.X_test[:1])[0, 1])), abs=1e-4)
+
+
+@pytest.mark.parametrize("method", ["exact", "sampling", "deep"])
+def test_more_than_two_classes_are_explained_in_log_odds_and_stay_additive(method):
+    """Iris (3 classes): log-odds of class c = logit_c - logsumexp(other logits); base + sum is that
+    log-odds, DeepLIFT included (its head is built from linear maps, exp and log)."""
+    from core.data import load_builtin
+    from core.model import build_network
+    from core.spec import NetworkSpec
+    ds = load_builtin("iris")
+    torch.manual_seed(0)
+    net, _ = build_network(NetworkSpec.dense([8], "relu"), ds)
+    with torch.no_grad():
+        net.body[-1].weight.mul_(4)                     # confident logits, far from uniform
+    model = explain.model_of(net.eval(), ds.class_names)
+    features, groups, _ = explain._groups(ds)
+    X, bg = ds.X_test[:6], explain.background_rows(ds, 15, 0)
+    att = explain.shap_values(model, X, bg, features, groups, method, tolerance=0.01)
+    assert att.outputs == [f"log-odds of {c!r}" for c in ds.class_names]
+    np.testing.assert_allclose(att.fx, log_odds_of(model.proba(X)), atol=1e-4)
+    assert att.additivity_max_error < 1e-4
+    exact = explain.shap_values(model, X, bg, features, groups, "exact")
+    assert np.median(rel_l2(att.values, exact.values)) < (0.75 if method == "deep" else 0.1)   # deep: a preview
 
 
 def test_grouped_values_agree_with_shaps_exact_and_kernel_explainers_on_the_group_codes(ex):
@@ -160,6 +235,70 @@ def test_shap_is_cached_in_the_run_folder_and_survives_a_restart(gc_home, ex, mo
     assert ex.shap("exact", limit=40, background=20, seed=3, cached_only=True) is None
 
 
+def test_results_cached_by_an_older_version_are_not_shown_in_their_old_unit(gc_home, ex):
+    """An older Glassnet cached raw logits under a name without a version: that file is never read."""
+    import hashlib
+    import json
+    from safetensors.torch import save_file
+    home, run_id = gc_home
+    settings = dict(kind="shap", epoch=ex.loaded.epoch, checkpoint="last", method="exact", split="test", rows=12,
+                    background=20, seed=0, tolerance=None)
+    old_key = hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode()).hexdigest()[:24]
+    folder = home / "runs" / run_id / "explanations"
+    folder.mkdir(parents=True, exist_ok=True)
+    n, p = 12, len(ex.dataset.original_columns)
+    old = {"values": torch.full((n, p, 2), 7.0, dtype=torch.float64), "base": torch.zeros(2, dtype=torch.float64),
+           "fx": torch.full((n, 2), 7.0 * p, dtype=torch.float64), "rows": torch.as_tensor(ex.dataset.idx_test[:n])}
+    meta = {"method": "exact", "algorithm": "old", "features": list(ex.dataset.original_columns),
+            "outputs": ["logit of 'bad'", "logit of 'good'"], "seconds": 0.1, "settings": {"background": 20}}
+    save_file(old, str(folder / f"shap-{old_key}.safetensors"), metadata={"attribution": json.dumps(meta)})
+    assert ex.shap("exact", limit=n, background=20, cached_only=True) is None
+    att = ex.shap("exact", limit=n, background=20)
+    assert att.outputs == ["log-odds of 'bad'", "log-odds of 'good'"] and not np.any(att.values == 7.0)
+    np.testing.assert_allclose(att.fx, log_odds_of(ex.model.proba(ex.dataset.X_test[:n])), atol=1e-4)
+    with pytest.raises(ExplainError, match="another version"):
+        explain.Attribution.load(folder / f"shap-{old_key}.safetensors")
+
+
+# ------------------------------------------------------------------ images
+class Counting:
+    def __init__(self, fn):
+        self.fn, self.rows = fn, 0
+
+    def __call__(self, x):
+        self.rows += len(x)
+        return self.fn(x)
+
+
+def test_digits_are_explained_by_one_round_of_pixel_walks_on_a_dense_copy_of_the_cnn():
+    """The default for images: every pixel a player, one antithetic round of walks per background image,
+    steps through pixels the two images share skipped; additive and close to a long sampling run."""
+    from core.data import load_builtin
+    from core.presets import get_preset
+    from core.spec import TrainSpec
+    from core.train import train
+    ds = load_builtin("digits")
+    preset = get_preset("small_cnn")
+    net, _ = train(ds, preset.network(), TrainSpec.from_dict({**preset.train, "epochs": 3, "device": "cpu"}))
+    model = explain.model_of(net.eval(), ds.class_names)
+    assert not any(isinstance(m, (torch.nn.Conv2d, torch.nn.MaxPool2d)) for m in model.fn.modules())
+    X = ds.X_test[:6]
+    with torch.no_grad():
+        np.testing.assert_allclose(model.fn(torch.as_tensor(X)).numpy(), log_odds_of(net.predict(torch.as_tensor(X))),
+                                   atol=1e-3)
+    features, groups, _ = explain._groups(ds)
+    assert explain.auto_method(len(groups), image=True) == "pixels" and explain.auto_method(64) == "sampling"
+    bg = explain.background_rows(ds, 50, 0)
+    counted = explain.Model(Counting(model.fn), model.outputs, model.space)
+    att = explain.shap_values(counted, X, bg, features, groups, "pixels")
+    assert att.method == "pixels" and att.values.shape == (6, 64, 10) and att.additivity_max_error < 1e-4
+    one_round = len(X) * 2 * len(bg) * (64 - 1)                     # every step of one round of walks
+    assert counted.fn.rows - len(X) - len(bg) < 0.8 * one_round     # shared pixels cost nothing
+    ref = np.mean([shapley.sampling(model.fn, X, bg, groups, min_rounds=12, max_rounds=12, seed=s)[0]
+                   for s in (1, 2)], axis=0)
+    assert np.median(rel_l2(att.values, ref)) < 0.1
+
+
 # ------------------------------------------------------------------ LIME
 def test_lime_recovers_a_linear_models_coefficients(diabetes):
     """A linear regression on standardised inputs: LIME's local linear model is the model itself, so its
@@ -185,16 +324,17 @@ def test_lime_recovers_a_linear_models_coefficients(diabetes):
 
 
 def test_lime_of_the_two_classes_of_a_binary_model_are_opposite(ex):
-    """p(bad) = 1 - p(good): with the same samples, LIME's weights for one class are minus the other's."""
+    """log-odds(bad) = -log-odds(good): with the same samples, LIME's weights for one class are minus the
+    other's, and LIME fits the log-odds, the unit SHAP shares out."""
     ds = ex.dataset
     codes = ds.codes(ds.raw.iloc[ds.idx_test[:1]])[0]
     bad = ex.lime(codes, 0, samples=1000, seed=5)
     good = ex.lime(codes, 1, samples=1000, seed=5)
     assert (bad.output, good.output) == ("bad", "good")
-    np.testing.assert_allclose(bad.weights, -good.weights, atol=1e-6)      # float32 probabilities
+    np.testing.assert_allclose(bad.weights, -good.weights, atol=1e-5)      # float32 log-odds
     assert np.abs(good.weights).max() > 1e-3
     probs = ex.model.proba(ds.X_test[:1])[0]
-    assert good.prediction == pytest.approx(float(probs[1]), abs=1e-6)
+    assert good.prediction == pytest.approx(float(log_odds_of(probs[1])), abs=1e-4)
     assert set(good.rules) == set(ds.original_columns)
     assert all(column in good.rules[column] for column in ds.original_columns)
 
@@ -203,7 +343,8 @@ def test_lime_of_the_two_classes_of_a_binary_model_are_opposite(ex):
 def test_agreement_of_hand_made_vectors():
     a = np.array([3.0, -2.0, 1.0, 0.5, -0.1, 0.05])
     same = explain.agreement(a, a.copy(), k=3)
-    assert same == {"spearman": pytest.approx(1.0), "top_k": 3, "top_k_overlap": 1.0, "sign_agreement": 1.0}
+    assert same == {"spearman": pytest.approx(1.0), "top_k": 3, "top_k_overlap": 1.0, "sign_agreement": 1.0,
+                    "union": 3, "same_sign": 3}
     flipped = explain.agreement(a, -a, k=3)
     assert flipped["spearman"] == pytest.approx(1.0) and flipped["top_k_overlap"] == 1.0
     assert flipped["sign_agreement"] == 0.0

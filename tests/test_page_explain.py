@@ -211,10 +211,64 @@ def test_single_output_binary_net_explains_both_classes(trained, monkeypatch):
     home, ids = trained
     at = open_explain(home, monkeypatch, ids["spiral"])
     one = values(traces(at, "bar")[0]["x"])
+    assert charts(at)[0]["layout"]["xaxis"]["title"]["text"] == "mean |SHAP value| · log-odds of '1'"
     at.selectbox(key="xp_class").set_value(0).run()
     assert not at.exception
-    assert values(traces(at, "bar")[0]["x"]) == pytest.approx(one)    # |−v| = |v|
-    assert "minus the logit" in texts(at)
+    assert values(traces(at, "bar")[0]["x"]) == pytest.approx(one)    # log-odds of '0' = −log-odds of '1'
+    assert charts(at)[0]["layout"]["xaxis"]["title"]["text"] == "mean |SHAP value| · log-odds of '0'"
+    assert "explaining the network's log-odds of '0'" in texts(at)
+
+
+def test_the_explain_page_the_report_the_fairness_page_and_the_cli_agree_on_the_same_rows(trained, monkeypatch,
+                                                                                          capsys):
+    """One unit everywhere: the log-odds of 'good' on the same 150 test rows of one German credit run. Each
+    surface computes its SHAP values afresh (the run's cache is emptied in between), and each names the unit."""
+    import re
+    import shutil
+
+    from core.__main__ import main
+    from core.report import audit_report
+    from core.store import Store
+    home, ids = trained
+    run_id = ids["german_credit"]
+    folder = home / "runs" / run_id / "explanations"
+    shutil.rmtree(folder, ignore_errors=True)
+    at = open_explain(home, monkeypatch, run_id)          # 'good' (class 1), 200 rows → all 150 test rows, exact
+    bar = traces(at, "bar")[0]
+    page = dict(zip(values(bar["y"]), values(bar["x"])))
+    assert charts(at)[0]["layout"]["xaxis"]["title"]["text"] == "mean |SHAP value| · log-odds of 'good'"
+
+    shutil.rmtree(folder)
+    assert main(["explain", "--run", run_id, "--method", "shap", "--class", "good", "--rows", "200", "--json",
+                 "--home", str(home)]) == 0
+    cli = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert cli["unit"] == "log-odds of 'good'" and cli["rows"] == 150
+    assert cli["importance"] == pytest.approx(page, rel=1e-6)
+
+    shutil.rmtree(folder)
+    with Store(home) as store:
+        html = audit_report(store, run_id, "sex", favourable="good")
+    assert "Mean |SHAP| on the log-odds of &#x27;good&#x27;" in html
+    bars = re.findall(r"<title>([^<]*)</title></text><rect[^>]*/><text[^>]*>([^<]*)</text>", html)
+    assert len(bars) == 8
+    for column, number in bars:
+        assert float(number) == pytest.approx(page[column], abs=6e-4)
+    table = re.search(r'<table class="gaps">.*?</table>', html, flags=re.S).group(0)
+    report_gaps = {m[0]: [float(m[1]), float(m[2])] for m in re.findall(
+        r"<tr><td>([^<]*)</td><td[^>]*>(-?[0-9.]+)</td><td[^>]*>(-?[0-9.]+)</td><td[^>]*>[0-9.]+</td></tr>", table)}
+    assert "on the log-odds of &#x27;good&#x27;" in html[:html.index('<table class="gaps">')][-400:]
+
+    shutil.rmtree(folder)
+    fair = open_page(home, monkeypatch, "fairness", run_id, {"fa_sensitive": ["sex"]})
+    fair.button(key="fa_shap").click().run()
+    assert not fair.exception
+    gap = next(json.loads(c.proto.spec) for c in fair.get("plotly_chart") if "pushed differently" in c.proto.spec)
+    assert gap["layout"]["xaxis"]["title"]["text"] == "mean SHAP value in the group · log-odds of 'good'"
+    by_group = {t["name"]: dict(zip(values(t["y"]), values(t["x"]))) for t in gap["data"]}
+    assert set(by_group) == {"female", "male"} and len(report_gaps) == 5
+    for column, (female, male) in report_gaps.items():
+        assert by_group["female"][column] == pytest.approx(female, abs=6e-4)
+        assert by_group["male"][column] == pytest.approx(male, abs=6e-4)
 
 
 def test_digits_show_pixel_heat_maps(trained, monkeypatch):
@@ -223,18 +277,21 @@ def test_digits_show_pixel_heat_maps(trained, monkeypatch):
     maps = traces(at, "heatmap")
     assert len(maps) == 4 and all(np.array(values(m["z"])).shape == (8, 8) for m in maps)
     assert not traces(at, "waterfall") and not traces(at, "bar")
+    assert "Method: **Shapley sampling for images (Glassnet)**" in texts(at)       # the default for images
+    assert "Shapley sampling for images (Glassnet)" in at.selectbox(key="xp_method").options
     at.session_state["xp_tab"] = "One row"
     at.run()
     assert not at.exception
     titles = [a["text"] for a in charts(at)[0]["layout"]["annotations"]]
     assert titles[0] == "the image"
-    assert sum(t.startswith("SHAP for") for t in titles) == 2 and sum(t.startswith("LIME for") for t in titles) == 2
+    assert sum(t.startswith("SHAP · log-odds of") for t in titles) == 2
+    assert sum(t.startswith("LIME · log-odds of") for t in titles) == 2
     other = at.selectbox(key="xp_other")
     least_likely = other.options[-1]                              # e.g. "'4' (0%)"; the value is the class id
     other.set_value(int(least_likely.split("'")[1])).run()
     assert not at.exception
     titles = [a["text"] for a in charts(at)[0]["layout"]["annotations"]]
-    assert f"SHAP for {least_likely.split()[0]}" in titles
+    assert f"SHAP · log-odds of {least_likely.split()[0]}" in titles
 
 
 def test_drift_ranks_the_columns_at_every_checkpoint(trained, monkeypatch):
@@ -325,20 +382,21 @@ def test_your_own_model_refuses_a_broken_file_and_a_table_without_its_columns(tr
 
 # ------------------------------------------------------------------------------- plain helpers
 
-def test_view_negates_class_zero_of_a_single_output_binary_net():
+def test_every_class_is_its_own_log_odds_output_whatever_the_head():
     from dashboard.explaining import view_for, view_values
 
     class DS:
         task, target, class_names = "classification", "y", ["no", "yes"]
 
     class Att:
-        base = np.array([0.5])
-        fx = np.array([[2.0]])
+        base = np.array([-0.5, 0.5])
+        fx = np.array([[-2.0, 2.0]])
 
         def of(self, k):
-            return np.array([[1.0, 0.5]])
-    v1, v0 = view_for(DS, ["logit of 'yes'"], 1), view_for(DS, ["logit of 'yes'"], 0)
-    assert v1.sign == 1 and v0.sign == -1 and "minus the logit of 'yes'" in v0.label
+            return np.array([[1.0, 0.5]]) * (1 if k == 1 else -1)
+    outputs = ["log-odds of 'no'", "log-odds of 'yes'"]
+    v1, v0 = view_for(DS, outputs, 1), view_for(DS, outputs, 0)
+    assert (v1.index, v0.index) == (1, 0) and v0.label == "log-odds of 'no'"
     values0, base0, fx0 = view_values(Att(), v0)
     assert values0.tolist() == [[-1.0, -0.5]] and base0 == -0.5 and fx0.tolist() == [-2.0]
 
@@ -354,10 +412,31 @@ def test_row_lists_order_mistakes_by_confidence_and_errors_by_size():
 
 def test_agreement_verdict_says_plainly_when_methods_disagree():
     from dashboard.explaining import agreement_verdict
-    ok, text = agreement_verdict({"spearman": 0.9, "top_k": 5, "top_k_overlap": 1.0, "sign_agreement": 1.0}, 0.8)
+    ok, text = agreement_verdict({"spearman": 0.9, "top_k": 5, "top_k_overlap": 1.0, "sign_agreement": 1.0,
+                                  "union": 5, "same_sign": 5}, 0.8)
     assert ok and "agree" in text
-    ok, text = agreement_verdict({"spearman": 0.1, "top_k": 5, "top_k_overlap": 0.4, "sign_agreement": 0.5}, 0.1)
+    ok, text = agreement_verdict({"spearman": 0.1, "top_k": 5, "top_k_overlap": 0.4, "sign_agreement": 0.5,
+                                  "union": 8, "same_sign": 4}, 0.1)
     assert not ok and "disagree" in text and "only 2 of their top 5" in text and "poor" in text
+    assert "4 of the 8 columns in either top 5 in opposite directions" in text
+
+
+def test_the_agreement_sentence_counts_the_direction_over_the_columns_it_names():
+    """Top 5 of SHAP and of LIME share 4 columns; 6 are in either list and 5 of those 6 point the same way
+    (3 of the 4 shared). The sentence names the 6 it counts, not the 4."""
+    from core.explain import agreement
+    from dashboard.explaining import agreement_verdict
+    shap_row = np.array([5.0, 4.0, 3.0, 2.0, 1.0, 0.1, 0.0])
+    lime_row = np.array([5.0, 4.0, 3.0, -2.0, 0.1, 1.0, 0.0])
+    agree = agreement(shap_row, lime_row, k=5)
+    assert agree["top_k_overlap"] == 0.8 and agree["union"] == 6 and agree["same_sign"] == 5
+    ok, text = agreement_verdict(agree, 0.9)
+    assert ok and "4 of the top 5 columns are the same" in text
+    assert "5 of the 6 columns in either top 5 the same way (83%)" in text
+    assert "of them" not in text
+    lime_row[[1, 2]] *= -1                                # now 3 of the 6 point the other way
+    ok, text = agreement_verdict(agreement(shap_row, lime_row, k=5), 0.9)
+    assert not ok and "3 of the 6 columns in either top 5 in opposite directions (50%)" in text
 
 
 def test_drift_sentence_names_the_epoch_a_column_took_over():
@@ -384,19 +463,3 @@ def test_byo_table_refuses_text_and_empty_cells():
         byo_table(frame, None)
     with pytest.raises(ByoError, match="empty cells"):
         byo_table(pd.DataFrame({"x": [1.0, None], "t": [0, 1]}), "t")
-
-
-def test_time_estimate_separates_one_off_costs_from_the_cost_per_row():
-    import time
-
-    from core.explain import probe_seconds
-    calls = []
-
-    def explain_rows(k):                       # the first call pays a one-off 0.2 s (an import, say)
-        time.sleep((0.2 if not calls else 0.0) + 0.005 * k)
-        calls.append(k)
-    seconds = probe_seconds(explain_rows, 1000)
-    assert calls == [1, 3]
-    assert 4.0 < seconds < 8.0                 # ≈ 1000 × 5 ms, not 1000 × 205 ms
-    calls.clear()
-    assert probe_seconds(lambda k: calls.append(k), 50) < 0.1 and calls == [1]   # quick: one probe

@@ -74,6 +74,43 @@ def test_linear_first_walks_give_the_values_of_the_plain_function(groups):
     np.testing.assert_allclose(fast[2], plain[2], atol=1e-5)
 
 
+class Counting:
+    """A function that counts the rows it is evaluated on."""
+
+    def __init__(self, fn):
+        self.fn, self.rows = fn, 0
+
+    def __call__(self, x):
+        self.rows += len(x)
+        return self.fn(x)
+
+
+@pytest.mark.parametrize("groups", [SINGLE, UNEVEN], ids=["one column each", "groups of columns"])
+@pytest.mark.parametrize("kind", ["function", "linear first"])
+def test_steps_that_change_nothing_are_not_evaluated_and_change_no_value(kind, groups):
+    """Pixels that are 0 in the image and in the background image (most of a digit's border): a walk's
+    step through one leaves the input as it was, so it is not evaluated; the values are the same."""
+    net = mlp(6, 2, seed=4)
+    X, Z = data(8, 12, 6, seed=4)
+    X[:, [0, 3]] = 0.0
+    Z[:, 0] = 0.0                                      # column 0: equal in every pair; column 3: in some
+    Z[::2, 3] = 0.0
+    runs = {}
+    for skip in (True, False):
+        fn = Counting(net) if kind == "function" else linear_first(net)
+        if kind == "linear first":
+            fn.rest = Counting(fn.rest)
+        runs[skip] = shapley.sampling(fn, X, Z, groups, min_rounds=2, max_rounds=2, seed=5, skip_unchanged=skip)
+        runs[skip] += ((fn if kind == "function" else fn.rest).rows,)
+    np.testing.assert_allclose(runs[True][0], runs[False][0], atol=1e-6)
+    np.testing.assert_allclose(runs[True][0].sum(1) + runs[True][1], outputs(net, X), atol=1e-4)
+    if groups is SINGLE:                              # (in groups of columns, every group has a column that differs)
+        assert np.abs(runs[True][0][:, 0]).max() < 1e-8           # never differs: nothing, up to rounding
+        assert runs[True][-1] < 0.85 * runs[False][-1]
+    else:
+        assert runs[True][-1] == runs[False][-1]
+
+
 # ------------------------------------------------------------------ exact = the Shapley values
 def test_exact_agrees_with_shaps_exact_explainer():
     import shap

@@ -87,9 +87,9 @@ def proxies(table: pd.DataFrame, top: int = 10) -> go.Figure:
     return base_layout(fig, "Columns that carry the group (possible proxies)", height=120 + 28 * len(t))
 
 
-def shap_gaps(gaps: pd.DataFrame, top: int = 8) -> go.Figure:
+def shap_gaps(gaps: pd.DataFrame, top: int = 8, unit: str = "log-odds") -> go.Figure:
     """Mean SHAP value of each column per group (positive pushes towards the favourable label), the
-    columns whose push differs most between groups first."""
+    columns whose push differs most between groups first; `unit` names the values on the axis."""
     t = gaps.head(top)
     groups = [c for c in t.columns if c != "gap"]
     fig = go.Figure()
@@ -99,7 +99,7 @@ def shap_gaps(gaps: pd.DataFrame, top: int = 8) -> go.Figure:
                              hovertemplate="%{y}: %{x:.3f}<extra>" + plain(g) + "</extra>"))
     fig.update_layout(barmode="group")
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title="mean SHAP value in the group", zeroline=True, zerolinecolor="#999")
+    fig.update_xaxes(title=f"mean SHAP value in the group · {plain(unit)}", zeroline=True, zerolinecolor="#999")
     return base_layout(fig, "Where the groups are pushed differently", height=160 + 30 * len(t) * max(1, len(groups)) // 2)
 
 

@@ -50,6 +50,8 @@ def test_explain_shows_the_global_chart_and_a_waterfall(server, page, runs):
     charts(page).nth(2).wait_for(timeout=TIMEOUT)                         # bars, beeswarm, dependence
     main.get_by_text("one-hot").first.wait_for(timeout=TIMEOUT)           # the text columns were grouped
     assert main.get_by_text("Method: Exact Shapley values").first.is_visible()
+    assert main.get_by_text("explaining the network's log-odds of 'good'").first.is_visible()     # the unit
+    assert main.get_by_text("mean |SHAP value| · log-odds of 'good'").first.is_visible()         # on the axis
     assert main.locator(".js-plotly-plot .bars .point").count() >= 9     # one bar per column (9 columns)
     no_exception(page)
     tall(page)
@@ -80,6 +82,12 @@ def test_explain_shows_digit_heat_maps(server, page, runs):
     page.goto(f"{server}/explain?run={runs['digits']}")
     main = main_area(page)
     explained(page, "Which pixels matter")
+    assert main.get_by_text("Method: Shapley sampling for images").first.is_visible()
+    charts(page).first.wait_for(timeout=TIMEOUT)
+    no_exception(page)
+    tall(page, 1400)
+    page.mouse.move(0, 0)
+    screenshot(page, "explain-digits-whole")
     main.get_by_role("tab", name="One row").click()
     main.get_by_text("Compare with class").first.wait_for(timeout=TIMEOUT)
     charts(page).first.wait_for(timeout=TIMEOUT)
