@@ -18,6 +18,7 @@ from core.spec import CLASS_WEIGHTS, FAIRNESS_PENALTIES, OPTIMIZERS, NetworkSpec
 from core.store import ACTIVE, Run, Store, StoreError
 from dashboard.charts import train as charts
 from dashboard.live import LiveFeed
+from dashboard.number_boxes import BOXES, LIVE_LR, box_problem, box_problems
 from dashboard.text import md_plain as md
 from dashboard.widgets import dataset_title
 
@@ -227,56 +228,65 @@ def settings_panel(dataset) -> tuple[dict, list[str]]:
                  help=HELP["optimizer"])
     if st.session_state["train.optimizer"] == "momentum":
         c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
-        c1.number_input("Momentum", min_value=0.0, max_value=0.999, step=0.05, key="train.momentum",
-                        help=HELP["momentum"])
+        c1.number_input("Momentum", step=0.05, key="train.momentum", help=HELP["momentum"])
         c2.checkbox("Nesterov", key="train.nesterov", help=HELP["nesterov"])
-    st.number_input("Learning rate", min_value=0.0, max_value=10.0, step=0.001, format="%.4g",
-                    key="train.lr", help=HELP["lr"])
+    st.number_input("Learning rate", step=0.001, format="%.4g", key="train.lr", help=HELP["lr"])
     c1, c2 = st.columns(2)
-    c1.number_input("Batch size", min_value=1, max_value=65536, step=1, key="train.batch_size",
-                    help=HELP["batch_size"])
-    c2.number_input("Epochs", min_value=1, max_value=100000, step=10, key="train.epochs", help=HELP["epochs"])
-    spe = steps_per_epoch(len(dataset.X_train), st.session_state["train.batch_size"])
-    st.caption(f"{spe:,} weight update{'s' if spe != 1 else ''} per epoch, "
-               f"{spe * st.session_state['train.epochs']:,} in all.")
+    c1.number_input("Batch size", step=1, key="train.batch_size", help=HELP["batch_size"])
+    c2.number_input("Epochs", step=10, key="train.epochs", help=HELP["epochs"])
+    if not box_problems({f: st.session_state[f"train.{f}"] for f in ("batch_size", "epochs")}):
+        spe = steps_per_epoch(len(dataset.X_train), st.session_state["train.batch_size"])
+        st.caption(f"{spe:,} weight update{'s' if spe != 1 else ''} per epoch, "
+                   f"{spe * st.session_state['train.epochs']:,} in all.")
     with st.expander("Loss and regularisation"):
         st.selectbox("Loss", losses, key="train.loss", format_func=LOSS_LABELS.get, help=HELP["loss"])
         c1, c2 = st.columns(2)
-        c1.number_input("L1 penalty", min_value=0.0, max_value=1.0, step=0.0001, format="%.4g", key="train.l1",
-                        help=HELP["l1"])
-        c2.number_input("L2 penalty", min_value=0.0, max_value=1.0, step=0.0001, format="%.4g", key="train.l2",
-                        help=HELP["l2"])
+        c1.number_input("L1 penalty", step=0.0001, format="%.4g", key="train.l1", help=HELP["l1"])
+        c2.number_input("L2 penalty", step=0.0001, format="%.4g", key="train.l2", help=HELP["l2"])
         if dataset.task == "classification":
             st.selectbox("Class weights", CLASS_WEIGHTS, key="train.class_weights", help=HELP["class_weights"])
-        st.number_input("Gradient clipping (max norm)", min_value=0.0, max_value=1000.0, step=0.5, format="%.3g",
-                        key="train.grad_clip", help=HELP["grad_clip"])
+        st.number_input("Gradient clipping (max norm)", step=0.5, format="%.3g", key="train.grad_clip",
+                        help=HELP["grad_clip"])
     if groups:
         with st.expander("Fairness"):
             st.selectbox("Sensitive column", dataset.sensitive, key="train.sensitive", help=HELP["sensitive"])
             st.checkbox("Reweigh the training rows", key="train.reweigh", help=HELP["reweigh"])
             st.selectbox("Fairness penalty", FAIRNESS_PENALTIES, key="train.fairness_penalty",
                          format_func=PENALTY_LABELS.get, help=HELP["fairness_penalty"])
-            st.number_input("Penalty weight λ", min_value=0.0, max_value=100.0, step=0.5, format="%.3g",
-                            key="train.fairness_lambda", help=HELP["fairness_lambda"],
+            st.number_input("Penalty weight λ", step=0.5, format="%.3g", key="train.fairness_lambda",
+                            help=HELP["fairness_lambda"],
                             disabled=st.session_state["train.fairness_penalty"] == "none")
             st.caption("The gaps between the groups are measured after each evaluated epoch and drawn under "
                        "the loss, with or without these.")
     with st.expander("Stopping, seed and device"):
-        st.number_input("Early stopping patience (epochs)", min_value=0, max_value=100000, step=5,
-                        key="train.early_stopping", help=HELP["early_stopping"])
-        st.number_input("Seed", min_value=0, max_value=2**32 - 1, step=1, key="train.seed", help=HELP["seed"])
+        st.number_input("Early stopping patience (epochs)", step=5, key="train.early_stopping",
+                        help=HELP["early_stopping"])
+        st.number_input("Seed", step=1, key="train.seed", help=HELP["seed"])
         st.selectbox("Device", devices, key="train.device", help=HELP["device"])
         found = [d for d in available_devices() if d != "cpu"]
         st.caption("Accelerators found: " + (", ".join(d.upper() for d in found) if found else
                                              "none — training runs on the CPU."))
 
     new = {**train, **{f: st.session_state[f"train.{f}"] for f in SETTINGS}}
+    new = _unused_boxes_valid(new, groups)
     st.session_state["train"] = new
     st.session_state["_train_synced"] = dict(new)
     for note in notes:
         st.warning(note)
     spec = new if groups else {**new, **FAIRNESS_SETTINGS}    # mitigations need groups: off for other data
     return spec, check_settings(spec, dataset)
+
+
+def _unused_boxes_valid(train: dict, groups: bool) -> dict:
+    """A box the settings do not use (momentum without the momentum optimiser, the penalty weight without a
+    penalty) cannot stop a run: a value it was left at outside its range goes back to the default."""
+    unused = set()
+    if train.get("optimizer") != "momentum":
+        unused.add("momentum")
+    if not groups or train.get("fairness_penalty") == "none":
+        unused.add("fairness_lambda")
+    defaults = TrainSpec().to_dict()
+    return {**train, **{f: defaults[f] for f in unused if box_problem(BOXES[f], train.get(f)) is not None}}
 
 
 def has_groups(dataset) -> bool:
@@ -320,6 +330,9 @@ def _friendly(message: str) -> str:
 
 def check_settings(train: dict, dataset) -> list[str]:
     """Problems that would stop a run from starting, each naming the setting and the fix."""
+    boxes = box_problems(train)
+    if boxes:
+        return boxes
     try:
         spec = TrainSpec.from_dict(train)
     except (SpecError, TypeError) as e:
@@ -395,15 +408,24 @@ def controls(store: Store, run: Run) -> None:
     key = f"train.live_lr.{run.id}"
     if key not in st.session_state or _resync("controls"):
         st.session_state[key] = float(st.session_state.get(key) or run.lr_request or run.train.get("lr", 0.01))
-    cols[n].number_input("Learning rate (live)", min_value=1e-6, max_value=10.0, step=0.001, format="%.4g",
-                         key=key, help=HELP["live_lr"])
+    cols[n].number_input("Learning rate (live)", step=0.001, format="%.4g", key=key, help=HELP["live_lr"])
     cols[n + 1].button("Change learning rate", key="train.set_lr", on_click=_set_lr, args=(store, run.id, key),
                        disabled=stopping, width="stretch")
 
 
 def _set_lr(store: Store, run_id: str, key: str) -> None:
-    _act(jobs.set_lr, store, run_id, float(st.session_state[key]))
-    st.session_state["_train_toast"] = f"Learning rate set to {st.session_state[key]:g}"
+    """The live learning-rate box's button: a value outside what the box takes is refused with words."""
+    value = st.session_state[key]
+    problem = box_problem(LIVE_LR, value)
+    if problem:
+        st.session_state["_train_message"] = problem
+        return
+    try:
+        jobs.set_lr(store, run_id, float(value))
+    except (SpecError, StoreError) as e:
+        st.session_state["_train_message"] = str(e)
+    else:
+        st.session_state["_train_toast"] = f"Learning rate set to {value:g}"
 
 
 def run_outcome(store: Store, run: Run, dataset) -> None:
