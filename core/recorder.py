@@ -26,7 +26,8 @@ class StoreRecorder:
         self.store.update_run(self.run_id, status="running", device=str(trainer.device), pid=os.getpid(),
                               heartbeat=time.time(), error=None)
         self.store.add_event(self.run_id, trainer.step, trainer.epoch, "start",
-                             {"lr": trainer.lr, "device": str(trainer.device), "eval_every": trainer.eval_every})
+                             {"lr": trainer.lr, "device": str(trainer.device), "eval_every": trainer.eval_every,
+                              "weight_norms": trainer.watch.initial})
         if trainer._grid is not None:
             self.store.update_run(self.run_id, summary={**self.store.get_run(self.run_id).summary,
                                                         "boundary_extent": trainer.grid_extent})

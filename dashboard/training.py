@@ -452,8 +452,8 @@ def run_outcome(store: Store, run: Run, dataset) -> None:
         st.button("Resume", icon=":material/play_arrow:", type="primary", key="train.resume_interrupted",
                   on_click=_act, args=(jobs.resume, store, run.id))
     elif run.status == "diverged":
-        st.error(f"Training diverged: {run.error or 'the loss became NaN or infinite'}. "
-                 "Lower the learning rate or turn on gradient clipping, then press Start again.",
+        st.error("**Training diverged**: " + (run.error or "the loss became NaN or infinite. Lower the learning "
+                                               "rate or turn on gradient clipping, then train again."),
                  icon=":material/warning:")
     elif run.status == "failed":
         st.error(f"Training failed: {run.error or 'the worker stopped with an error'}. Check the data, network "

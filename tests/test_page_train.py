@@ -472,3 +472,20 @@ def test_the_run_a_refreshed_session_shows_survives_a_visit_to_another_page(home
     assert not at.exception, at.exception
     assert not any("No run yet" in i.value for i in at.info)
     assert current_run(at, home).id == run_id         # back in the URL too
+
+
+def badge(at: AppTest) -> str:
+    """The text of the run's status badge, e.g. 'paused'."""
+    marks = [m.value for m in at.markdown if "-badge[" in m.value]
+    assert len(marks) == 1, marks
+    return marks[0].rsplit(":", 1)[1].rstrip("]").strip()
+
+
+def test_a_run_that_diverged_without_nan_says_why_and_what_to_change(home):
+    from helpers_runs import train_run
+    run_id = train_run(home, "spiral", hidden=(8, 8), epochs=100, optimizer="sgd", lr=10.0, activation="relu")
+    at = train_page(run=run_id)
+    assert badge(at) == "diverged"
+    message = next(e.value for e in at.error if "Training diverged" in e.value)
+    assert "every gradient is exactly zero" in message and "Lower the learning rate (now 10; try 0.1)" in message
+    assert not at.success                              # no green "Finished" box
