@@ -79,11 +79,15 @@ class StoreRecorder:
 
 
 class StoreControl:
-    """The trainer's control callable: reads pause/stop/step and learning-rate requests from the run row."""
+    """The trainer's control callable: reads pause/stop/step and learning-rate requests from the run row.
+
+    Called ten to twenty times a second, so a request is taken up at once; it writes only when the
+    run's status changes, and the heartbeat at most once every HEARTBEAT_S."""
 
     def __init__(self, store: Store, run_id: str):
         self.store = store
         self.run_id = run_id
+        self._beat = 0.0
 
     def __call__(self, trainer) -> tuple[str, float | None]:
         row = self.store.db.execute("SELECT control, lr_request, status FROM runs WHERE id=?", (self.run_id,)).fetchone()
@@ -98,6 +102,8 @@ class StoreControl:
         if new_status != status and status in ("running", "paused"):
             self.store.db.execute("UPDATE runs SET status=?, heartbeat=?, updated=? WHERE id=?",
                                   (new_status, now, now, self.run_id))
-        else:
+            self._beat = now
+        elif now - self._beat >= HEARTBEAT_S:
             self.store.db.execute("UPDATE runs SET heartbeat=? WHERE id=?", (now, self.run_id))
+            self._beat = now
         return control, lr

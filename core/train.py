@@ -13,8 +13,10 @@ events instead of living inside the loop:
     on_checkpoint(trainer, kind, epoch)  after a checkpoint is taken (trainer.checkpoint_tensors())
     on_end(trainer, result)              once, with the TrainResult
 
-A `control` callable (optional) is polled a few times a second; it returns the
-requested state ('run', 'pause', 'step', 'stop') and optionally a new learning rate.
+A `control` callable (optional) is polled ten times a second (twenty while paused); it
+returns the requested state ('run', 'pause', 'step', 'stop') and optionally a new learning
+rate. A single step taken while paused is noted as a 'step' event with its batch loss and how
+far it moved the weights, and (2-D data) reported with the decision boundary after it.
 
 Logging stays nearly free. Epochs are *logged* every `eval_every` epochs, chosen
 so that at least MIN_STEPS_BETWEEN_EVALS training steps pass between two (every
@@ -44,7 +46,8 @@ CHECKPOINT_INTERVAL_S = 30.0
 FRAME_INTERVAL_S = 0.1          # weight histograms and boundary grids: at most 10 a second
 BOUNDARY_RESOLUTION = 100
 HIST_BINS = 24
-CONTROL_INTERVAL_S = 0.2
+CONTROL_INTERVAL_S = 0.1      # how often a training run reads its control requests (one small SELECT)
+PAUSE_POLL_S = 0.05           # how often a paused run does: a Step or Resume is taken up within this
 
 
 class TrainingError(RuntimeError):
@@ -346,22 +349,33 @@ class Trainer:
         self._last_control = now
         if self.control is None:
             return
+        was = self.state
         self._apply(*self.control(self))
-        if self.state == "pause":
+        if self.state == "pause" and was != "pause":
             self._emit_steps()                     # the store shows the step we pause at
         while self.state == "pause":
             self._emit("on_pause")
-            time.sleep(0.1)
+            time.sleep(PAUSE_POLL_S)
             self._apply(*self.control(self))
+        if self.state == "step":                   # one step granted: remember where the weights are
+            self._before_step = [p.detach().clone() for p in self.net.parameters()]
 
     def _apply(self, state: str, lr: float | None) -> None:
         if lr is not None and abs(lr - self.lr) > 1e-15:
             old = self.lr
             self.set_lr(lr)
             self._event("lr", {"from": old, "to": lr})
-        if state != self.state:
+        if state != self.state and state != "step":    # a granted step is noted once it is taken
             self._event("resume" if self.state == "pause" and state == "run" else state)
         self.state = state
+
+    def _stepped(self, loss: torch.Tensor) -> None:
+        """The one step asked for is done: note its batch loss and how far it moved the weights, show
+        the decision boundary it left (2-D data), and pause again."""
+        moved = update_size(self._before_step, list(self.net.parameters()))
+        self._event("step", {"loss": float(loss.detach()), **moved})
+        self.state = "pause"
+        self._emit_steps({"boundary": self.boundary()} if self._grid is not None else {})
 
     # ------------------------------------------------------------ the loop
     def fit(self) -> TrainResult:
@@ -398,10 +412,9 @@ class Trainer:
                 self._losses.append(loss.detach())
                 self.step += 1
                 now = time.perf_counter()
-                if now - self._last_control >= CONTROL_INTERVAL_S or self.state == "step":
-                    if self.state == "step":       # one step done: back to pause
-                        self.state = "pause"
-                        self._event("pause")
+                if self.state == "step":           # the one step granted is done: back to pause
+                    self._stepped(loss)
+                if now - self._last_control >= CONTROL_INTERVAL_S or self.state == "pause":
                     self._poll_control(now)
                     if self.state == "stop":
                         status, message = "stopped", "stopped by request"

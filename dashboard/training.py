@@ -372,15 +372,37 @@ STATUS_BADGE = {"queued": ("starting", "gray", ":material/hourglass_top:"),
                 "interrupted": ("interrupted", "orange", ":material/report:")}
 
 
+# a request the worker has not taken up yet: what the badge says meanwhile
+PENDING_BADGE = {"pause": ("pausing…", "orange", ":material/hourglass_top:"),
+                 "stop": ("stopping…", "gray", ":material/hourglass_top:"),
+                 "run": ("resuming…", "blue", ":material/hourglass_top:")}
+CONFIRM_WAIT_S = 1.0     # how long a control's click waits for the worker to confirm before the page redraws
+
+
+def badge_for(run: Run) -> tuple[str, str, str | None]:
+    """(label, colour, icon) of a run's status badge: its status, or the request on its way to the worker."""
+    pending = {("running", "pause"): "pause", ("queued", "pause"): "pause", ("paused", "run"): "run"}.get(
+        (run.status, run.control))
+    if run.control == "stop" and run.status in ACTIVE:
+        pending = "stop"
+    if pending:
+        return PENDING_BADGE[pending]
+    return STATUS_BADGE.get(run.status, (run.status, "gray", None))
+
+
 def status_badge(run: Run) -> None:
-    label, color, icon = STATUS_BADGE.get(run.status, (run.status, "gray", None))
-    st.badge(label, color=color, icon=icon)
+    """The run's status as a badge, in a container of its own (class st-key-train-status) whose text
+    changes the moment a Pause, Resume or Stop takes effect."""
+    label, color, icon = badge_for(run)
+    with st.container(key="train-status"):
+        st.badge(label, color=color, icon=icon)
 
 
 def _act(action, store: Store, run_id: str, *args) -> None:
-    """A control button's callback: send the request; keep any refusal to show it on the page."""
+    """A control button's callback: send the request and wait a moment for the worker to take it up, so
+    the page redraws the run in its new state; keep any refusal to show it on the page."""
     try:
-        action(store, run_id, *args)
+        action(store, run_id, *args, wait=CONFIRM_WAIT_S)
     except (jobs.JobError, SpecError, StoreError) as e:
         st.session_state["_train_message"] = str(e)
 
@@ -566,9 +588,10 @@ def live_view(store: Store, run_id: str, dataset, shown_status: str) -> None:
     lr_now = feed.latest("lr")
     if lr_now is not None:
         text += f" · learning rate {lr_now:g}"
-    if run.status == "paused":
-        text += f" · paused at step {run.step:,}"
     st.progress(frac, text=text)
+    if run.status == "paused":
+        with st.container(key="train-paused"):
+            st.markdown(paused_text(run, feed.stepped()))
     smoothing, log_y = _loss_choices()
 
     def loss_fig():
@@ -581,6 +604,17 @@ def live_view(store: Store, run_id: str, dataset, shown_status: str) -> None:
     st.markdown("**Loss** — lower is better")
     _show(feed, "loss", loss_fig, (feed.last_step, len(feed.events), smoothing, log_y))
     st.session_state["_train_tick_ms"] = (time.perf_counter() - t0) * 1000
+
+
+def paused_text(run: Run, step: dict | None) -> str:
+    """'**Paused at step 1,204** — that step's batch loss 0.4312; the update moved the weights by 0.0123 (0.21 %
+    of their size).' when the last thing the run did was a Step, else how to take one."""
+    text = f"**Paused at step {run.step:,}**"
+    if step is None or step["step"] != run.step or "loss" not in step["detail"]:
+        return text + " — press **Step** to train on one more batch and see what it changes."
+    d = step["detail"]
+    return (text + f" — that step's batch loss **{d['loss']:.4g}**; the update moved the weights by "
+            f"{d['update']:.3g} (**{100 * d['relative']:.2g} %** of their size).")
 
 
 def boundary_controls(dataset) -> None:

@@ -422,6 +422,13 @@ def test_2d_data_without_groups_has_no_group_toggle_on_the_boundary_view(home):
 
 
 # ------------------------------------------------------------------ Start: invalid boxes, click bursts
+def badge(at: AppTest) -> str:
+    """The text of the run's status badge, e.g. 'paused'."""
+    marks = [m.value for m in at.markdown if "-badge[" in m.value]
+    assert len(marks) == 1, marks
+    return marks[0].rsplit(":", 1)[1].rstrip("]").strip()
+
+
 @pytest.mark.parametrize("key,value,words", [
     ("train.batch_size", 0, "**Batch size** is 0: it takes a whole number from 1 to 65,536"),
     ("train.batch_size", 10**9, "**Batch size** is 1,000,000,000"),
@@ -474,11 +481,26 @@ def test_the_run_a_refreshed_session_shows_survives_a_visit_to_another_page(home
     assert current_run(at, home).id == run_id         # back in the URL too
 
 
-def badge(at: AppTest) -> str:
-    """The text of the run's status badge, e.g. 'paused'."""
-    marks = [m.value for m in at.markdown if "-badge[" in m.value]
-    assert len(marks) == 1, marks
-    return marks[0].rsplit(":", 1)[1].rstrip("]").strip()
+# ------------------------------------------------------------------ controls show at once, a step shows itself
+def test_pause_step_and_stop_show_in_the_redraw_that_follows_the_click(home):
+    at = train_page()
+    run = start_long_run(at, home)
+    assert badge(at) == "training"
+    at.button(key="train.pause").click().run()          # one redraw, no polling: the worker confirmed meanwhile
+    assert badge(at) == "paused" and current_run(at, home).status == "paused"
+    paused = next(m.value for m in at.markdown if "Paused at step" in m.value)
+    assert f"**Paused at step {current_run(at, home).step:,}**" in paused and "press **Step**" in paused
+    before = chart(at, "train.chart.boundary")["data"][0]["z"]
+    at.button(key="train.step").click().run()
+    run = current_run(at, home)
+    stepped = next(m.value for m in at.markdown if "Paused at step" in m.value)
+    assert f"**Paused at step {run.step:,}**" in stepped and "that step's batch loss" in stepped
+    assert "the update moved the weights by" in stepped and "%** of their size" in stepped
+    step = Store(home).events(run.id)[-1]
+    assert step["kind"] == "step" and step["step"] == run.step and step["detail"]["relative"] > 0
+    assert chart(at, "train.chart.boundary")["data"][0]["z"] != before     # the boundary after that step
+    at.button(key="train.stop").click().run()
+    assert badge(at) == "stopped"
 
 
 def test_a_run_that_diverged_without_nan_says_why_and_what_to_change(home):

@@ -1,10 +1,11 @@
-"""The Train page's Start button in a real browser, as a person uses it: a number box left invalid, a burst
-of clicks on Start, a refresh then a page switch."""
+"""The Train page's Start button and run controls in a real browser, as a person uses them: a number box
+left invalid, a burst of clicks on Start, a refresh then a page switch, and Pause / Step / Resume / Stop."""
 from __future__ import annotations
 
+import json
 import time
 
-from .conftest import STEP_TIMEOUT, nav, screenshot, wait_idle
+from .conftest import ARTIFACTS, STEP_TIMEOUT, nav, screenshot, wait_idle
 from .test_train_live import poll, set_number
 
 ACTIVE = ("queued", "running", "paused")
@@ -102,3 +103,71 @@ def test_after_a_refresh_the_run_survives_a_visit_to_another_page(server, page, 
     finally:
         stop_all(store, [run_id])
         store.close()
+
+
+BOUNDARY_JS = """() => {
+  for (const el of document.querySelectorAll('.js-plotly-plot')) {
+    const grid = (el.data || []).find(d => d.type === 'heatmap');
+    if (grid) return JSON.stringify(grid.z);
+  }
+  return null;
+}"""
+
+
+def status_text(main) -> str:
+    """The run's status badge (in its own container, for people and for the benchmark alike)."""
+    return main.locator(".st-key-train-status").inner_text().strip()
+
+
+def paused_text(main) -> str:
+    box = main.locator(".st-key-train-paused")
+    return box.inner_text() if box.count() else ""
+
+
+def test_pause_step_resume_and_stop_show_on_the_page(server, page, workspace):
+    """Each control shows as a change of the status badge or of the 'Paused at step N' line; a Step shows
+    that batch's loss, how far the weights moved, and the decision boundary after it. How long each took to
+    show is kept in test-artifacts/train-controls.json (recorded, not asserted)."""
+    from core.store import Store
+    store = Store(workspace)
+    before = run_ids(store)
+    main = train_page(page, server)
+    set_number(main, "Epochs", 100000)
+    set_number(main, "Batch size", 4)
+    main.get_by_role("button", name="Start training").click()
+    run_id = poll(lambda: next(iter(run_ids(store) - before), None), 30, "the new run")
+    shown = {}
+
+    def press(name: str, condition, what: str):
+        t0 = time.monotonic()
+        main.get_by_role("button", name=name, exact=True).click()
+        poll(condition, 30, what, interval=0.02)
+        shown.setdefault(name, []).append(round(time.monotonic() - t0, 3))
+
+    try:
+        poll(lambda: status_text(main).endswith("training"), 60, "the run to train")
+        poll(lambda: store.get_run(run_id).epoch >= 2, 60, "two epochs")
+        press("Pause", lambda: status_text(main).endswith("paused"), "the badge to say paused")
+        assert store.get_run(run_id).status == "paused"
+        poll(lambda: "Paused at step" in paused_text(main), 10, "the paused line")
+        assert "press Step" in paused_text(main)
+        for _ in range(2):
+            step = store.get_run(run_id).step
+            grid = page.evaluate(BOUNDARY_JS)
+            press("Step", lambda: f"Paused at step {step + 1:,}" in paused_text(main), "the next step to show")
+            line = paused_text(main)
+            assert "that step's batch loss" in line and "the update moved the weights by" in line, line
+            poll(lambda: page.evaluate(BOUNDARY_JS) not in (None, grid), 10, "the boundary after the step")
+        assert store.get_run(run_id).step == step + 1 and status_text(main).endswith("paused")
+        page.mouse.move(5, 5)
+        screenshot(page, "train-step")
+        press("Resume", lambda: status_text(main).endswith("training"), "the badge to say training")
+        poll(lambda: store.get_run(run_id).step > step + 5, 30, "training to go on")
+        press("Stop", lambda: status_text(main).endswith("stopped"), "the badge to say stopped")
+        main.get_by_text("Stopped at epoch").wait_for(timeout=STEP_TIMEOUT)
+        assert page.locator("[data-testid='stException']").count() == 0
+    finally:
+        stop_all(store, [run_id])
+        store.close()
+        ARTIFACTS.mkdir(exist_ok=True)
+        (ARTIFACTS / "train-controls.json").write_text(json.dumps({"seconds_to_show": shown}, indent=1))
