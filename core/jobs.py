@@ -3,7 +3,7 @@
 The interface is small on purpose — submit, control, status, recover — so the
 local worker processes can later be swapped for another executor without
 touching the pages. The run store carries every message: a page asks for a pause
-by writing the run's `control` column; the worker reads it a few times a second.
+by writing the run's `control` column; the worker reads it ten to twenty times a second.
 """
 from __future__ import annotations
 
@@ -160,27 +160,50 @@ def _request(store: Store, run_id: str, control: str) -> None:
     store.update_run(run_id, control=control)
 
 
-def pause(store: Store, run_id: str) -> None:
+CONFIRM_POLL_S = 0.02
+
+
+def _confirmed(store: Store, run_id: str, done, wait: float) -> Run:
+    """The run once `done(run)` holds — the worker took the request up — or as it is after `wait` seconds.
+
+    A paused or training worker reads its requests every 0.05–0.1 s, so a page that waits up to a
+    second after a click draws the run in its new state in the same redraw, instead of a poll or two
+    later; with wait=0 (the default) nothing waits."""
+    deadline = time.monotonic() + wait
+    while True:
+        run = store.get_run(run_id)
+        if done(run) or time.monotonic() >= deadline:
+            return run
+        time.sleep(CONFIRM_POLL_S)
+
+
+def pause(store: Store, run_id: str, wait: float = 0.0) -> Run:
+    """Hold a run where it is; returns the run (paused, if its worker confirmed within `wait` seconds)."""
     run = store.get_run(run_id)
     if run.status not in ("running", "queued", "paused"):
         raise JobError(f"run {run.name!r} is {run.status}; only a running run can be paused")
     _request(store, run_id, "pause")
+    return _confirmed(store, run_id, lambda r: r.status != "running", wait)
 
 
-def step(store: Store, run_id: str) -> None:
-    """Train exactly one more minibatch of a paused run."""
+def step(store: Store, run_id: str, wait: float = 0.0) -> Run:
+    """Train exactly one more minibatch of a paused run; returns the run (one step on, if its worker
+    confirmed within `wait` seconds)."""
     run = store.get_run(run_id)
     if run.status != "paused":
         raise JobError(f"run {run.name!r} is {run.status}; pause it first, then step")
     _request(store, run_id, "step")
+    return _confirmed(store, run_id, lambda r: r.step != run.step or r.status != "paused", wait)
 
 
-def stop(store: Store, run_id: str) -> None:
+def stop(store: Store, run_id: str, wait: float = 0.0) -> Run:
+    """End a run; returns it (stopped, if its worker confirmed within `wait` seconds)."""
     run = store.get_run(run_id)
     if run.status in ACTIVE and pid_alive(run.pid):
         _request(store, run_id, "stop")
     elif run.status in ACTIVE or run.status == "interrupted":
         store.update_run(run_id, status="stopped", control="stop", pid=None)
+    return _confirmed(store, run_id, lambda r: r.status not in ACTIVE, wait)
 
 
 def set_lr(store: Store, run_id: str, lr: float) -> None:
@@ -190,12 +213,13 @@ def set_lr(store: Store, run_id: str, lr: float) -> None:
     store.update_run(run_id, lr_request=float(lr))
 
 
-def resume(store: Store, run_id: str) -> None:
-    """Continue a paused run, or restart an interrupted/stopped/failed one from its last checkpoint."""
+def resume(store: Store, run_id: str, wait: float = 0.0) -> Run:
+    """Continue a paused run, or restart an interrupted/stopped/failed one from its last checkpoint.
+    Returns the run (training again, if its worker confirmed within `wait` seconds)."""
     run = store.get_run(run_id)
     if run.status in ("paused", "running", "queued") and pid_alive(run.pid):
         _request(store, run_id, "run")
-        return
+        return _confirmed(store, run_id, lambda r: r.status != "paused", wait)
     if run.status in ACTIVE:          # its worker is gone
         recover(store)
         run = store.get_run(run_id)
@@ -205,6 +229,7 @@ def resume(store: Store, run_id: str) -> None:
         raise JobError(f"run {run.name!r} already trained all its epochs")
     store.update_run(run_id, status="queued", control="run", error=None)
     _spawn(store, run_id, resume=True)
+    return _confirmed(store, run_id, lambda r: r.status != "queued", wait)
 
 
 def wait(store: Store, run_id: str, timeout: float = 60.0, statuses=None) -> Run:

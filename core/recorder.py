@@ -26,7 +26,8 @@ class StoreRecorder:
         self.store.update_run(self.run_id, status="running", device=str(trainer.device), pid=os.getpid(),
                               heartbeat=time.time(), error=None)
         self.store.add_event(self.run_id, trainer.step, trainer.epoch, "start",
-                             {"lr": trainer.lr, "device": str(trainer.device), "eval_every": trainer.eval_every})
+                             {"lr": trainer.lr, "device": str(trainer.device), "eval_every": trainer.eval_every,
+                              "weight_norms": trainer.watch.initial})
         if trainer._grid is not None:
             self.store.update_run(self.run_id, summary={**self.store.get_run(self.run_id).summary,
                                                         "boundary_extent": trainer.grid_extent})
@@ -78,11 +79,15 @@ class StoreRecorder:
 
 
 class StoreControl:
-    """The trainer's control callable: reads pause/stop/step and learning-rate requests from the run row."""
+    """The trainer's control callable: reads pause/stop/step and learning-rate requests from the run row.
+
+    Called ten to twenty times a second, so a request is taken up at once; it writes only when the
+    run's status changes, and the heartbeat at most once every HEARTBEAT_S."""
 
     def __init__(self, store: Store, run_id: str):
         self.store = store
         self.run_id = run_id
+        self._beat = 0.0
 
     def __call__(self, trainer) -> tuple[str, float | None]:
         row = self.store.db.execute("SELECT control, lr_request, status FROM runs WHERE id=?", (self.run_id,)).fetchone()
@@ -97,6 +102,8 @@ class StoreControl:
         if new_status != status and status in ("running", "paused"):
             self.store.db.execute("UPDATE runs SET status=?, heartbeat=?, updated=? WHERE id=?",
                                   (new_status, now, now, self.run_id))
-        else:
+            self._beat = now
+        elif now - self._beat >= HEARTBEAT_S:
             self.store.db.execute("UPDATE runs SET heartbeat=? WHERE id=?", (now, self.run_id))
+            self._beat = now
         return control, lr

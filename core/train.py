@@ -13,8 +13,10 @@ events instead of living inside the loop:
     on_checkpoint(trainer, kind, epoch)  after a checkpoint is taken (trainer.checkpoint_tensors())
     on_end(trainer, result)              once, with the TrainResult
 
-A `control` callable (optional) is polled a few times a second; it returns the
-requested state ('run', 'pause', 'step', 'stop') and optionally a new learning rate.
+A `control` callable (optional) is polled ten times a second (twenty while paused); it
+returns the requested state ('run', 'pause', 'step', 'stop') and optionally a new learning
+rate. A single step taken while paused is noted as a 'step' event with its batch loss and how
+far it moved the weights, and (2-D data) reported with the decision boundary after it.
 
 Logging stays nearly free. Epochs are *logged* every `eval_every` epochs, chosen
 so that at least MIN_STEPS_BETWEEN_EVALS training steps pass between two (every
@@ -22,7 +24,8 @@ epoch once an epoch has that many steps), and always at the last one. At a
 logged epoch the step losses kept as tensors since the previous one are read,
 `train_loss` is their mean, validation metrics and gradient norms are taken, and
 — at most ten times a second — weight histograms and the decision-boundary grid;
-on_epoch fires then.
+on_epoch fires then. A DivergenceWatch (core.diagnose) reads the same numbers and ends a run
+that has diverged, with the cause and the fix as its message.
 """
 from __future__ import annotations
 
@@ -34,6 +37,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .diagnose import DivergenceWatch, chance_loss, update_size
 from .model import Network, build_network
 from .spec import NetworkSpec, SpecError, TrainSpec
 
@@ -42,7 +46,8 @@ CHECKPOINT_INTERVAL_S = 30.0
 FRAME_INTERVAL_S = 0.1          # weight histograms and boundary grids: at most 10 a second
 BOUNDARY_RESOLUTION = 100
 HIST_BINS = 24
-CONTROL_INTERVAL_S = 0.2
+CONTROL_INTERVAL_S = 0.1      # how often a training run reads its control requests (one small SELECT)
+PAUSE_POLL_S = 0.05           # how often a paused run does: a Step or Resume is taken up within this
 
 
 class TrainingError(RuntimeError):
@@ -231,6 +236,9 @@ class Trainer:
         self._last_control = 0.0
         self._last_frames = -math.inf
         self.val_output: torch.Tensor | None = None
+        self.broken = False                 # the loss stopped being a number: nothing left to save or score
+        self.watch = DivergenceWatch(chance_loss(self.task, self.loss_name, self.n_classes), self.weight_norms(),
+                                     spec.optimizer, spec.lr)
 
     # ------------------------------------------------------------ helpers
     def _emit(self, event: str, *args) -> None:
@@ -286,20 +294,31 @@ class Trainer:
             p = ((p - lo) / ((hi - lo) or 1.0)).clamp(0, 1)[:, None]
         return encode_boundary(p.cpu().numpy())
 
+    def _weight_layers(self) -> dict[str, torch.Tensor]:
+        """{label: weight} of the layers with a weight matrix or kernel, e.g. '0:Linear'."""
+        return {f"{name}:{type(module).__name__}": module.weight for name, module in self.net.body.named_children()
+                if getattr(module, "weight", None) is not None and module.weight.dim() >= 2}
+
+    @torch.no_grad()
+    def weight_norms(self) -> dict[str, float]:
+        """{label: the norm of that layer's weights}, read from the device at once."""
+        layers = self._weight_layers()
+        values = torch.stack([w.norm() for w in layers.values()]).tolist() if layers else []
+        return dict(zip(layers, values))
+
     def _layer_stats(self, report: EpochReport, histograms: bool = True) -> None:
+        """Per layer: the gradient's and the weights' norms (one read from the device), and the weights'
+        histogram when frames are due."""
         import json
-        hist = {}
-        for name, module in self.net.body.named_children():
-            w = getattr(module, "weight", None)
-            if w is None or w.dim() < 2:
-                continue
-            label = f"{name}:{type(module).__name__}"
-            if w.grad is not None:
-                report.metrics[f"grad_norm/{label}"] = float(w.grad.norm())
-            if histograms:
-                hist[label] = _histogram(w)
-        if hist:
-            report.frames["hist"] = json.dumps(hist).encode()
+        layers = self._weight_layers()
+        norms = {f"weight_norm/{label}": w.detach().norm() for label, w in layers.items()}
+        norms.update({f"grad_norm/{label}": w.grad.norm() for label, w in layers.items() if w.grad is not None})
+        if norms:
+            report.metrics.update(zip(norms, torch.stack(list(norms.values())).tolist()))
+        if histograms:
+            hist = {label: _histogram(w) for label, w in layers.items()}
+            if hist:
+                report.frames["hist"] = json.dumps(hist).encode()
 
     def checkpoint_tensors(self, with_optimizer: bool = True) -> dict[str, torch.Tensor]:
         """Model weights (and optimiser state under 'optim.' keys) as a flat dict of CPU tensors."""
@@ -330,22 +349,33 @@ class Trainer:
         self._last_control = now
         if self.control is None:
             return
+        was = self.state
         self._apply(*self.control(self))
-        if self.state == "pause":
+        if self.state == "pause" and was != "pause":
             self._emit_steps()                     # the store shows the step we pause at
         while self.state == "pause":
             self._emit("on_pause")
-            time.sleep(0.1)
+            time.sleep(PAUSE_POLL_S)
             self._apply(*self.control(self))
+        if self.state == "step":                   # one step granted: remember where the weights are
+            self._before_step = [p.detach().clone() for p in self.net.parameters()]
 
     def _apply(self, state: str, lr: float | None) -> None:
         if lr is not None and abs(lr - self.lr) > 1e-15:
             old = self.lr
             self.set_lr(lr)
             self._event("lr", {"from": old, "to": lr})
-        if state != self.state:
+        if state != self.state and state != "step":    # a granted step is noted once it is taken
             self._event("resume" if self.state == "pause" and state == "run" else state)
         self.state = state
+
+    def _stepped(self, loss: torch.Tensor) -> None:
+        """The one step asked for is done: note its batch loss and how far it moved the weights, show
+        the decision boundary it left (2-D data), and pause again."""
+        moved = update_size(self._before_step, list(self.net.parameters()))
+        self._event("step", {"loss": float(loss.detach()), **moved})
+        self.state = "pause"
+        self._emit_steps({"boundary": self.boundary()} if self._grid is not None else {})
 
     # ------------------------------------------------------------ the loop
     def fit(self) -> TrainResult:
@@ -356,6 +386,7 @@ class Trainer:
         params = [p for g in opt.param_groups for p in g["params"]]
         self._pending_events: list = []
         self._losses: list[torch.Tensor] = []     # step losses not yet reported
+        self._reported: list[float] = []          # reported outside the schedule (a pause), not yet logged
         status, message = "finished", ""
         trained = 0
         last_ckpt_epoch, last_ckpt_time = self.epoch, time.perf_counter()
@@ -381,10 +412,9 @@ class Trainer:
                 self._losses.append(loss.detach())
                 self.step += 1
                 now = time.perf_counter()
-                if now - self._last_control >= CONTROL_INTERVAL_S or self.state == "step":
-                    if self.state == "step":       # one step done: back to pause
-                        self.state = "pause"
-                        self._event("pause")
+                if self.state == "step":           # the one step granted is done: back to pause
+                    self._stepped(loss)
+                if now - self._last_control >= CONTROL_INTERVAL_S or self.state == "pause":
                     self._poll_control(now)
                     if self.state == "stop":
                         status, message = "stopped", "stopped by request"
@@ -399,36 +429,18 @@ class Trainer:
             self.epoch += 1
             last = status != "finished" or self.epoch >= spec.epochs
             if last or self.epoch % self.eval_every == 0:
-                # a logged epoch: read the step losses, evaluate, tell the callbacks
-                step_losses = torch.stack(self._losses).tolist() if self._losses else []
-                self._losses = []
-                report = EpochReport(self.epoch, self.step, step_losses)
-                if step_losses:
-                    report.metrics["train_loss"] = float(np.mean(step_losses))
-                    if not all(map(math.isfinite, step_losses)):
-                        status, last = "diverged", True
-                        message = (f"the loss became {'NaN' if any(map(math.isnan, step_losses)) else 'infinite'} "
-                                   f"by epoch {self.epoch}: lower the learning rate (now {self.lr:g}), "
-                                   "or set gradient clipping (e.g. 1.0)")
-                if status != "diverged":
-                    self._evaluate_epoch(report)
-                    if spec.early_stopping and self._since_best >= spec.early_stopping:
-                        message = f"early stopping: no better validation loss for {self._since_best} epochs"
-                        last = True
-                elapsed = time.perf_counter() - t0
-                report.metrics["samples_per_second"] = trained / elapsed if elapsed > 0 else 0.0
-                report.events, self._pending_events = self._pending_events, []
-                self._emit("on_epoch", report)
+                verdict, said, last = self._log_epoch(trained, t0, last)
+                status, message = verdict or status, said or message
             now = time.perf_counter()
-            if status != "diverged" and (last or self.epoch % spec.checkpoint_every == 0
-                                         or now - last_ckpt_time >= CHECKPOINT_INTERVAL_S):
+            if not self.broken and (last or self.epoch % spec.checkpoint_every == 0
+                                    or now - last_ckpt_time >= CHECKPOINT_INTERVAL_S):
                 self._emit("on_checkpoint", "epoch", self.epoch)
                 last_ckpt_epoch, last_ckpt_time = self.epoch, now
             if last:
                 break
         seconds = time.perf_counter() - t0
         final = {}
-        if status != "diverged":
+        if not self.broken:                       # weights that are numbers can still be scored
             for split in ("train", "val", "test"):
                 final.update(self.evaluate(split))
         result = TrainResult(status, self.epoch, self.step, seconds, trained / seconds if seconds > 0 else 0.0,
@@ -436,10 +448,36 @@ class Trainer:
         self._emit("on_end", result)
         return result
 
+    def _log_epoch(self, trained: int, t0: float, last: bool) -> tuple[str | None, str, bool]:
+        """A logged epoch: read the step losses, evaluate, watch for divergence, tell the callbacks.
+        Returns (the run's new status or None, what to say, whether training ends here)."""
+        fresh = torch.stack(self._losses).tolist() if self._losses else []
+        step_losses, self._reported, self._losses = self._reported + fresh, [], []   # a pause reported some
+        report = EpochReport(self.epoch, self.step, fresh)
+        status, message = None, ""
+        if step_losses:
+            report.metrics["train_loss"] = float(np.mean(step_losses))
+        self.broken = not all(map(math.isfinite, step_losses))
+        if not self.broken:
+            self._evaluate_epoch(report)
+            if self.spec.early_stopping and self._since_best >= self.spec.early_stopping:
+                message = f"early stopping: no better validation loss for {self._since_best} epochs"
+                last = True
+        diverged = self.watch.update(self.epoch, step_losses, report.metrics, last=last, lr=self.lr)
+        if diverged is not None:
+            status, message, last = "diverged", diverged.message, True
+        elapsed = time.perf_counter() - t0
+        report.metrics["samples_per_second"] = trained / elapsed if elapsed > 0 else 0.0
+        report.events, self._pending_events = self._pending_events, []
+        self._emit("on_epoch", report)
+        return status, message, last
+
     def _evaluate_epoch(self, report: EpochReport) -> None:
         """Validation metrics, layer statistics, the boundary grid and best-weights tracking."""
         report.metrics.update(self.evaluate("val"))
         report.metrics["lr"] = self.lr
+        if self.val_output is not None and len(self.val_output):
+            report.metrics["output_max"] = float(self.val_output.abs().amax())
         if self.fair is not None and self.val_output is not None:
             report.metrics.update(self.fair.metrics(self.val_output, self.Y["val"], self.loss_name))
         now = time.perf_counter()
@@ -457,10 +495,12 @@ class Trainer:
             self._since_best += self.eval_every
         self._emit("on_evaluate", report)
 
-    def _emit_steps(self) -> None:
-        """Report the steps (and events) not yet reported, outside the epoch schedule."""
+    def _emit_steps(self, frames: dict | None = None) -> None:
+        """Report the steps (and events, and `frames`) not yet reported, outside the epoch schedule."""
         losses, self._losses = self._losses, []
-        report = EpochReport(self.epoch, self.step, torch.stack(losses).tolist() if losses else [])
+        report = EpochReport(self.epoch, self.step, torch.stack(losses).tolist() if losses else [],
+                             frames=dict(frames or {}))
+        self._reported += report.step_losses          # they still count towards the epoch's train_loss
         report.events, self._pending_events = self._pending_events, []
         self._emit("on_steps", report)
 

@@ -112,6 +112,11 @@ class LiveFeed:
         prefix = f"fair/{metric}/"
         return {name[len(prefix):]: ev for name, ev in self.series.items() if name.startswith(prefix)}
 
+    def stepped(self) -> dict | None:
+        """The latest single step taken while paused: {step, epoch, time, kind, detail: {loss, update,
+        weights, relative}}, or None."""
+        return next((e for e in reversed(self.events) if e["kind"] == "step"), None)
+
     def lr_changes(self) -> list[dict]:
         """[{step, from, to}] of the learning-rate changes made while the run trained."""
         return [{"step": e["step"], "from": e["detail"].get("from"), "to": e["detail"].get("to")}

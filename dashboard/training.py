@@ -18,6 +18,7 @@ from core.spec import CLASS_WEIGHTS, FAIRNESS_PENALTIES, OPTIMIZERS, NetworkSpec
 from core.store import ACTIVE, Run, Store, StoreError
 from dashboard.charts import train as charts
 from dashboard.live import LiveFeed
+from dashboard.number_boxes import BOXES, LIVE_LR, box_problem, box_problems
 from dashboard.text import md_plain as md
 from dashboard.widgets import dataset_title
 
@@ -227,56 +228,65 @@ def settings_panel(dataset) -> tuple[dict, list[str]]:
                  help=HELP["optimizer"])
     if st.session_state["train.optimizer"] == "momentum":
         c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
-        c1.number_input("Momentum", min_value=0.0, max_value=0.999, step=0.05, key="train.momentum",
-                        help=HELP["momentum"])
+        c1.number_input("Momentum", step=0.05, key="train.momentum", help=HELP["momentum"])
         c2.checkbox("Nesterov", key="train.nesterov", help=HELP["nesterov"])
-    st.number_input("Learning rate", min_value=0.0, max_value=10.0, step=0.001, format="%.4g",
-                    key="train.lr", help=HELP["lr"])
+    st.number_input("Learning rate", step=0.001, format="%.4g", key="train.lr", help=HELP["lr"])
     c1, c2 = st.columns(2)
-    c1.number_input("Batch size", min_value=1, max_value=65536, step=1, key="train.batch_size",
-                    help=HELP["batch_size"])
-    c2.number_input("Epochs", min_value=1, max_value=100000, step=10, key="train.epochs", help=HELP["epochs"])
-    spe = steps_per_epoch(len(dataset.X_train), st.session_state["train.batch_size"])
-    st.caption(f"{spe:,} weight update{'s' if spe != 1 else ''} per epoch, "
-               f"{spe * st.session_state['train.epochs']:,} in all.")
+    c1.number_input("Batch size", step=1, key="train.batch_size", help=HELP["batch_size"])
+    c2.number_input("Epochs", step=10, key="train.epochs", help=HELP["epochs"])
+    if not box_problems({f: st.session_state[f"train.{f}"] for f in ("batch_size", "epochs")}):
+        spe = steps_per_epoch(len(dataset.X_train), st.session_state["train.batch_size"])
+        st.caption(f"{spe:,} weight update{'s' if spe != 1 else ''} per epoch, "
+                   f"{spe * st.session_state['train.epochs']:,} in all.")
     with st.expander("Loss and regularisation"):
         st.selectbox("Loss", losses, key="train.loss", format_func=LOSS_LABELS.get, help=HELP["loss"])
         c1, c2 = st.columns(2)
-        c1.number_input("L1 penalty", min_value=0.0, max_value=1.0, step=0.0001, format="%.4g", key="train.l1",
-                        help=HELP["l1"])
-        c2.number_input("L2 penalty", min_value=0.0, max_value=1.0, step=0.0001, format="%.4g", key="train.l2",
-                        help=HELP["l2"])
+        c1.number_input("L1 penalty", step=0.0001, format="%.4g", key="train.l1", help=HELP["l1"])
+        c2.number_input("L2 penalty", step=0.0001, format="%.4g", key="train.l2", help=HELP["l2"])
         if dataset.task == "classification":
             st.selectbox("Class weights", CLASS_WEIGHTS, key="train.class_weights", help=HELP["class_weights"])
-        st.number_input("Gradient clipping (max norm)", min_value=0.0, max_value=1000.0, step=0.5, format="%.3g",
-                        key="train.grad_clip", help=HELP["grad_clip"])
+        st.number_input("Gradient clipping (max norm)", step=0.5, format="%.3g", key="train.grad_clip",
+                        help=HELP["grad_clip"])
     if groups:
         with st.expander("Fairness"):
             st.selectbox("Sensitive column", dataset.sensitive, key="train.sensitive", help=HELP["sensitive"])
             st.checkbox("Reweigh the training rows", key="train.reweigh", help=HELP["reweigh"])
             st.selectbox("Fairness penalty", FAIRNESS_PENALTIES, key="train.fairness_penalty",
                          format_func=PENALTY_LABELS.get, help=HELP["fairness_penalty"])
-            st.number_input("Penalty weight λ", min_value=0.0, max_value=100.0, step=0.5, format="%.3g",
-                            key="train.fairness_lambda", help=HELP["fairness_lambda"],
+            st.number_input("Penalty weight λ", step=0.5, format="%.3g", key="train.fairness_lambda",
+                            help=HELP["fairness_lambda"],
                             disabled=st.session_state["train.fairness_penalty"] == "none")
             st.caption("The gaps between the groups are measured after each evaluated epoch and drawn under "
                        "the loss, with or without these.")
     with st.expander("Stopping, seed and device"):
-        st.number_input("Early stopping patience (epochs)", min_value=0, max_value=100000, step=5,
-                        key="train.early_stopping", help=HELP["early_stopping"])
-        st.number_input("Seed", min_value=0, max_value=2**32 - 1, step=1, key="train.seed", help=HELP["seed"])
+        st.number_input("Early stopping patience (epochs)", step=5, key="train.early_stopping",
+                        help=HELP["early_stopping"])
+        st.number_input("Seed", step=1, key="train.seed", help=HELP["seed"])
         st.selectbox("Device", devices, key="train.device", help=HELP["device"])
         found = [d for d in available_devices() if d != "cpu"]
         st.caption("Accelerators found: " + (", ".join(d.upper() for d in found) if found else
                                              "none — training runs on the CPU."))
 
     new = {**train, **{f: st.session_state[f"train.{f}"] for f in SETTINGS}}
+    new = _unused_boxes_valid(new, groups)
     st.session_state["train"] = new
     st.session_state["_train_synced"] = dict(new)
     for note in notes:
         st.warning(note)
     spec = new if groups else {**new, **FAIRNESS_SETTINGS}    # mitigations need groups: off for other data
     return spec, check_settings(spec, dataset)
+
+
+def _unused_boxes_valid(train: dict, groups: bool) -> dict:
+    """A box the settings do not use (momentum without the momentum optimiser, the penalty weight without a
+    penalty) cannot stop a run: a value it was left at outside its range goes back to the default."""
+    unused = set()
+    if train.get("optimizer") != "momentum":
+        unused.add("momentum")
+    if not groups or train.get("fairness_penalty") == "none":
+        unused.add("fairness_lambda")
+    defaults = TrainSpec().to_dict()
+    return {**train, **{f: defaults[f] for f in unused if box_problem(BOXES[f], train.get(f)) is not None}}
 
 
 def has_groups(dataset) -> bool:
@@ -320,6 +330,9 @@ def _friendly(message: str) -> str:
 
 def check_settings(train: dict, dataset) -> list[str]:
     """Problems that would stop a run from starting, each naming the setting and the fix."""
+    boxes = box_problems(train)
+    if boxes:
+        return boxes
     try:
         spec = TrainSpec.from_dict(train)
     except (SpecError, TypeError) as e:
@@ -359,15 +372,37 @@ STATUS_BADGE = {"queued": ("starting", "gray", ":material/hourglass_top:"),
                 "interrupted": ("interrupted", "orange", ":material/report:")}
 
 
+# a request the worker has not taken up yet: what the badge says meanwhile
+PENDING_BADGE = {"pause": ("pausing…", "orange", ":material/hourglass_top:"),
+                 "stop": ("stopping…", "gray", ":material/hourglass_top:"),
+                 "run": ("resuming…", "blue", ":material/hourglass_top:")}
+CONFIRM_WAIT_S = 1.0     # how long a control's click waits for the worker to confirm before the page redraws
+
+
+def badge_for(run: Run) -> tuple[str, str, str | None]:
+    """(label, colour, icon) of a run's status badge: its status, or the request on its way to the worker."""
+    pending = {("running", "pause"): "pause", ("queued", "pause"): "pause", ("paused", "run"): "run"}.get(
+        (run.status, run.control))
+    if run.control == "stop" and run.status in ACTIVE:
+        pending = "stop"
+    if pending:
+        return PENDING_BADGE[pending]
+    return STATUS_BADGE.get(run.status, (run.status, "gray", None))
+
+
 def status_badge(run: Run) -> None:
-    label, color, icon = STATUS_BADGE.get(run.status, (run.status, "gray", None))
-    st.badge(label, color=color, icon=icon)
+    """The run's status as a badge, in a container of its own (class st-key-train-status) whose text
+    changes the moment a Pause, Resume or Stop takes effect."""
+    label, color, icon = badge_for(run)
+    with st.container(key="train-status"):
+        st.badge(label, color=color, icon=icon)
 
 
 def _act(action, store: Store, run_id: str, *args) -> None:
-    """A control button's callback: send the request; keep any refusal to show it on the page."""
+    """A control button's callback: send the request and wait a moment for the worker to take it up, so
+    the page redraws the run in its new state; keep any refusal to show it on the page."""
     try:
-        action(store, run_id, *args)
+        action(store, run_id, *args, wait=CONFIRM_WAIT_S)
     except (jobs.JobError, SpecError, StoreError) as e:
         st.session_state["_train_message"] = str(e)
 
@@ -395,15 +430,24 @@ def controls(store: Store, run: Run) -> None:
     key = f"train.live_lr.{run.id}"
     if key not in st.session_state or _resync("controls"):
         st.session_state[key] = float(st.session_state.get(key) or run.lr_request or run.train.get("lr", 0.01))
-    cols[n].number_input("Learning rate (live)", min_value=1e-6, max_value=10.0, step=0.001, format="%.4g",
-                         key=key, help=HELP["live_lr"])
+    cols[n].number_input("Learning rate (live)", step=0.001, format="%.4g", key=key, help=HELP["live_lr"])
     cols[n + 1].button("Change learning rate", key="train.set_lr", on_click=_set_lr, args=(store, run.id, key),
                        disabled=stopping, width="stretch")
 
 
 def _set_lr(store: Store, run_id: str, key: str) -> None:
-    _act(jobs.set_lr, store, run_id, float(st.session_state[key]))
-    st.session_state["_train_toast"] = f"Learning rate set to {st.session_state[key]:g}"
+    """The live learning-rate box's button: a value outside what the box takes is refused with words."""
+    value = st.session_state[key]
+    problem = box_problem(LIVE_LR, value)
+    if problem:
+        st.session_state["_train_message"] = problem
+        return
+    try:
+        jobs.set_lr(store, run_id, float(value))
+    except (SpecError, StoreError) as e:
+        st.session_state["_train_message"] = str(e)
+    else:
+        st.session_state["_train_toast"] = f"Learning rate set to {value:g}"
 
 
 def run_outcome(store: Store, run: Run, dataset) -> None:
@@ -430,8 +474,8 @@ def run_outcome(store: Store, run: Run, dataset) -> None:
         st.button("Resume", icon=":material/play_arrow:", type="primary", key="train.resume_interrupted",
                   on_click=_act, args=(jobs.resume, store, run.id))
     elif run.status == "diverged":
-        st.error(f"Training diverged: {run.error or 'the loss became NaN or infinite'}. "
-                 "Lower the learning rate or turn on gradient clipping, then press Start again.",
+        st.error("**Training diverged**: " + (run.error or "the loss became NaN or infinite. Lower the learning "
+                                               "rate or turn on gradient clipping, then train again."),
                  icon=":material/warning:")
     elif run.status == "failed":
         st.error(f"Training failed: {run.error or 'the worker stopped with an error'}. Check the data, network "
@@ -544,9 +588,10 @@ def live_view(store: Store, run_id: str, dataset, shown_status: str) -> None:
     lr_now = feed.latest("lr")
     if lr_now is not None:
         text += f" · learning rate {lr_now:g}"
-    if run.status == "paused":
-        text += f" · paused at step {run.step:,}"
     st.progress(frac, text=text)
+    if run.status == "paused":
+        with st.container(key="train-paused"):
+            st.markdown(paused_text(run, feed.stepped()))
     smoothing, log_y = _loss_choices()
 
     def loss_fig():
@@ -559,6 +604,17 @@ def live_view(store: Store, run_id: str, dataset, shown_status: str) -> None:
     st.markdown("**Loss** — lower is better")
     _show(feed, "loss", loss_fig, (feed.last_step, len(feed.events), smoothing, log_y))
     st.session_state["_train_tick_ms"] = (time.perf_counter() - t0) * 1000
+
+
+def paused_text(run: Run, step: dict | None) -> str:
+    """'**Paused at step 1,204** — that step's batch loss 0.4312; the update moved the weights by 0.0123 (0.21 %
+    of their size).' when the last thing the run did was a Step, else how to take one."""
+    text = f"**Paused at step {run.step:,}**"
+    if step is None or step["step"] != run.step or "loss" not in step["detail"]:
+        return text + " — press **Step** to train on one more batch and see what it changes."
+    d = step["detail"]
+    return (text + f" — that step's batch loss **{d['loss']:.4g}**; the update moved the weights by "
+            f"{d['update']:.3g} (**{100 * d['relative']:.2g} %** of their size).")
 
 
 def boundary_controls(dataset) -> None:

@@ -1,11 +1,12 @@
 """Train: choose how the network learns, start it, and watch it learn live."""
 import streamlit as st
 
-from core.spec import NetworkSpec, SpecError
+from core.spec import NetworkSpec
 from core.store import ACTIVE
 from dashboard import training as tr
 from dashboard.state import (current_dataset_ref, current_run_id, dataset_for, page, ready_to_train, set_current_run,
                              store)
+from dashboard.starting import press_start
 from dashboard.widgets import dataset_title
 
 
@@ -29,6 +30,9 @@ if run_id is None and st.session_state.get("_train_run"):
     set_current_run(st.session_state["_train_run"])
     run_id = current_run_id()
 if run_id is not None:
+    # remembered in the session too: the sidebar's page links drop the URL's run, and a session that
+    # began with a browser refresh knows its run only from the URL
+    st.session_state["_train_run"] = run_id
     # a new session (a browser reload) opening a run: show — and train again — what that run was built with
     tr.adopt_run_settings(runs.get_run(run_id), dataset_for)
 
@@ -63,13 +67,10 @@ with left:
         if st.button("Start training", type="primary", icon=":material/play_arrow:", key="train.start",
                      disabled=bool(problems), width="stretch",
                      help="Train a new network with these settings; earlier runs keep their results."):
-            try:
-                run_id = tr.start_run(runs, ref, dataset, network, train)
-            except (SpecError, ValueError) as e:
-                st.error(f"Training could not start: {e}")
-            else:
-                set_current_run(run_id)
-                st.session_state["_train_run"] = run_id
+            # the button may be pressed before the browser greys it out: the server checks again
+            started = press_start(runs, ref, dataset, network, train, problems, tr.start_run)
+            if started is not None:
+                set_current_run(started)
                 st.rerun()             # a fresh run of the page, with the run in its URL
 
 with right:

@@ -462,3 +462,15 @@ def test_no_file_in_core_imports_streamlit():
                 names = [node.args[0].value]
             offenders += [f"{path.relative_to(ROOT)}:{node.lineno} {n}" for n in names if n.split(".")[0] == "streamlit"]
     assert offenders == []
+
+
+def test_train_says_when_a_run_diverged_why_and_what_to_change(tmp_path):
+    """A learning rate of 10 never makes the loss NaN here, yet the run is worthless: the command says so."""
+    proc = cli("train", "--dataset", "moons", "--optimizer", "adam", "--lr", "10", "--json", home=tmp_path)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    out = last_json(proc)
+    assert out["status"] == "diverged" and out["epochs"] < 100
+    assert "the loss jumped to" in out["message"] and "their starting size" in out["message"]
+    assert "Lower the learning rate (now 10; try 0.01)" in out["message"]
+    text = cli("train", "--dataset", "moons", "--optimizer", "adam", "--lr", "10", home=tmp_path)
+    assert "diverged after" in text.stdout and "Lower the learning rate" in text.stdout

@@ -419,3 +419,95 @@ def test_2d_data_without_groups_has_no_group_toggle_on_the_boundary_view(home):
     assert boundary_traces(at)[0]["type"] == "heatmap"
     assert "train.by_group" not in [t.key for t in at.toggle]
     assert not any(t["type"] == "contour" for t in boundary_traces(at))
+
+
+# ------------------------------------------------------------------ Start: invalid boxes, click bursts
+def badge(at: AppTest) -> str:
+    """The text of the run's status badge, e.g. 'paused'."""
+    marks = [m.value for m in at.markdown if "-badge[" in m.value]
+    assert len(marks) == 1, marks
+    return marks[0].rsplit(":", 1)[1].rstrip("]").strip()
+
+
+@pytest.mark.parametrize("key,value,words", [
+    ("train.batch_size", 0, "**Batch size** is 0: it takes a whole number from 1 to 65,536"),
+    ("train.batch_size", 10**9, "**Batch size** is 1,000,000,000"),
+    ("train.epochs", 10**8, "**Epochs** is 100,000,000: it takes a whole number from 1 to 100,000"),
+    ("train.lr", 1e9, "**Learning rate** is 1,000,000,000: it takes a number above 0 and at most 10"),
+    ("train.lr", -1.0, "**Learning rate** is -1"),
+])
+def test_a_box_outside_its_range_reaches_the_server_and_start_refuses_it(home, key, value, words):
+    """The boxes have no browser-side limits (a limit kept the typed value in the browser and the server
+    trained with the previous one): the value arrives, the page names the box, and Start refuses."""
+    at = train_page()
+    box = at.number_input(key=key)
+    assert not box.proto.has_min and not box.proto.has_max
+    box.set_value(value)
+    at.button(key="train.start").click().run()         # typed, then Start at once: both arrive in one rerun
+    assert not at.exception, at.exception
+    assert any(words in e.value and "Type a number in that range" in e.value for e in at.error), \
+        [e.value for e in at.error]
+    assert at.button(key="train.start").disabled       # and the click that came with the value started nothing
+    assert not Store(home).list_runs()
+
+
+def test_a_second_press_of_start_with_the_same_settings_starts_no_second_run(home):
+    at = train_page()
+    at.number_input(key="train.epochs").set_value(100000)
+    at.button(key="train.start").click().run()
+    assert not at.exception, at.exception
+    first = current_run(at, home)
+    at.button(key="train.start").click().run()        # the second click of a burst, handled after the first
+    at.button(key="train.start").click().run()
+    assert [r.id for r in Store(home).list_runs()] == [first.id]
+    assert current_run(at, home).id == first.id
+    # other settings are another run
+    at.number_input(key="train.seed").set_value(1).run()
+    at.button(key="train.start").click().run()
+    assert len(Store(home).list_runs()) == 2
+    for run in Store(home).list_runs():
+        jobs.stop(Store(home), run.id)
+
+
+def test_the_run_a_refreshed_session_shows_survives_a_visit_to_another_page(home):
+    from helpers_runs import train_run
+    run_id = train_run(home, "spiral", epochs=2)
+    at = train_page(run=run_id)                       # a refresh: the session knows the run from the URL only
+    del at.query_params["run"]                        # the sidebar's links carry no query
+    at.switch_page("../pages/runs.py").run()
+    at.switch_page("../pages/train.py").run()
+    assert not at.exception, at.exception
+    assert not any("No run yet" in i.value for i in at.info)
+    assert current_run(at, home).id == run_id         # back in the URL too
+
+
+# ------------------------------------------------------------------ controls show at once, a step shows itself
+def test_pause_step_and_stop_show_in_the_redraw_that_follows_the_click(home):
+    at = train_page()
+    run = start_long_run(at, home)
+    assert badge(at) == "training"
+    at.button(key="train.pause").click().run()          # one redraw, no polling: the worker confirmed meanwhile
+    assert badge(at) == "paused" and current_run(at, home).status == "paused"
+    paused = next(m.value for m in at.markdown if "Paused at step" in m.value)
+    assert f"**Paused at step {current_run(at, home).step:,}**" in paused and "press **Step**" in paused
+    before = chart(at, "train.chart.boundary")["data"][0]["z"]
+    at.button(key="train.step").click().run()
+    run = current_run(at, home)
+    stepped = next(m.value for m in at.markdown if "Paused at step" in m.value)
+    assert f"**Paused at step {run.step:,}**" in stepped and "that step's batch loss" in stepped
+    assert "the update moved the weights by" in stepped and "%** of their size" in stepped
+    step = Store(home).events(run.id)[-1]
+    assert step["kind"] == "step" and step["step"] == run.step and step["detail"]["relative"] > 0
+    assert chart(at, "train.chart.boundary")["data"][0]["z"] != before     # the boundary after that step
+    at.button(key="train.stop").click().run()
+    assert badge(at) == "stopped"
+
+
+def test_a_run_that_diverged_without_nan_says_why_and_what_to_change(home):
+    from helpers_runs import train_run
+    run_id = train_run(home, "spiral", hidden=(8, 8), epochs=100, optimizer="sgd", lr=10.0, activation="relu")
+    at = train_page(run=run_id)
+    assert badge(at) == "diverged"
+    message = next(e.value for e in at.error if "Training diverged" in e.value)
+    assert "every gradient is exactly zero" in message and "Lower the learning rate (now 10; try 0.1)" in message
+    assert not at.success                              # no green "Finished" box

@@ -165,7 +165,7 @@ def test_pause_then_step_advances_exactly_one_step(store, spiral):
     assert result.status == "stopped" and result.steps == 2
     assert log.steps and log.steps[-1].step == 2
     kinds = [e["kind"] for e in store.events(run_id)]
-    assert kinds == ["start", "pause", "step", "pause", "stop", "end"]
+    assert kinds == ["start", "pause", "step", "stop", "end"]
     # the step-level losses of both steps reached the store, once each
     assert store.metrics(run_id, ["loss"]).step.tolist() == [1, 2]
     assert store.get_run(run_id).status == "stopped"
