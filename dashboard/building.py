@@ -175,7 +175,7 @@ def next_step_text(dataset) -> str:
 def output_size(dataset, loss: str) -> int:
     """The output layer's units for this data and loss; a loss that cannot fit is shown, and one output
     per class is counted instead."""
-    from core.architecture import output_units
+    from core.model import output_units
     from core.spec import SpecError
 
     from .widgets import md, spec_message
@@ -206,8 +206,7 @@ def network_code(spec, dataset, n_out) -> str:
     the script needs their sizes, not their weights."""
     import torch
 
-    from core.export import pytorch_source
-    from core.model import Network, build_body
+    from core.model import Network, build_body, pytorch_source
 
     regression = dataset.task == "regression"
     y = dataset.y_train.astype("float64")

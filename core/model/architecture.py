@@ -2,14 +2,14 @@
 shape and its parameter count, worked out by arithmetic.
 
 Nothing here allocates a weight or imports torch, so the Build page can count a network of
-64 layers × 4,096 units (a billion parameters) as it is typed. core.model.build_body builds exactly
+64 layers × 4,096 units (a billion parameters) as it is typed. build_body (network.py) builds exactly
 the modules of the plan, so the counts here are the real network's.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .spec import LayerSpec, NetworkSpec, SpecError
+from ..spec import LayerSpec, NetworkSpec, SpecError
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Spec → torch.nn.Module and parameter counts (exports are in core.export).
+"""Spec → torch.nn.Module: the modules architecture.py plans, their starting weights, and the Network.
 
 The network body outputs logits (classification) or a standardised value
 (regression). `Network` wraps the body with the target's mean and spread so that
@@ -6,12 +6,11 @@ The network body outputs logits (classification) or a standardised value
 """
 from __future__ import annotations
 
-
 import torch
 from torch import nn
 
-from .architecture import LayerInfo, Part, output_units, parameter_table, plan  # noqa: F401  (re-exported)
-from .spec import NetworkSpec
+from ..spec import NetworkSpec
+from .architecture import LayerInfo, Part, output_units, plan
 
 _ACT = {
     "relu": lambda: nn.ReLU(),
@@ -67,7 +66,7 @@ def build_body(spec: NetworkSpec, n_inputs: int, n_outputs: int,
                image_shape: tuple | None = None) -> tuple[nn.Sequential, list[LayerInfo]]:
     """Build the layers of `spec` for inputs of `n_inputs` features (or an image) and
     `n_outputs` output units; returns the module and one LayerInfo per spec layer plus the output.
-    The modules are those of core.architecture.plan, in its order."""
+    The modules are those of architecture.plan, in its order."""
     layout = plan(spec, n_inputs, n_outputs, image_shape)
     return nn.Sequential(*(_module(p) for p in layout.parts)), layout.layers
 
