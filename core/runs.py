@@ -22,14 +22,12 @@ class LoadedRun:
 def load_run(store: Store, run_id: str, checkpoint: str | int = "last") -> LoadedRun:
     """A run's dataset and network with the weights of a checkpoint: 'last', 'best' or an epoch number."""
     from .data import DatasetRef, load_dataset
-    from .model import build_network
+    from .model import network_for
     from .spec import NetworkSpec, TrainSpec
-    from .train import resolve_loss
 
     run = store.get_run(run_id)
     dataset = load_dataset(DatasetRef.from_dict(run.dataset), store.home)
-    spec = TrainSpec.from_dict(run.train)
-    net, _ = build_network(NetworkSpec.from_dict(run.network), dataset, resolve_loss(spec, dataset.task))
+    net = network_for(NetworkSpec.from_dict(run.network), dataset, TrainSpec.from_dict(run.train).loss)
     if checkpoint == "best":
         path = store.checkpoint_path(run_id, "best")
     elif checkpoint == "last":

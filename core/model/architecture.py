@@ -56,6 +56,18 @@ class Plan:
         return sum(i.params for i in self.layers)
 
 
+def concrete_loss(loss: str, task: str) -> str:
+    """The loss a TrainSpec's `loss` ('auto' or a loss's name) means for `task`: 'auto' is mse for a
+    regression target and cross-entropy for classes. A loss of the other task raises SpecError."""
+    if loss == "auto":
+        return "mse" if task == "regression" else "cross_entropy"
+    if task == "regression" and loss in ("cross_entropy", "bce"):
+        raise SpecError(f"loss: {loss} is for classification; use mse, mae or huber for a regression target")
+    if task == "classification" and loss in ("mse", "mae", "huber"):
+        raise SpecError(f"loss: {loss} is for regression; use cross_entropy (or bce for two classes)")
+    return loss
+
+
 def output_units(task: str, n_classes: int, loss: str) -> int:
     """How many output units the network needs for this task and loss."""
     if task == "regression":

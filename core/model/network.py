@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 from ..spec import NetworkSpec
-from .architecture import LayerInfo, Part, output_units, plan
+from .architecture import LayerInfo, Part, concrete_loss, output_units, plan
 
 _ACT = {
     "relu": lambda: nn.ReLU(),
@@ -109,6 +109,15 @@ def build_network(spec: NetworkSpec, dataset, loss: str = "auto") -> tuple[Netwo
         y_mean = float(dataset.y_train.mean())
         y_std = float(dataset.y_train.std()) or 1.0
     return Network(body, dataset.task, n_out, y_mean, y_std), infos
+
+
+def network_for(network: NetworkSpec, dataset, loss: str = "auto") -> Network:
+    """A run's network, untrained: `network` on `dataset` (a core.data.Dataset), trained with `loss` (a
+    TrainSpec's loss: 'auto' or a loss's name, checked against the dataset's task; two-class bce has one
+    output unit). Torch's random state sets the starting weights; under `with torch.device("meta")` the
+    network has its sizes and no weights. Raises SpecError, naming the field, when the loss or the layers
+    do not fit the data."""
+    return build_network(network, dataset, concrete_loss(loss, dataset.task))[0]
 
 
 def count_parameters(module: nn.Module) -> int:

@@ -10,8 +10,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-PUBLIC = ["LayerInfo", "MISSING_MARKERS", "Network", "Part", "Plan", "build_body", "build_network",
-          "count_parameters", "export_onnx", "load_checkpoint", "load_weights", "model_state",
+PUBLIC = ["LayerInfo", "MISSING_MARKERS", "Network", "Part", "Plan", "build_body", "build_network", "concrete_loss",
+          "count_parameters", "export_onnx", "load_checkpoint", "load_weights", "model_state", "network_for",
           "output_units", "parameter_table", "plan", "pytorch_source", "save_weights", "state_tensors"]
 
 
@@ -32,12 +32,12 @@ def test_an_unknown_name_is_an_attribute_error():
 
 COUNTING = """
 import json, sys
-from core.model import output_units, parameter_table, plan, load_checkpoint
+from core.model import concrete_loss, output_units, parameter_table, plan, load_checkpoint
 import core.runs, core.compare
 from core.spec import NetworkSpec
-_, total = parameter_table(NetworkSpec.dense([8, 8]), 2, output_units("classification", 2, "bce"))
+_, total = parameter_table(NetworkSpec.dense([8, 8]), 2, output_units("classification", 2, concrete_loss("bce", "classification")))
 before = sorted(m for m in ("torch", "onnx") if m in sys.modules)
-from core.model import build_network
+from core.model import network_for
 print(json.dumps({"total": total, "before": before, "after": "torch" in sys.modules}))
 """
 

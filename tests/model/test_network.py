@@ -3,13 +3,14 @@ spec becomes on a dataset, and the layers that do not fit the data."""
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 import torch
 from torch import nn
 
 from core.model import build_body, build_network, count_parameters, parameter_table
-from core.spec import ACTIVATIONS, INITS, LayerSpec, NetworkSpec, SpecError, TrainSpec
+from core.spec import ACTIVATIONS, INITS, LOSSES, LayerSpec, NetworkSpec, SpecError, TrainSpec
 from core.train import make_loss_fn, make_optimizer, resolve_loss, seed_everything
 
 CPU = torch.device("cpu")
@@ -139,3 +140,68 @@ def test_impossible_image_architectures_raise_spec_error(digits, layers, where):
         build_network(NetworkSpec(layers=layers), digits)
     assert str(e.value).startswith(where), str(e.value)
 
+
+# ------------------------------------------------------------------ the network of a spec, a dataset and a loss
+LOSS_OUTPUTS = [("spiral", "auto", 2), ("spiral", "cross_entropy", 2), ("spiral", "bce", 1), ("iris", "auto", 3),
+                ("regression2d", "auto", 1), ("regression2d", "huber", 1)]
+
+
+@pytest.mark.parametrize("name, loss, n_out", LOSS_OUTPUTS, ids=[f"{d}-{l}" for d, l, _ in LOSS_OUTPUTS])
+def test_network_for_is_the_network_training_builds(name, loss, n_out, spiral, iris, regression2d):
+    """network_for gives, weight for weight, what building with the train spec's resolved loss gives."""
+    from core.model import network_for
+
+    dataset = {"spiral": spiral, "iris": iris, "regression2d": regression2d}[name]
+    spec = NetworkSpec(layers=[LayerSpec(units=8, batch_norm=True), LayerSpec(units=4, activation="tanh")])
+    seed_everything(3)
+    net = network_for(spec, dataset, loss)
+    seed_everything(3)
+    expected, _ = build_network(spec, dataset, resolve_loss(TrainSpec(loss=loss), dataset.task))
+    assert net.n_outputs == n_out and net.task == dataset.task
+    assert net.state_dict().keys() == expected.state_dict().keys()
+    for key, value in expected.state_dict().items():
+        assert torch.equal(net.state_dict()[key], value), key
+    if dataset.task == "regression":
+        assert float(net.y_mean) == pytest.approx(float(dataset.y_train.mean()))
+
+
+@pytest.mark.parametrize("name, loss, words", [
+    ("regression2d", "cross_entropy", "loss: cross_entropy is for classification"),
+    ("regression2d", "bce", "loss: bce is for classification"),
+    ("spiral", "mse", "loss: mse is for regression"),
+    ("iris", "bce", "loss: binary cross-entropy needs exactly 2 classes"),
+])
+def test_network_for_refuses_a_loss_that_does_not_fit_the_data(name, loss, words, spiral, iris, regression2d):
+    from core.model import network_for
+
+    dataset = {"spiral": spiral, "iris": iris, "regression2d": regression2d}[name]
+    with pytest.raises(SpecError) as e:
+        network_for(NetworkSpec.dense([4]), dataset, loss)
+    assert str(e.value).startswith(words), str(e.value)
+
+
+@pytest.mark.parametrize("task", ["classification", "regression"])
+@pytest.mark.parametrize("loss", LOSSES)
+def test_the_output_layers_loss_is_the_trainers_loss(loss, task):
+    """The loss the model package builds for is the loss the trainer trains with, or the same refusal."""
+    from core.model import concrete_loss
+
+    try:
+        expected = resolve_loss(TrainSpec(loss=loss), task)
+    except SpecError as e:
+        with pytest.raises(SpecError, match=f"^{re.escape(str(e))}$"):
+            concrete_loss(loss, task)
+    else:
+        assert concrete_loss(loss, task) == expected
+
+
+def test_network_for_on_the_meta_device_has_sizes_and_no_weights(digits):
+    from core.model import network_for
+
+    spec = NetworkSpec(layers=[LayerSpec(type="conv2d", channels=64), LayerSpec(units=2048, batch_norm=True),
+                               LayerSpec(units=2048)])
+    with torch.device("meta"):
+        net = network_for(spec, digits)
+    assert all(p.is_meta for p in net.parameters())
+    _, total = parameter_table(spec, digits.n_features, 10, digits.image_shape)
+    assert count_parameters(net) == total
