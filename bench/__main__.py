@@ -52,13 +52,13 @@ def _data(name: str):
 
 
 def _setup(ds, batch: int, epochs: int):
-    from core.model import build_network
+    from core.model import network_for
     from core.spec import NetworkSpec, TrainSpec
     from core.train import seed_everything
     spec = TrainSpec(optimizer="adam", lr=0.001, batch_size=batch, epochs=epochs, seed=0,
                      device="cpu", checkpoint_every=max(1, epochs // 5))
     seed_everything(0)
-    net, _ = build_network(NetworkSpec.dense([32, 32], "relu"), ds)
+    net = network_for(NetworkSpec.dense([32, 32], "relu"), ds, spec.loss)
     return net, spec
 
 

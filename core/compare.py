@@ -52,11 +52,10 @@ def parameter_count(run: Run, dataset) -> int | None:
     if dataset is None:
         return None
     try:
-        from .model import output_units, parameter_table
+        from .model import concrete_loss, output_units, parameter_table
         from .spec import NetworkSpec, TrainSpec
-        from .train import resolve_loss
         spec = NetworkSpec.from_dict(run.network)
-        loss = resolve_loss(TrainSpec.from_dict(run.train), dataset.task)
+        loss = concrete_loss(TrainSpec.from_dict(run.train).loss, dataset.task)
         _, total = parameter_table(spec, dataset.n_features, output_units(dataset.task, dataset.n_classes, loss),
                                    dataset.image_shape)
         return int(total)

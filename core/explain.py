@@ -702,7 +702,7 @@ class RunExplainer:
     def drift(self, *, rows: int = 200, background: int = 50, progress: Progress | None = None,
               cached_only: bool = False) -> list[dict] | None:
         """Global importance at each saved epoch checkpoint: [{epoch, importance: {column: mean |SHAP|}}]."""
-        from .runs import load_checkpoint, model_state
+        from .model import load_checkpoint, model_state
         epochs = sorted({c["epoch"] for c in self.store.checkpoints(self.run_id) if c["kind"] == "epoch"})
         features, groups, grouped = _groups(self.dataset)
         method = auto_method(len(groups), self.is_image)

@@ -7,23 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .model import load_checkpoint, model_state
 from .store import Run, Store, StoreError
-
-
-def load_checkpoint(path) -> tuple[dict, dict]:
-    """(tensors, metadata) of a safetensors checkpoint — no pickle involved."""
-    from safetensors import safe_open
-    tensors = {}
-    with safe_open(str(path), framework="pt") as f:
-        meta = f.metadata() or {}
-        for key in f.keys():
-            tensors[key] = f.get_tensor(key)
-    return tensors, meta
-
-
-def model_state(tensors: dict) -> dict:
-    """The model's own tensors of a checkpoint (without the optimiser state)."""
-    return {k: v for k, v in tensors.items() if not k.startswith("optim.")}
 
 
 @dataclass
@@ -37,14 +22,12 @@ class LoadedRun:
 def load_run(store: Store, run_id: str, checkpoint: str | int = "last") -> LoadedRun:
     """A run's dataset and network with the weights of a checkpoint: 'last', 'best' or an epoch number."""
     from .data import DatasetRef, load_dataset
-    from .model import build_network
+    from .model import network_for
     from .spec import NetworkSpec, TrainSpec
-    from .train import resolve_loss
 
     run = store.get_run(run_id)
     dataset = load_dataset(DatasetRef.from_dict(run.dataset), store.home)
-    spec = TrainSpec.from_dict(run.train)
-    net, _ = build_network(NetworkSpec.from_dict(run.network), dataset, resolve_loss(spec, dataset.task))
+    net = network_for(NetworkSpec.from_dict(run.network), dataset, TrainSpec.from_dict(run.train).loss)
     if checkpoint == "best":
         path = store.checkpoint_path(run_id, "best")
     elif checkpoint == "last":
@@ -82,7 +65,7 @@ def predictions_frame(loaded: LoadedRun, X: np.ndarray, original):
 def export(store: Store, run_id: str, fmt: str, out: Path, checkpoint: str | int = "last") -> Path:
     """Write a run's model as 'pytorch' (standalone script), 'onnx', 'safetensors' (weights) or 'spec' (JSON).
     The script and the ONNX model include the preprocessing: they take the original columns."""
-    from .export import export_onnx, pytorch_source, save_weights
+    from .model import export_onnx, pytorch_source, save_weights
     out = Path(out)
     if fmt == "spec":
         run = store.get_run(run_id)

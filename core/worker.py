@@ -14,9 +14,8 @@ def run(run_id: str, home: str, resume: bool = False) -> int:
     import torch
 
     from .data import DatasetRef, load_dataset
-    from .model import build_network
+    from .model import build_network, load_checkpoint, model_state
     from .recorder import StoreControl, StoreRecorder
-    from .runs import load_checkpoint, model_state
     from .spec import NetworkSpec, TrainSpec
     from .store import Store, StoreError
     from .train import Trainer, resolve_loss, seed_everything

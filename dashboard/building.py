@@ -175,7 +175,7 @@ def next_step_text(dataset) -> str:
 def output_size(dataset, loss: str) -> int:
     """The output layer's units for this data and loss; a loss that cannot fit is shown, and one output
     per class is counted instead."""
-    from core.architecture import output_units
+    from core.model import output_units
     from core.spec import SpecError
 
     from .widgets import md, spec_message
@@ -206,15 +206,11 @@ def network_code(spec, dataset, n_out) -> str:
     the script needs their sizes, not their weights."""
     import torch
 
-    from core.export import pytorch_source
-    from core.model import Network, build_body
+    from core.model import network_for, pytorch_source
 
-    regression = dataset.task == "regression"
-    y = dataset.y_train.astype("float64")
+    loss = "bce" if dataset.task == "classification" and n_out == 1 else "auto"   # the loss with n_out outputs
     with torch.device("meta"):
-        body, _ = build_body(spec, dataset.n_features, n_out, dataset.image_shape)
-        net = Network(body, dataset.task, n_out, float(y.mean()) if regression else 0.0,
-                      float(y.std() or 1.0) if regression else 1.0)
+        net = network_for(spec, dataset, loss)
     return pytorch_source(net, dataset.feature_names, dataset.class_names, title=f"Network for {dataset.name}")
 
 

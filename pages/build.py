@@ -1,12 +1,12 @@
 """Build: design the network layer by layer, or start from a preset, and see it take shape.
 
 The network is st.session_state["network"] (a NetworkSpec dict); dashboard/building.py edits it.
-Parameters are counted by arithmetic (core.architecture): no weights are made to count them.
+Parameters are counted by arithmetic (core.model.plan): no weights are made to count them.
 """
 import streamlit as st
 
-from core.architecture import plan
 from core.data import DataError
+from core.model import plan
 from core.presets import PRESETS, default_network, get_preset
 from core.spec import MAX_LAYERS, NetworkSpec, SpecError, dumps, loads_network
 from dashboard.building import (NET, PICK, REV, add_layer, chosen_layer, layer_editor, layers, network_code,

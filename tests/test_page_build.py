@@ -326,3 +326,19 @@ def test_the_next_step_says_what_the_train_page_will_show(home, ref, promised, n
     at = open_build(ref)
     text = next(m.value for m in at.markdown if m.value.startswith("**Next:**"))
     assert promised in text and not_promised not in text
+
+
+@pytest.mark.parametrize("ref, n_out, last", [(SPIRAL, 2, "nn.Linear(8, 2)"), (SPIRAL, 1, "nn.Linear(8, 1)"),
+                                              (builtin("regression2d"), 1, "nn.Linear(8, 1)"),
+                                              (builtin("digits"), 10, "nn.Linear(8, 10)")])
+def test_pytorch_code_ends_in_the_output_layer_counted(ref, n_out, last):
+    """The downloaded code has the output layer the page counts: one unit for a two-class bce loss."""
+    from core.data import load_dataset
+    from dashboard.building import network_code
+
+    dataset = load_dataset(ref)
+    code = network_code(NetworkSpec.dense([8], "tanh"), dataset, n_out)
+    compile(code, "network.py", "exec")
+    body = code[code.index("nn.Sequential("):]
+    assert body.index(last) > body.index("nn.Linear(") and body.count("nn.Linear(") == 2, body[:300]
+    assert f"TASK = {dataset.task!r}" in code

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import torch
 
-from core.model import build_network
+from core.model import build_network, load_checkpoint, model_state
 from core.recorder import StoreRecorder
-from core.runs import load_checkpoint, load_run, model_state
+from core.runs import load_run
 from core.spec import LayerSpec, NetworkSpec, TrainSpec
 from core.train import (BOUNDARY_RESOLUTION, Trainer, TrainingError, available_devices, decode_boundary,
                         resolve_device, resolve_loss, seed_everything, train)

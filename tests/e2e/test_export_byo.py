@@ -2,7 +2,7 @@
 import pytest
 
 from tests.helpers_runs import train_run
-from tests.test_export import german_rows, write_csv
+from tests.model.test_export import german_rows, write_csv
 
 from .conftest import screenshot, wait_idle
 

@@ -1,4 +1,4 @@
-"""Spec → torch.nn.Module and parameter counts (exports are in core.export).
+"""Spec → torch.nn.Module: the modules architecture.py plans, their starting weights, and the Network.
 
 The network body outputs logits (classification) or a standardised value
 (regression). `Network` wraps the body with the target's mean and spread so that
@@ -6,12 +6,11 @@ The network body outputs logits (classification) or a standardised value
 """
 from __future__ import annotations
 
-
 import torch
 from torch import nn
 
-from .architecture import LayerInfo, Part, output_units, parameter_table, plan  # noqa: F401  (re-exported)
-from .spec import NetworkSpec
+from ..spec import NetworkSpec
+from .architecture import LayerInfo, Part, concrete_loss, output_units, plan
 
 _ACT = {
     "relu": lambda: nn.ReLU(),
@@ -67,7 +66,7 @@ def build_body(spec: NetworkSpec, n_inputs: int, n_outputs: int,
                image_shape: tuple | None = None) -> tuple[nn.Sequential, list[LayerInfo]]:
     """Build the layers of `spec` for inputs of `n_inputs` features (or an image) and
     `n_outputs` output units; returns the module and one LayerInfo per spec layer plus the output.
-    The modules are those of core.architecture.plan, in its order."""
+    The modules are those of architecture.plan, in its order."""
     layout = plan(spec, n_inputs, n_outputs, image_shape)
     return nn.Sequential(*(_module(p) for p in layout.parts)), layout.layers
 
@@ -110,6 +109,15 @@ def build_network(spec: NetworkSpec, dataset, loss: str = "auto") -> tuple[Netwo
         y_mean = float(dataset.y_train.mean())
         y_std = float(dataset.y_train.std()) or 1.0
     return Network(body, dataset.task, n_out, y_mean, y_std), infos
+
+
+def network_for(network: NetworkSpec, dataset, loss: str = "auto") -> Network:
+    """A run's network, untrained: `network` on `dataset` (a core.data.Dataset), trained with `loss` (a
+    TrainSpec's loss: 'auto' or a loss's name, checked against the dataset's task; two-class bce has one
+    output unit). Torch's random state sets the starting weights; under `with torch.device("meta")` the
+    network has its sizes and no weights. Raises SpecError, naming the field, when the loss or the layers
+    do not fit the data."""
+    return build_network(network, dataset, concrete_loss(loss, dataset.task))[0]
 
 
 def count_parameters(module: nn.Module) -> int:

@@ -1,4 +1,4 @@
-"""core/architecture.py: counting a network's parameters by arithmetic, exactly as the built network has them."""
+"""core/model/architecture.py: counting a network's parameters by arithmetic, exactly as the built network has them."""
 from __future__ import annotations
 
 import json
@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from core.architecture import Part, parameter_table, plan
-from core.model import _module, build_body, count_parameters
+from core.model import Part, build_body, build_network, count_parameters, parameter_table, plan
+from core.model.network import _module
 from core.presets import PRESETS
 from core.spec import LayerSpec, NetworkSpec, SpecError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 IMAGE = (1, 8, 8)
 
 # (layers, image data?) covering every layer type, each option that adds parameters, and the
@@ -78,6 +78,52 @@ def test_layers_that_do_not_fit_are_named_without_building_anything(layers, imag
     with pytest.raises(SpecError) as e:
         plan(NetworkSpec(layers=layers), 64, 10, image)
     assert str(e.value).startswith(where), str(e.value)
+
+
+# ------------------------------------------------------------------ parameter counts
+def test_parameter_table_dense_2_8_8_2():
+    infos, total = parameter_table(NetworkSpec.dense([8, 8], "tanh"), 2, 2)
+    # Linear(2,8) = 2*8+8 = 24; Linear(8,8) = 8*8+8 = 72; Linear(8,2) = 8*2+2 = 18
+    assert [i.params for i in infos] == [24, 72, 18]
+    assert total == 114
+    assert [i.output_shape for i in infos] == [(8,), (8,), (2,)]
+    body, _ = build_body(NetworkSpec.dense([8, 8], "tanh"), 2, 2)
+    assert count_parameters(body) == 114
+
+
+def test_parameter_table_counts_batch_norm():
+    spec = NetworkSpec(layers=[LayerSpec(units=8, batch_norm=True), LayerSpec(type="batchnorm")])
+    infos, total = parameter_table(spec, 3, 1)
+    # Linear(3,8) = 32 + BatchNorm1d(8) = 16; BatchNorm1d(8) = 16; Linear(8,1) = 9
+    assert [i.params for i in infos] == [48, 16, 9]
+    assert total == 73
+
+
+def test_cnn_on_digits_parameter_counts(digits):
+    spec = NetworkSpec(layers=[
+        LayerSpec(type="conv2d", channels=4, kernel=3, padding=1),     # 1*4*3*3 + 4 = 40 → (4, 8, 8)
+        LayerSpec(type="maxpool2d", kernel=2),                           # 0 → (4, 4, 4)
+        LayerSpec(type="flatten"),                                       # 0 → (64,)
+        LayerSpec(type="dense", units=10),                               # 64*10 + 10 = 650
+        LayerSpec(type="dropout", rate=0.1),                             # 0
+    ])
+    net, infos = build_network(spec, digits)                              # output 10*10 + 10 = 110
+    assert digits.image_shape == (1, 8, 8)
+    assert [i.params for i in infos] == [40, 0, 0, 650, 0, 110]
+    assert [i.output_shape for i in infos] == [(4, 8, 8), (4, 4, 4), (64,), (10,), (10,), (10,)]
+    assert count_parameters(net) == 800
+    infos2, total = parameter_table(spec, digits.n_features, 10, digits.image_shape)
+    assert total == 800 and [i.params for i in infos2] == [i.params for i in infos]
+
+
+def test_conv_without_padding_shrinks_the_map(digits):
+    spec = NetworkSpec(layers=[LayerSpec(type="conv2d", channels=3, kernel=5, padding=0, batch_norm=True)])
+    infos, total = parameter_table(spec, 64, 10, (1, 8, 8))
+    # conv 1*3*25 + 3 = 78, BatchNorm2d(3) = 6 → (3, 4, 4); output Linear(48, 10) = 490
+    assert infos[0].output_shape == (3, 4, 4)
+    assert [i.params for i in infos] == [84, 490]
+    assert total == 574
+
 
 
 HUGE = """

@@ -2,14 +2,14 @@
 shape and its parameter count, worked out by arithmetic.
 
 Nothing here allocates a weight or imports torch, so the Build page can count a network of
-64 layers × 4,096 units (a billion parameters) as it is typed. core.model.build_body builds exactly
+64 layers × 4,096 units (a billion parameters) as it is typed. build_body (network.py) builds exactly
 the modules of the plan, so the counts here are the real network's.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .spec import LayerSpec, NetworkSpec, SpecError
+from ..spec import LayerSpec, NetworkSpec, SpecError
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,18 @@ class Plan:
     @property
     def total(self) -> int:
         return sum(i.params for i in self.layers)
+
+
+def concrete_loss(loss: str, task: str) -> str:
+    """The loss a TrainSpec's `loss` ('auto' or a loss's name) means for `task`: 'auto' is mse for a
+    regression target and cross-entropy for classes. A loss of the other task raises SpecError."""
+    if loss == "auto":
+        return "mse" if task == "regression" else "cross_entropy"
+    if task == "regression" and loss in ("cross_entropy", "bce"):
+        raise SpecError(f"loss: {loss} is for classification; use mse, mae or huber for a regression target")
+    if task == "classification" and loss in ("mse", "mae", "huber"):
+        raise SpecError(f"loss: {loss} is for regression; use cross_entropy (or bce for two classes)")
+    return loss
 
 
 def output_units(task: str, n_classes: int, loss: str) -> int:

@@ -1,50 +1,14 @@
-"""Exports of a trained network: safetensors weights, a standalone PyTorch script and an ONNX model.
-
-The script and the ONNX model carry the preprocessing the network was trained with, so they take the
-original columns of a table (text, numbers, gaps) and give what `python -m core predict` gives.
+"""The ONNX export: the network's predict() with the preprocessing it was trained with, as one model that
+takes the original columns, its inputs and outputs described in its metadata and doc string.
+The graph itself is composed in onnx_graph.py.
 """
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-import torch
+from .missing import MISSING_MARKERS
 
-# The cells core.data.read_csv_bytes reads as missing: pandas' default NA markers and '?'.
-# Exports treat a text value that is one of these (after stripping spaces) as a gap, as a CSV upload would.
-MISSING_MARKERS = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
-                   "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null", "?")
-
-
-# ---------------------------------------------------------------- weights
-
-def state_tensors(net) -> dict[str, torch.Tensor]:
-    """Contiguous CPU copies of every tensor in the state dict (what safetensors stores)."""
-    return {k: v.detach().to("cpu").contiguous().clone() for k, v in net.state_dict().items()}
-
-
-def save_weights(net, path: Path, metadata: dict | None = None) -> None:
-    from safetensors.torch import save_file
-    save_file(state_tensors(net), str(path), metadata={k: str(v) for k, v in (metadata or {}).items()})
-
-
-def load_weights(net, path: Path):
-    from safetensors.torch import load_file
-    net.load_state_dict(load_file(str(path)))
-    return net
-
-
-# ---------------------------------------------------------------- standalone PyTorch script
-
-def pytorch_source(net, feature_names: list[str] | None = None, class_names: list[str] | None = None,
-                   title: str = "Glassnet model", preprocessing: dict | None = None, target: str | None = None) -> str:
-    """A standalone script that rebuilds the architecture and loads weights from safetensors; with
-    `preprocessing` (Dataset.preprocessing()), also `preprocess(rows)` from the original columns."""
-    from .export_script import script_source
-    return script_source(net, feature_names, class_names, title, preprocessing, target, MISSING_MARKERS)
-
-
-# ---------------------------------------------------------------- ONNX
 
 def _input_notes(dataset) -> tuple[list[dict], str]:
     """The inputs as metadata entries, and in words."""
@@ -80,11 +44,11 @@ def _output_notes(dataset, names: dict) -> tuple[list[dict], str]:
 
 
 def export_onnx(net, path: Path, dataset, metadata: dict | None = None) -> None:
-    """The network with `dataset`'s preprocessing as one ONNX model (see core.export_onnx). The inputs, the
+    """The network with `dataset`'s preprocessing as one ONNX model (see onnx_graph.py). The inputs, the
     outputs, the class names and `metadata` are stored as metadata properties 'glassnet.<key>' (JSON text)."""
     import onnx
 
-    from .export_onnx import composed_model
+    from .onnx_graph import composed_model
     model, names = composed_model(net, dataset, list(MISSING_MARKERS))
     inputs, input_words = _input_notes(dataset)
     outputs, output_words = _output_notes(dataset, names)

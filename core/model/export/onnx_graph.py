@@ -19,7 +19,7 @@ from onnx import TensorProto, compose, helper, numpy_helper
 OPSET = 20      # RegexFullMatch (text categories) is an opset-20 operator; onnxruntime 1.32 runs it
 
 # What str.strip() removes (every character whose isspace() is true), as an RE2 character class;
-# tests/test_export.py checks it against Python.
+# tests/model/test_export.py checks it against Python.
 WHITESPACE = "[\\t\\n\\x{b}\\x{c}\\r\\x{1c}-\\x{1f} \\x{85}\\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}" \
              "\\x{202f}\\x{205f}\\x{3000}]"
 
@@ -110,7 +110,7 @@ def preprocessing_model(prep: dict, image: bool, markers: list[str], internal: s
 
 def network_model(net, n_inputs: int, internal: str):
     """torch.onnx's graph of net.predict (eval mode, then the mode restored), its names under `internal`network/."""
-    from .model import Network
+    from ..network import Network
 
     class Predictor(torch.nn.Module):
         def __init__(self, inner: Network):

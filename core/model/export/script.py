@@ -12,6 +12,8 @@ from string import Template
 
 from torch import nn
 
+from .missing import MISSING_MARKERS
+
 
 def _module_source(m: nn.Module) -> str:
     if isinstance(m, nn.Linear):
@@ -254,7 +256,7 @@ if __name__ == "__main__":
 
 def script_source(net, feature_names, class_names, title: str, preprocessing: dict | None, target: str | None,
                   markers: tuple[str, ...]) -> str:
-    """The script's text; see core.export.pytorch_source."""
+    """The script's text; see pytorch_source."""
     head = Template(_HEAD).substitute(
         WITH=", with the preprocessing it was trained with" if preprocessing else "",
         USAGE=_PREPROCESS_USAGE if preprocessing else _PLAIN_USAGE,
@@ -268,3 +270,10 @@ def script_source(net, feature_names, class_names, title: str, preprocessing: di
     return head + Template(_PREPROCESS).substitute(
         COLUMNS=literal(columns), OFFSET=literal(list(preprocessing["offset"])),
         SCALE=literal(list(preprocessing["scale"])), MISSING=literal(tuple(markers)))
+
+
+def pytorch_source(net, feature_names: list[str] | None = None, class_names: list[str] | None = None,
+                   title: str = "Glassnet model", preprocessing: dict | None = None, target: str | None = None) -> str:
+    """A standalone script that rebuilds the architecture and loads weights from safetensors; with
+    `preprocessing` (Dataset.preprocessing()), also `preprocess(rows)` from the original columns."""
+    return script_source(net, feature_names, class_names, title, preprocessing, target, MISSING_MARKERS)

@@ -13,12 +13,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 from core.compare import export_bytes
-from core.export import MISSING_MARKERS
+from core.model import MISSING_MARKERS, export_onnx
+from core.spec import LayerSpec, NetworkSpec, TrainSpec
 from core.store import Store
+from core.train import train
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TOWN = 'home "town"'                      # a column name with quotes, kept as it is everywhere
 EVIL = 'x"""; import os; os.system("touch PWNED"); """'
 
@@ -252,7 +255,7 @@ def test_text_match_ignores_exactly_the_spaces_str_strip_removes():
     import onnxruntime as ort
     from onnx import TensorProto, helper
 
-    from core.export_onnx import OPSET, stripped_pattern
+    from core.model.export.onnx_graph import OPSET, stripped_pattern
     spaces = [chr(i) for i in range(0x110000) if chr(i).isspace()]
     node = helper.make_node("RegexFullMatch", ["x"], ["y"], pattern=stripped_pattern(["mäle", ""]))
     graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", TensorProto.STRING, ["n"])],
@@ -271,8 +274,7 @@ def test_columns_named_like_the_outputs_or_the_graphs_own_names_keep_their_names
     import torch
 
     from core.data import load_csv
-    from core.export import export_onnx
-    from core.model import build_network
+    from core.model import build_network, export_onnx
     from core.spec import NetworkSpec
     rng = np.random.default_rng(1)
     frame = pd.DataFrame({"prediction": rng.normal(size=60), "glassnet/features": rng.choice(["a", "b", "c"], 60),
@@ -291,3 +293,50 @@ def test_columns_named_like_the_outputs_or_the_graphs_own_names_keep_their_names
                                   "probabilities": raw[["probabilities"]].to_numpy(np.float32)})
     with torch.no_grad():
         np.testing.assert_allclose(probs, net.eval().predict(torch.as_tensor(ds.encode(raw))).numpy(), atol=1e-6)
+
+
+# ------------------------------------------------------------------ ONNX of built-in sets: what predict() gives
+ONNX_CASES = {
+    "spiral-probabilities": ("spiral", NetworkSpec.dense([16, 8], "tanh"), "auto"),
+    "spiral-bce": ("spiral", NetworkSpec(layers=[LayerSpec(units=8, batch_norm=True, dropout=0.2)]), "bce"),
+    "digits-cnn": ("digits", NetworkSpec(layers=[LayerSpec(type="conv2d", channels=4), LayerSpec(type="maxpool2d", kernel=2),
+                                                 LayerSpec(units=16)]), "auto"),
+    "regression2d": ("regression2d", NetworkSpec.dense([16], "gelu"), "auto"),
+    "diabetes": ("diabetes", NetworkSpec.dense([16]), "huber"),
+}
+
+
+@pytest.mark.parametrize("case", ONNX_CASES)
+def test_onnx_export_takes_the_original_columns_and_matches_predict(tmp_path, case, spiral, digits, regression2d,
+                                                                     diabetes):
+    import onnxruntime as ort
+    name, spec, loss = ONNX_CASES[case]
+    dataset = {"spiral": spiral, "digits": digits, "regression2d": regression2d, "diabetes": diabetes}[name]
+    net, result = train(dataset, spec, TrainSpec(epochs=3, loss=loss))
+    assert result.status == "finished"
+    net.train()                               # export must switch to eval itself (dropout off) and restore the mode
+    path = tmp_path / "model.onnx"
+    export_onnx(net, path, dataset)
+    assert net.training
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    rows = dataset.raw.iloc[np.concatenate([dataset.idx_test, dataset.idx_val])]
+    if dataset.image_shape is not None:       # an image keeps one tensor: the raw pixel values, scaled inside
+        assert [i.name for i in session.get_inputs()] == ["pixels"]
+        feeds = {"pixels": rows[dataset.original_columns].to_numpy(np.float32)}
+        assert feeds["pixels"].max() > 1      # raw values 0..16, not the scaled inputs
+    else:
+        assert [i.name for i in session.get_inputs()] == dataset.original_columns
+        feeds = {c: rows[[c]].to_numpy(np.float32) for c in dataset.original_columns}
+    X = np.concatenate([dataset.X_test, dataset.X_val]).astype(np.float32)
+    got = session.run(None, feeds)
+    net.eval()
+    with torch.no_grad():
+        expected = net.predict(torch.as_tensor(X)).numpy()
+    if dataset.task == "classification":
+        assert got[0].shape == (len(X), dataset.n_classes)
+        np.testing.assert_allclose(got[0], expected, rtol=0, atol=1e-5)
+        assert list(got[1]) == [dataset.class_names[i] for i in expected.argmax(axis=1)]
+    else:
+        assert [o.name for o in session.get_outputs()] == ["prediction"] and got[0].shape == (len(X),)
+        # values are in the target's units (diabetes: ~25..350), so allow float32 rounding relative to size
+        np.testing.assert_allclose(got[0], expected, rtol=1e-6, atol=1e-5)
