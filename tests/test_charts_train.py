@@ -228,7 +228,7 @@ def test_every_figure_is_what_plotly_validation_would_make_of_it():
         assert json.loads(fig.to_json()) == json.loads(validated.to_json())
     # the data page's scatter by group is built from plotly's validated objects: its traces survive too
     from core.data import load_builtin
-    from dashboard.charts.data import scatter_2d
+    from dashboard.data.charts import scatter_2d
     tg = load_builtin("two_groups", n=100)
     fig = scatter_2d(tg, groups=tg.raw["group"].to_numpy(), group_title="group")
     assert json.loads(fig.to_json())["data"] == json.loads(go.Figure(fig.to_plotly_json()).to_json())["data"]
@@ -351,7 +351,7 @@ def test_boundary_by_group_is_ignored_for_regression():
 
 def test_scatter_2d_by_group_has_one_trace_per_group_shaped_by_class():
     from core.data import load_builtin
-    from dashboard.charts.data import scatter_2d
+    from dashboard.data.charts import scatter_2d
     ds = load_builtin("two_groups", n=300)
     plain_fig = scatter_2d(ds)
     assert not any(t.name.startswith("group ") for t in plain_fig.data)

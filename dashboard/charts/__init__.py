@@ -1,4 +1,7 @@
-"""Charts: pure functions, data in → plotly figure out. No streamlit here.
+"""What every page's charts share: the look (common.py: colours, the template, legends, safe text) and
+point labels that keep out of each other's way (labels.py). No streamlit here.
 
-One module per area (data, build, train, evaluate, runs); import from those.
+A page's own charts live in its package (dashboard/data/charts.py, dashboard/build/charts.py, …): pure
+functions, data in → plotly figure out. train.py, explain.py and fairness.py are still here until their
+pages have packages of their own.
 """

@@ -1,11 +1,13 @@
 """Shared look of Glassnet's charts."""
 from __future__ import annotations
 
+import copy
 import html
 import re
 import textwrap
 
 import plotly.graph_objects as go
+import plotly.io as pio
 
 # Two classes: blue vs orange, like the Playground; more classes continue with a qualitative palette.
 CLASS_COLORS = ["#2f6fde", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
@@ -23,10 +25,28 @@ def legend_below(**extra) -> dict:
     return dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0, xanchor="left", **extra)
 
 
+# The charts' template, built once. Naming it per figure (template="plotly_white") makes plotly build a
+# validated copy of the whole template for every figure: about 20 ms each, most of a small chart's cost.
+# This is that same copy, made once; its keys in the order the figure's JSON has always had them.
+TEMPLATE = copy.deepcopy(pio.templates["plotly_white"])
+
+
+def use_template(fig: go.Figure) -> go.Figure:
+    """Give the figure the charts' template, as plotly gives every new figure its default one: the
+    template is already valid, so it is stored without being validated again (its JSON is copied)."""
+    layout = fig.layout
+    layout._validate = False
+    try:
+        layout.template = TEMPLATE
+    finally:
+        layout._validate = fig._validate
+    return fig
+
+
 def base_layout(fig: go.Figure, title: str | None = None, height: int = 360) -> go.Figure:
     fig.update_layout(title=title, height=height, margin=dict(l=40, r=20, t=40 if title else 10, b=40),
-                      template="plotly_white", legend=legend_below())
-    return fig
+                      legend=legend_below())
+    return use_template(fig)
 
 
 def _balanced(clause: str, width: int) -> list[str]:

@@ -1,13 +1,11 @@
 """Charts of the Evaluate page: pure functions, data in, plotly figure out."""
 from __future__ import annotations
 
-
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .common import CLASS_COLORS, base_layout, plain
-
+from dashboard.charts.common import CLASS_COLORS, base_layout, plain, use_template
 
 
 def confusion_matrix(confusion: np.ndarray, class_names: list[str], title: str | None = None) -> go.Figure:
@@ -128,5 +126,5 @@ def image_grid(images: np.ndarray, captions: list[str], columns: int = 6) -> go.
     fig.update_yaxes(visible=False, autorange="reversed")
     for ann in fig.layout.annotations:
         ann.font.size = 12
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10), template="plotly_white")
-    return fig
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10))
+    return use_template(fig)

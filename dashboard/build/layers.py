@@ -1,6 +1,6 @@
 """The Build page's layer editor: the layers as a row of chips, and the settings of the chosen one.
 
-The network is st.session_state["network"] (a NetworkSpec dict). Only the chosen layer has widgets,
+The network is st.session_state[keys.NETWORK] (a NetworkSpec dict). Only the chosen layer has widgets,
 so a click costs the same with 2 layers as with 64 (widgets for every layer made each click cost
 about 30 ms more per layer in the browser and the server). The editor's widget keys carry a revision
 number: a structural change (add, remove, move, a new layer type, preset, import) bumps it, so the
@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.spec import ACTIVATIONS, INITS, LAYER_FIELDS, MAX_UNITS, LayerSpec
+from core.presets import default_network
+from core.spec import ACTIVATIONS, INITS, LAYER_FIELDS, MAX_LAYERS, MAX_UNITS, LayerSpec
+from dashboard import keys
+from dashboard.state import keep
+from dashboard.widgets import HELP
 
-from .widgets import HELP
-
-NET, REV, PICK, LAST_PICK, OPEN = "network", "_net_rev", "net_pick", "_net_last_pick", "_net_open"
 TYPE_LABELS = {"dense": "dense", "conv2d": "convolution (conv2d)", "maxpool2d": "max-pool", "flatten": "flatten",
                "dropout": "dropout", "batchnorm": "batch norm"}
 IMAGE_TYPES = ("conv2d", "maxpool2d", "flatten")
@@ -22,11 +23,19 @@ EDITABLE = ("type", "units", "channels", "kernel", "padding", "activation", "ini
 
 
 def layers() -> list[dict]:
-    return st.session_state[NET]["layers"]
+    return st.session_state[keys.NETWORK]["layers"]
 
 
 def wkey(i: int, name: str) -> str:
-    return f"net_{st.session_state[REV]}_{i}_{name}"
+    return keys.layer_widget(st.session_state[keys.NET_REV], i, name)
+
+
+def open_network() -> None:
+    """Every run starts here: the network kept across page switches (the default one at first), the
+    editor's revision, and the open layer's last edits folded into the spec."""
+    keep(keys.NETWORK, default_network().to_dict())
+    st.session_state.setdefault(keys.NET_REV, 0)
+    sync_from_widgets()
 
 
 # ---------------------------------------------------------------- the spec and the widgets
@@ -45,14 +54,15 @@ def with_edits(layer: dict, edits: dict) -> dict:
 def sync_from_widgets() -> None:
     """Fold the open layer's widget values into the spec (no other layer has widgets). Every run starts
     with it, and so does every structural click: a click may arrive with an edit no run has seen."""
-    current, i = layers(), st.session_state.get(OPEN)
+    current, i = layers(), st.session_state.get(keys.NET_OPEN)
     if not isinstance(i, int) or not 0 <= i < len(current):
         return
-    keys = {name: wkey(i, name) for name in EDITABLE}
-    edits = {name: st.session_state[key] for name, key in keys.items() if key in st.session_state}
+    widgets = {name: wkey(i, name) for name in EDITABLE}
+    edits = {name: st.session_state[key] for name, key in widgets.items() if key in st.session_state}
     layer = with_edits(current[i], edits) if edits else current[i]
     if layer != current[i]:
-        st.session_state[NET] = {**st.session_state[NET], "layers": current[:i] + [layer] + current[i + 1:]}
+        st.session_state[keys.NETWORK] = {**st.session_state[keys.NETWORK],
+                                          "layers": current[:i] + [layer] + current[i + 1:]}
 
 
 def restructure(change, chosen: int | None = None) -> None:
@@ -60,10 +70,10 @@ def restructure(change, chosen: int | None = None) -> None:
     sync_from_widgets()
     new = [dict(layer) for layer in layers()]
     change(new)
-    st.session_state[NET] = {**st.session_state[NET], "layers": new}
-    st.session_state[REV] += 1
+    st.session_state[keys.NETWORK] = {**st.session_state[keys.NETWORK], "layers": new}
+    st.session_state[keys.NET_REV] += 1
     if chosen is not None:
-        st.session_state[PICK] = max(0, min(chosen, len(new) - 1))
+        st.session_state[keys.NET_PICK] = max(0, min(chosen, len(new) - 1))
 
 
 def add_layer() -> None:
@@ -90,6 +100,18 @@ def new_type() -> None:
 
 # ---------------------------------------------------------------- what the page shows
 
+def layers_panel(image_data: bool) -> None:
+    """The layer chips, "Add layer", and the chosen layer's editor (or what no hidden layer means)."""
+    picked = chosen_layer()
+    st.button("Add layer", icon=":material/add:", on_click=add_layer, key=keys.NET_ADD,
+              help="Add a hidden layer before the output.", disabled=len(layers()) >= MAX_LAYERS)
+    if picked is None:
+        st.info("No hidden layers: the inputs connect straight to the output — a linear model. "
+                "Add a layer to let the network bend its decision boundary.")
+    else:
+        layer_editor(picked, image_data)
+
+
 def chip_labels() -> list[str]:
     return [f"{i + 1} · {LayerSpec(**layer).describe()}" for i, layer in enumerate(layers())]
 
@@ -99,20 +121,21 @@ def chosen_layer() -> int | None:
     n = len(layers())
     if n == 0:
         return None
-    chosen = st.session_state.get(PICK, st.session_state.get(LAST_PICK, 0))   # the chips' state goes with the page
-    st.session_state[PICK] = min(chosen, n - 1) if isinstance(chosen, int) and chosen >= 0 else 0
+    # the chips' own state goes when another page is shown: the last choice is kept apart
+    chosen = st.session_state.get(keys.NET_PICK, st.session_state.get(keys.NET_LAST_PICK, 0))
+    st.session_state[keys.NET_PICK] = min(chosen, n - 1) if isinstance(chosen, int) and chosen >= 0 else 0
     labels = chip_labels()
-    st.pills("Layers, from the input to the output", list(range(n)), format_func=labels.__getitem__, key=PICK,
-             required=True, wrap=True, help="Click a layer to change it.")
-    st.session_state[LAST_PICK] = st.session_state[PICK]
-    return st.session_state[PICK]
+    st.pills("Layers, from the input to the output", list(range(n)), format_func=labels.__getitem__,
+             key=keys.NET_PICK, required=True, wrap=True, help="Click a layer to change it.")
+    st.session_state[keys.NET_LAST_PICK] = st.session_state[keys.NET_PICK]
+    return st.session_state[keys.NET_PICK]
 
 
 def layer_editor(i: int, image_data: bool) -> None:
     """The widgets of layer i; their values reach the spec through sync_from_widgets."""
     layer, n = layers()[i], len(layers())
     spec = LayerSpec(**layer)
-    st.session_state[OPEN] = i
+    st.session_state[keys.NET_OPEN] = i
     with st.container(border=True):
         head, up, down, remove = st.columns([6, 1, 1, 1], vertical_alignment="center")
         head.markdown(f"**Layer {i + 1}** of {n}")
@@ -155,66 +178,3 @@ def _fields(i: int, spec: LayerSpec, beside) -> None:
         d1, d2 = st.columns([2, 1], vertical_alignment="bottom")
         d1.slider("Dropout", 0.0, 0.9, float(spec.dropout), 0.05, key=wkey(i, "dropout"), help=HELP["dropout"])
         d2.checkbox("Batch norm", spec.batch_norm, key=wkey(i, "batch_norm"), help=HELP["batch_norm"])
-
-
-def next_step_text(dataset) -> str:
-    """What the Train page will show for this data: the decision boundary only for 2-D data."""
-    score = "the accuracy rise" if dataset.task == "classification" else "R² rise"
-    if dataset.is_2d and dataset.task == "classification":
-        return ("**Next:** train this network and watch the loss fall and the decision boundary take shape "
-                "on the plane.")
-    if dataset.is_2d:
-        return ("**Next:** train this network and watch the loss fall and its predicted surface over the "
-                "plane take shape.")
-    return (f"**Next:** train this network and watch the loss fall and {score}, with the gradient size and "
-            "the weights of every layer.")
-
-
-# ---------------------------------------------------------------- the architecture, counted and drawn
-
-def output_size(dataset, loss: str) -> int:
-    """The output layer's units for this data and loss; a loss that cannot fit is shown, and one output
-    per class is counted instead."""
-    from core.model import output_units
-    from core.spec import SpecError
-
-    from .widgets import md, spec_message
-
-    try:
-        return output_units(dataset.task, dataset.n_classes, loss)
-    except SpecError as e:
-        st.error(md(f"{spec_message(e)} (change the loss on the Train page). Counting with one output per class."))
-        return output_units(dataset.task, dataset.n_classes, "auto")
-
-
-def starting_weights(spec, dataset, n_out) -> list:
-    """The dense layers' weight matrices as a network of this spec starts (seed 0): only for the small
-    networks drawn neuron by neuron."""
-    import torch
-    from torch import nn
-
-    from core.model import build_body
-
-    with torch.random.fork_rng():
-        torch.manual_seed(0)       # the same starting weights on every redraw
-        body, _ = build_body(spec, dataset.n_features, n_out, dataset.image_shape)
-    return [m.weight.detach().numpy() for m in body if isinstance(m, nn.Linear)]
-
-
-def network_code(spec, dataset, n_out) -> str:
-    """The standalone PyTorch script of this network. Its modules are made on torch's meta device:
-    the script needs their sizes, not their weights."""
-    import torch
-
-    from core.model import network_for, pytorch_source
-
-    loss = "bce" if dataset.task == "classification" and n_out == 1 else "auto"   # the loss with n_out outputs
-    with torch.device("meta"):
-        net = network_for(spec, dataset, loss)
-    return pytorch_source(net, dataset.feature_names, dataset.class_names, title=f"Network for {dataset.name}")
-
-
-def output_names(dataset, n_out: int) -> list[str]:
-    if n_out == 1 and dataset.task == "classification":
-        return [f"P({dataset.class_names[1]})"]
-    return list(dataset.class_names) if dataset.task == "classification" else [dataset.target]

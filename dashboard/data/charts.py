@@ -1,4 +1,4 @@
-"""Pictures of a dataset: 2-D scatter, digit images, class balance / target histogram.
+"""The Data page's pictures of a dataset: 2-D scatter, digit images, class balance / target histogram.
 
 Pure functions: a core.data.Dataset in, a plotly figure out. Names that come from the
 user (columns, class labels) are escaped, so plotly shows them as text.
@@ -9,12 +9,11 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .common import CLASS_COLORS, base_layout, plain
+from dashboard.charts.common import CLASS_COLORS, base_layout, plain
 
 SPLIT_LABELS = {"train": "training", "val": "validation", "test": "test"}
 SPLIT_SYMBOLS = {"train": "circle", "val": "diamond-open", "test": "x"}
 SPLIT_SHADES = {"train": 1.0, "val": 0.65, "test": 0.4}     # the class balance bars: training rows darkest
-
 
 
 def _split_of_rows(dataset) -> np.ndarray:
@@ -41,29 +40,40 @@ def scatter_2d(dataset, height: int = 460, groups=None, group_title: str = "", g
     ys = dataset.raw[y_name].to_numpy(dtype=np.float64)
     split = _split_of_rows(dataset)
     target = _targets(dataset)
-    symbols = [SPLIT_SYMBOLS[s] for s in split]
     fig = go.Figure()
     if groups is not None and dataset.task == "classification":
-        from .train import CLASS_SYMBOLS, GROUP_COLORS
-        groups = np.asarray(groups, dtype=object).astype(str)
-        for i, g in enumerate(group_order or sorted(set(groups))):
-            # the group's rows, first class first: a legend shows a trace's first marker
-            mask = np.flatnonzero(groups == g)
-            mask = mask[np.argsort(target[mask], kind="stable")]
-            fig.add_trace(go.Scatter(
-                x=xs[mask], y=ys[mask], mode="markers", name=f"{plain(group_title)} {plain(g)}".strip(),
-                marker=dict(color=GROUP_COLORS[i % len(GROUP_COLORS)], size=7, opacity=0.8,
-                            symbol=[CLASS_SYMBOLS[int(k) % len(CLASS_SYMBOLS)] for k in target[mask]]),
-                customdata=np.column_stack([[plain(dataset.class_names[int(k)]) for k in target[mask]], split[mask]]),
-                hovertemplate="(%{x:.2f}, %{y:.2f}) class %{customdata[0]}, %{customdata[1]}"
-                              "<extra>%{fullData.name}</extra>",
-            ))
-        for k, cls in enumerate(dataset.class_names):   # legend entries for the marker shapes
-            fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=f"class {plain(cls)}",
-                                     marker=dict(color="#777", size=8, symbol=CLASS_SYMBOLS[k % len(CLASS_SYMBOLS)])))
-        fig.update_xaxes(title=plain(x_name), zeroline=False)
-        fig.update_yaxes(title=plain(y_name), zeroline=False, scaleanchor="x", scaleratio=1)
-        return base_layout(fig, height=height)
+        _points_by_group(fig, dataset, xs, ys, split, target, groups, group_title, group_order)
+    else:
+        _points_by_class(fig, dataset, xs, ys, split, target)
+    fig.update_xaxes(title=plain(x_name), zeroline=False)
+    fig.update_yaxes(title=plain(y_name), zeroline=False, scaleanchor="x", scaleratio=1)
+    return base_layout(fig, height=height)
+
+
+def _points_by_group(fig, dataset, xs, ys, split, target, groups, group_title, group_order) -> None:
+    """Colour = the row's group, marker = its class; legend entries for the groups, then the shapes."""
+    from dashboard.charts.train import CLASS_SYMBOLS, GROUP_COLORS
+    groups = np.asarray(groups, dtype=object).astype(str)
+    for i, g in enumerate(group_order or sorted(set(groups))):
+        # the group's rows, first class first: a legend shows a trace's first marker
+        mask = np.flatnonzero(groups == g)
+        mask = mask[np.argsort(target[mask], kind="stable")]
+        fig.add_trace(go.Scatter(
+            x=xs[mask], y=ys[mask], mode="markers", name=f"{plain(group_title)} {plain(g)}".strip(),
+            marker=dict(color=GROUP_COLORS[i % len(GROUP_COLORS)], size=7, opacity=0.8,
+                        symbol=[CLASS_SYMBOLS[int(k) % len(CLASS_SYMBOLS)] for k in target[mask]]),
+            customdata=np.column_stack([[plain(dataset.class_names[int(k)]) for k in target[mask]], split[mask]]),
+            hovertemplate="(%{x:.2f}, %{y:.2f}) class %{customdata[0]}, %{customdata[1]}"
+                          "<extra>%{fullData.name}</extra>",
+        ))
+    for k, cls in enumerate(dataset.class_names):   # legend entries for the marker shapes
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=f"class {plain(cls)}",
+                                 marker=dict(color="#777", size=8, symbol=CLASS_SYMBOLS[k % len(CLASS_SYMBOLS)])))
+
+
+def _points_by_class(fig, dataset, xs, ys, split, target) -> None:
+    """Colour = the row's class (or value), marker = its split; legend entries for the splits' shapes."""
+    symbols = [SPLIT_SYMBOLS[s] for s in split]
     if dataset.task == "classification":
         for k, cls in enumerate(dataset.class_names):
             mask = target == k
@@ -84,9 +94,6 @@ def scatter_2d(dataset, height: int = 460, groups=None, group_title: str = "", g
     for name, symbol in SPLIT_SYMBOLS.items():   # legend entries for the marker shapes
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=f"{SPLIT_LABELS[name]} rows",
                                  marker=dict(color="#777", size=8, symbol=symbol)))
-    fig.update_xaxes(title=plain(x_name), zeroline=False)
-    fig.update_yaxes(title=plain(y_name), zeroline=False, scaleanchor="x", scaleratio=1)
-    return base_layout(fig, height=height)
 
 
 def image_grid(dataset, count: int = 24, columns: int = 8) -> go.Figure:

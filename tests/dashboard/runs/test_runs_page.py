@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from core.store import Store
 from tests.helpers_runs import train_run
 
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+APP = str(Path(__file__).resolve().parents[3] / "dashboard" / "app.py")
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from core.model import output_units, parameter_table
 from core.presets import PRESETS, default_network, get_preset
 from core.spec import LayerSpec, NetworkSpec
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 APP = str(ROOT / "dashboard" / "app.py")
 
 SPIRAL = {"kind": "builtin", "name": "spiral", "params": {"n": 400, "noise": 0.1, "seed": 0}, "sha256": None,
@@ -281,7 +281,7 @@ def test_downloads_hold_the_spec_and_the_pytorch_code(home):
 
 
 def test_neuron_and_block_diagrams_are_chosen_by_size():
-    from dashboard.charts.build import block_diagram, neuron_columns, neuron_diagram
+    from dashboard.build.charts import block_diagram, neuron_columns, neuron_diagram
     from core.model import LayerInfo
 
     small = [LayerInfo(0, "1. dense 3", "dense", (3,), 9), LayerInfo(1, "output (2)", "output", (2,), 8)]
@@ -334,7 +334,7 @@ def test_the_next_step_says_what_the_train_page_will_show(home, ref, promised, n
 def test_pytorch_code_ends_in_the_output_layer_counted(ref, n_out, last):
     """The downloaded code has the output layer the page counts: one unit for a two-class bce loss."""
     from core.data import load_dataset
-    from dashboard.building import network_code
+    from dashboard.build.architecture import network_code
 
     dataset = load_dataset(ref)
     code = network_code(NetworkSpec.dense([8], "tanh"), dataset, n_out)

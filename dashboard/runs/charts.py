@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from .common import CLASS_COLORS, base_layout, plain
+from dashboard.charts.common import CLASS_COLORS, base_layout, plain
 
 METRIC_LABELS = {"val_loss": "validation loss", "val_accuracy": "validation accuracy", "val_r2": "validation R²"}
 

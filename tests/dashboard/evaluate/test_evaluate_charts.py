@@ -1,7 +1,7 @@
 """The Evaluate page's charts: pure functions, data in → plotly figure out."""
 import numpy as np
 
-from dashboard.charts import evaluate as charts
+from dashboard.evaluate import charts
 
 
 def test_image_grid_takes_as_many_rows_of_images_as_the_page_can_ask_for():

@@ -6,7 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from core.evaluate import SPLIT_LABELS, least_sure_correct, mistake_count, row_images, worst_errors
-from dashboard.charts import evaluate as charts
+from dashboard import keys
+
+from .charts import image_grid
 
 ROW_PX, HEADER_PX, MAX_ROWS_SHOWN = 35, 38, 20
 
@@ -38,7 +40,7 @@ def _show_rows(table: pd.DataFrame, dataset, task: str, right: bool) -> None:
         else:
             captions = [f"true {t} → {p} (p={q:.2f})" for t, p, q in zip(table["true"], table["predicted"],
                                                                          table["p_true"])]
-        st.plotly_chart(charts.image_grid(images, captions), width="stretch", config={"displayModeBar": False})
+        st.plotly_chart(image_grid(images, captions), width="stretch", config={"displayModeBar": False})
         table = table[[c for c in table.columns if c not in set(dataset.original_columns)]]
     st.dataframe(table, hide_index=True, width="stretch", column_config=_columns(task),
                  height=HEADER_PX + ROW_PX * max(1, min(len(table), MAX_ROWS_SHOWN)))
@@ -52,8 +54,8 @@ def show_worst(preds, dataset, threshold: float | None) -> None:
                if classifier else "The rows the network misses most: the largest distance between the prediction "
                                   "and the truth first.")
     max_rows = min(60, preds.n)
-    st.session_state["eval_worst_n"] = min(max(1, st.session_state.get("eval_worst_n", 12)), max_rows)
-    n = st.slider("How many rows", 1, max_rows, key="eval_worst_n",
+    st.session_state[keys.EVAL_WORST_N] = min(max(1, st.session_state.get(keys.EVAL_WORST_N, 12)), max_rows)
+    n = st.slider("How many rows", 1, max_rows, key=keys.EVAL_WORST_N,
                   help="How many of the worst rows to list, worst first.") if max_rows > 1 else 1
     original = dataset.raw.drop(columns=[dataset.target], errors="ignore")    # 'true' already holds it
     thr = threshold if classifier else None

@@ -5,12 +5,34 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from core.compare import overview
+from dashboard.state import dataset_for, store
+
 NAME_PX = 200                    # the run's name: longer names end in '…' (the pickers below show them whole)
 SETTING_PX = 150                 # the settings table's first column, e.g. 'train.weight_decay'
 TABLE_PX = 900                   # what the columns may take together, a little under the main area's width
 RUN_PX_MIN = 95                  # a run's column in the settings table: at least this wide
 MAX_COMPARED = 8                 # runs compared at once: eight lines are about as many as a chart can tell apart
 METRIC_SHORT = {"accuracy": "acc.", "R²": "R²"}
+
+
+def label(run) -> str:
+    """How the pickers and the settings table name a run: its name and the start of its id."""
+    return f"{run.name} ({run.id[:6]})"
+
+
+def _dataset_of(run):
+    try:
+        return dataset_for(run.dataset)
+    except Exception:   # a CSV that is no longer in the workspace, an old reference: the row shows '?'
+        return None
+
+
+def runs_overview(runs) -> None:
+    """Every run of the workspace in one table, newest first."""
+    shown, columns = runs_table(overview(store(), runs, _dataset_of))
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=columns)
+    st.caption("Newest first.")
 
 
 def runs_table(overview: pd.DataFrame) -> tuple[pd.DataFrame, dict]:

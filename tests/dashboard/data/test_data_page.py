@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 APP = str(ROOT / "dashboard" / "app.py")
 HTML_NAME = "<script>alert(1)</script>"
 
@@ -464,3 +464,34 @@ def test_pages_name_a_builtin_set_by_its_label_and_an_upload_by_its_escaped_file
     upload = load_csv(good_csv(), target="label", filename="*new* [x](y).csv", home=home)
     title = dataset_title(upload)
     assert title.replace("\\", "") == "*new* [x](y).csv" and "\\*new\\*" in title and "\\[x\\]" in title
+
+
+def test_an_upload_a_run_trains_on_stays_until_the_run_stops(home, store, wait_for):
+    from core import jobs
+    from core.spec import NetworkSpec, TrainSpec
+
+    at = open_data()
+    at.radio(key="data_source").set_value("Upload a CSV").run()
+    upload(at, "people.csv", good_csv())
+    ref = at.session_state["dataset_ref"]
+    run_id = jobs.submit(store, dataset=ref, network=NetworkSpec.dense([8]), train=TrainSpec(epochs=100_000),
+                         name="long")
+    wait_for(lambda: store.get_run(run_id).status == "running", 120, what="the run to start training")
+    at.switch_page("../pages/home.py").run()
+    at.switch_page("../pages/data.py").run()
+    assert at.selectbox(key="data_saved_upload").value == ref["sha256"]
+
+    at.button(key="data_remove_ask").click().run()
+    assert any("1 run was trained on it" in plain(w.value) for w in at.warning)
+    at.button(key="data_remove_yes").click().run()
+    assert any("training now" in e and "stop that run" in e for e in errors(at))
+    assert (home / "datasets" / f"{ref['sha256']}.csv").exists()
+    assert at.session_state["dataset_ref"] == ref
+
+    jobs.stop(store, run_id)
+    wait_for(lambda: not store.get_run(run_id).active, 60, what="the run to stop")
+    at.button(key="data_remove_ask").click().run()
+    at.button(key="data_remove_yes").click().run()
+    assert not (home / "datasets" / f"{ref['sha256']}.csv").exists()
+    assert any("Removed people.csv" in plain(s.value) for s in at.success)
+    assert store.get_run(run_id).status == "stopped"           # the run stays listed

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from .common import CLASS_COLORS, base_layout, plain
+from dashboard.charts.common import CLASS_COLORS, base_layout, plain
 
 MAX_NEURONS = 12       # units per column drawn neuron by neuron
 MAX_COLUMNS = 6        # hidden + output layers drawn neuron by neuron

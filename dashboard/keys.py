@@ -1,0 +1,94 @@
+"""The names under which the pages keep things in st.session_state, in one place.
+
+What the pages share (plain JSON-able values, so they survive page switches):
+    DATASET_REF   DatasetRef.to_dict() of the chosen dataset (the Data page writes it)
+    NETWORK       NetworkSpec.to_dict() being edited (the Build page writes it)
+    TRAIN_SPEC    TrainSpec.to_dict() being edited (the Train page writes it; a preset may too)
+
+Then each page's own keys, its name first. A key that starts with "_" holds the page's state and
+belongs to no widget; the others are widgets' keys. Keys that carry a value (a dataset's name, an
+uploaded file's hash, a run's id) are made by the functions below, so every place spells them alike.
+"""
+from __future__ import annotations
+
+DATASET_REF = "dataset_ref"
+NETWORK = "network"
+TRAIN_SPEC = "train"
+
+# ---------------------------------------------------------------- Data
+
+DATA_SOURCE = "data_source"                 # built-in, upload or an earlier upload
+DATA_GROUP = "data_group"                   # the kind of built-in data
+DATA_UPLOAD = "data_upload"                 # the file uploader
+DATA_SAVED_UPLOAD = "data_saved_upload"     # the earlier upload picked (its hash)
+DATA_SCALING, DATA_VAL, DATA_TEST, DATA_SPLIT_SEED = "data_scaling", "data_val", "data_test", "data_split_seed"
+DATA_PREPROCESS = (DATA_SCALING, DATA_VAL, DATA_TEST, DATA_SPLIT_SEED)
+DATA_BY_GROUP = "data_by_group"             # colour the 2-D points by their sensitive group
+DATA_SCATTER, DATA_IMAGES, DATA_BALANCE = "data_scatter", "data_images", "data_balance"
+DATA_REMOVE_ASK, DATA_REMOVE_YES, DATA_REMOVE_NO = "data_remove_ask", "data_remove_yes", "data_remove_no"
+DATA_PREFILL = "_data_pp_prefill"           # the preprocessing to start from after picking an earlier upload
+DATA_FLASH = "_data_flash"                  # (kind, message) for the next run, e.g. after removing an upload
+DATA_ASK_REMOVE = "_data_remove"            # the upload whose removal awaits confirmation
+TABLE_CHOICES = ("target", "task", "sensitive", "drop")
+
+
+def dataset_in_group(group: str) -> str:
+    """The dataset picker of one kind of built-in data."""
+    return f"data_name_{group}"
+
+
+def dataset_param(param: str, dataset: str) -> str:
+    """A built-in dataset's parameter: n, noise, classes, bias or seed."""
+    return f"data_{param}_{dataset}"
+
+
+def table_choice(what: str, sha: str, target: str | None = None) -> str:
+    """An uploaded table's choice (one of TABLE_CHOICES) for the file with hash `sha`; the sensitive
+    and dropped columns are kept per target as well."""
+    key = f"data_{what}_{sha[:16]}"
+    return key if target is None else f"{key}_{target}"
+
+
+# ---------------------------------------------------------------- Build
+
+NET_REV = "_net_rev"                        # bumped by every structural change: the editor's widgets start afresh
+NET_PICK = "net_pick"                       # the layer chips: the layer open for editing
+NET_LAST_PICK = "_net_last_pick"            # that choice, kept while another page is shown
+NET_OPEN = "_net_open"                      # the layer whose widgets are on the page
+NET_ADD = "net_add"
+NET_FLASH = "_net_flash"                    # a message for the next run, e.g. after applying a preset
+NET_IMPORT = "net_import"                   # the spec uploader
+NET_IMPORTED = "_net_import"                # (hash, problem or None) of the last file imported
+NET_DOWNLOAD_JSON, NET_DOWNLOAD_CODE = "net_download_json", "net_download_code"
+PRESET_CHOICE, PRESET_APPLY, PRESET_WITH_TRAIN = "preset_choice", "preset_apply", "preset_with_train"
+BUILD_DIAGRAM, BUILD_PARAMS = "build_diagram", "build_params"
+
+
+def layer_widget(revision: int, layer: int, field: str) -> str:
+    """A widget of the open layer's editor, for one revision of the network."""
+    return f"net_{revision}_{layer}_{field}"
+
+
+# ---------------------------------------------------------------- Evaluate
+
+EVAL_RUN, EVAL_CHECKPOINT, EVAL_SPLIT = "eval_run", "eval_checkpoint", "eval_split"
+EVAL_THRESHOLD, EVAL_WORST_N = "eval_threshold", "eval_worst_n"
+
+# ---------------------------------------------------------------- Runs
+
+RUNS_FLASH = "runs_flash"                   # a message for the next run, e.g. after a rename
+RUNS_COMPARE, RUNS_ONLY_DIFF = "runs_compare", "runs_only_diff"
+RUNS_MANAGE = "runs_manage"                 # the run to rename, delete or download
+RUNS_RENAME, RUNS_DELETE = "runs_rename", "runs_delete"
+RUNS_CONFIRM_DELETE = "runs_confirm_delete"  # the run whose deletion awaits confirmation
+RUNS_DELETE_YES, RUNS_DELETE_NO = "runs_delete_yes", "runs_delete_no"
+
+
+def run_name(run_id: str) -> str:
+    """The new-name box of one run."""
+    return f"runs_name_{run_id}"
+
+
+def download(what: str) -> str:
+    """A download button of the chosen run: spec, metrics, pytorch, safetensors or onnx."""
+    return f"dl_{what}"
