@@ -29,6 +29,7 @@ WEIGHT_GROWTH = 100.0  # weights this many times their starting size: they blew 
 OUTPUT_MAX = 1e4       # raw outputs (logits, standardised numbers) this large: saturated
 FAR_ABOVE_BEST = 3.0   # the loss this many times its best and above where it started: going the wrong way
 NOT_BACK = 0.5         # the loss has not come back while above this share of where it started
+DEAD_SPREAD = 1e-6     # outputs that differ by less than this across the validation rows: one answer for all
 PATIENCE = 5           # logged epochs in a row (at least 32 steps apart) a problem must last
 
 # what to suggest instead of a learning rate that diverged, by optimiser
@@ -102,14 +103,17 @@ class DivergenceWatch:
         return max(self.first or 0.0, self.chance)
 
     def causes(self, loss: float, metrics: dict[str, float]) -> list[str]:
-        """What is wrong now, strongest first: 'dead' (every gradient exactly zero), 'loss' (a step loss
+        """What is wrong now, strongest first: 'dead' (every gradient exactly zero and one output for every
+        validation row), 'loss' (a step loss
         blew up), 'weights' (grew a hundredfold), 'outputs' (saturated), 'rising' (far above its best).
         Empty while the loss is back below half of where it started: a run that recovered is fine."""
         if loss <= NOT_BACK * self.start:
             return []
         grads = [v for k, v in metrics.items() if k.startswith("grad_norm/")]
         found = []
-        if grads and all(g == 0 for g in grads):
+        # dead: the last batch moved no weight and the network gives every validation row the same output
+        # (a batch of a few rows can miss the few units still alive)
+        if grads and all(g == 0 for g in grads) and metrics.get("output_spread", 0.0) < DEAD_SPREAD:
             found.append("dead")
         if self.peak > SPIKE * self.start:
             found.append("loss")

@@ -477,7 +477,9 @@ class Trainer:
         report.metrics.update(self.evaluate("val"))
         report.metrics["lr"] = self.lr
         if self.val_output is not None and len(self.val_output):
-            report.metrics["output_max"] = float(self.val_output.abs().amax())
+            out = self.val_output
+            report.metrics["output_max"] = float(out.abs().amax())
+            report.metrics["output_spread"] = float((out.amax(0) - out.amin(0)).amax())   # 0: one answer for all
         if self.fair is not None and self.val_output is not None:
             report.metrics.update(self.fair.metrics(self.val_output, self.Y["val"], self.loss_name))
         now = time.perf_counter()
