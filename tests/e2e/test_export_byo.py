@@ -41,7 +41,9 @@ def test_a_downloaded_onnx_model_is_explained_on_raw_rows(server, page, run_id, 
     assert page.locator("[data-testid='stException']").count() == 0
     assert main.locator("[data-testid='stAlert']").filter(has_text="could not").count() == 0
     main.get_by_text("The output names come from the model's own metadata").first.wait_for(timeout=TIMEOUT)
-    assert main.locator(".js-plotly-plot .bars .point").count() >= 9         # one bar per original column
+    # one bar per original column (plotly draws them once the chart's element is in the page)
+    page.wait_for_function("() => document.querySelectorAll(\"[data-testid='stMain'] .js-plotly-plot .bars .point\")"
+                           ".length >= 9", timeout=TIMEOUT)
     waterfall = main.locator("[data-testid='stPlotlyChart']").nth(1)
     waterfall.get_by_text("sex = male").first.wait_for(timeout=TIMEOUT)     # text shown as text, not a code
     page.set_viewport_size({"width": 1400, "height": 1800})
