@@ -50,6 +50,15 @@ def wait_idle(page, timeout_ms: int = 30_000) -> None:
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms)
 
 
+def wait_count(page, css: str, at_least: int, exactly: bool = False, timeout_ms: int = 30_000) -> None:
+    """Until the main area holds at least (or exactly) `at_least` elements matching `css`: a page draws its
+    parts one after another, so a count taken once can come too early."""
+    test = "==" if exactly else ">="
+    page.wait_for_function(
+        f"([css, n]) => document.querySelectorAll(\"[data-testid='stMain'] \" + css).length {test} n",
+        arg=[css, at_least], timeout=timeout_ms)
+
+
 def choose(page, select, option: str, attempts: int = 3) -> None:
     """Pick `option` in the selectbox `select`.
 

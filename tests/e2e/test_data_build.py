@@ -1,5 +1,5 @@
 """The Data and Build pages in a real browser: pick data, see it, upload a bad file, apply a preset."""
-from .conftest import choose, screenshot
+from .conftest import choose, screenshot, wait_count
 
 TIMEOUT = 30_000
 
@@ -27,7 +27,7 @@ def test_data_page_shows_a_toy_set_and_rejects_a_bad_csv(server, page):
     text = error.inner_text()
     assert "<b>bad.csv" in text and "has 1 fields but the header has 2" in text
     assert "has not changed" in text
-    assert main.locator(".js-plotly-plot").count() >= 1          # the moons are still shown
+    wait_count(page, ".js-plotly-plot", 1)                       # the moons are still shown
     screenshot(page, "data-bad-csv")
 
 

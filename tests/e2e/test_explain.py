@@ -3,7 +3,7 @@ import pytest
 
 from tests.helpers_runs import train_run
 
-from .conftest import screenshot
+from .conftest import screenshot, wait_count
 
 TIMEOUT = 60_000
 
@@ -52,7 +52,7 @@ def test_explain_shows_the_global_chart_and_a_waterfall(server, page, runs):
     assert main.get_by_text("Method: Exact Shapley values").first.is_visible()
     assert main.get_by_text("explaining the network's log-odds of 'good'").first.is_visible()     # the unit
     assert main.get_by_text("mean |SHAP value| · log-odds of 'good'").first.is_visible()         # on the axis
-    assert main.locator(".js-plotly-plot .bars .point").count() >= 9     # one bar per column (9 columns)
+    wait_count(page, ".js-plotly-plot .bars .point", 9)                  # one bar per column (9 columns)
     no_exception(page)
     tall(page)
     page.mouse.move(0, 0)
@@ -63,7 +63,7 @@ def test_explain_shows_the_global_chart_and_a_waterfall(server, page, runs):
     main.get_by_text("LIME: a simple model fitted around this row").first.wait_for(timeout=TIMEOUT)
     charts(page).nth(1).wait_for(timeout=TIMEOUT)                         # waterfall and LIME
     main.get_by_text("Rank correlation", exact=True).first.wait_for(timeout=TIMEOUT)
-    assert main.locator(".js-plotly-plot .waterfalllayer").count() == 1
+    wait_count(page, ".js-plotly-plot .waterfalllayer", 1, exactly=True)
     no_exception(page)
     page.mouse.move(0, 0)
     screenshot(page, "explain-row")

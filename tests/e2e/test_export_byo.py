@@ -4,7 +4,7 @@ import pytest
 from tests.helpers_runs import train_run
 from tests.model.test_export import german_rows, write_csv
 
-from .conftest import screenshot, wait_idle
+from .conftest import screenshot, wait_count, wait_idle
 
 TIMEOUT = 60_000
 
@@ -42,8 +42,7 @@ def test_a_downloaded_onnx_model_is_explained_on_raw_rows(server, page, run_id, 
     assert main.locator("[data-testid='stAlert']").filter(has_text="could not").count() == 0
     main.get_by_text("The output names come from the model's own metadata").first.wait_for(timeout=TIMEOUT)
     # one bar per original column (plotly draws them once the chart's element is in the page)
-    page.wait_for_function("() => document.querySelectorAll(\"[data-testid='stMain'] .js-plotly-plot .bars .point\")"
-                           ".length >= 9", timeout=TIMEOUT)
+    wait_count(page, ".js-plotly-plot .bars .point", 9)
     waterfall = main.locator("[data-testid='stPlotlyChart']").nth(1)
     waterfall.get_by_text("sex = male").first.wait_for(timeout=TIMEOUT)     # text shown as text, not a code
     page.set_viewport_size({"width": 1400, "height": 1800})

@@ -3,7 +3,7 @@ import pytest
 
 from tests.helpers_runs import train_run
 
-from .conftest import screenshot
+from .conftest import screenshot, wait_count
 
 TIMEOUT = 60_000
 
@@ -33,8 +33,8 @@ def test_fairness_shows_the_groups_and_the_disparities_in_words(server, page, lo
     main.get_by_role("heading", name="Report").wait_for(timeout=TIMEOUT)
     assert main.get_by_text("four-fifths rule", exact=False).first.is_visible()
     assert main.get_by_text("is predicted 'yes'", exact=False).first.is_visible()
-    assert main.locator("[data-testid='stMetric']").count() == 6
-    assert main.locator("[data-testid='stPlotlyChart']").count() >= 5   # rates, TPR/FPR, sweep, proxies, Pareto
+    wait_count(page, "[data-testid='stMetric']", 6, exactly=True)
+    wait_count(page, "[data-testid='stPlotlyChart']", 5)                # rates, TPR/FPR, sweep, proxies, Pareto
     table.locator("td", has_text="female").first.wait_for(state="attached", timeout=TIMEOUT)
     cells = {t.strip() for t in table.locator("td").all_text_contents()}   # the grid's accessible copy
     assert {"female", "male"} <= cells
