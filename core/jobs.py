@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from .spec import NetworkSpec, SpecError, TrainSpec
+from .spec import NetworkSpec, TrainSpec, check_lr
 from .store import ACTIVE, Run, Store, StoreError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -208,8 +208,7 @@ def stop(store: Store, run_id: str, wait: float = 0.0) -> Run:
 
 def set_lr(store: Store, run_id: str, lr: float) -> None:
     """Change the learning rate of a run while it trains (applied within a fraction of a second)."""
-    if not isinstance(lr, (int, float)) or not 0 < lr <= 10:
-        raise SpecError(f"lr: the learning rate must be a number above 0 and at most 10 (got {lr!r})")
+    check_lr(lr)
     store.update_run(run_id, lr_request=float(lr))
 
 

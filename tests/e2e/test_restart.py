@@ -17,8 +17,8 @@ import pytest
 
 from bench.browser import Server
 from core.jobs import pid_alive
-from dashboard.charts.train import MAX_POINTS
-from dashboard.training import STATUS_BADGE
+from dashboard.train import STATUS_BADGE
+from dashboard.train.charts import MAX_POINTS
 
 from .conftest import STEP_TIMEOUT as TIMEOUT
 from .conftest import nav, screenshot, spiral_with_preset

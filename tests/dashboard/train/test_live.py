@@ -1,11 +1,11 @@
-"""dashboard/live.py: a LiveFeed reads a real run store incrementally, as the Train page polls it."""
+"""dashboard/train/live/feed.py: a LiveFeed reads a real run store incrementally, as the Train page polls it."""
 from __future__ import annotations
 
 import json
 
 import numpy as np
 
-from dashboard.live import LiveFeed
+from dashboard.train.live import LiveFeed
 
 
 def new_run(store) -> str:

@@ -4,12 +4,15 @@ A Streamlit number box created with a minimum and maximum keeps a typed value ou
 the browser marks the box red and the server goes on with the value it had before, so Start would
 train with a number the person no longer sees. The boxes are therefore created without limits, every
 typed value reaches the server, and the page checks it here and says which box is wrong, what it
-accepts and what to type instead. No Streamlit here: plain functions the page and the tests call.
+accepts and what to type instead. The ranges are the training spec's own (core.spec.TRAIN_RANGES).
+No Streamlit here: plain functions the page and the tests call.
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from core.spec import TRAIN_RANGES, Range
 
 
 @dataclass(frozen=True)
@@ -17,45 +20,56 @@ class Box:
     """A number box: its label, the values it accepts and a value to suggest."""
 
     label: str
-    low: float
-    high: float
-    whole: bool = False            # whole numbers only
-    low_open: bool = False         # the low end itself is not allowed (e.g. a learning rate of 0)
-    high_open: bool = False        # the high end itself is not allowed (e.g. a momentum of 1)
+    range: Range
     suggest: str = ""              # what to type instead, e.g. "0.01"
+
+    @property
+    def low(self) -> float:
+        return self.range.low
+
+    @property
+    def high(self) -> float:
+        return self.range.high
 
     def allowed(self) -> str:
         """'a whole number from 1 to 65,536', 'a number above 0 and at most 10', …"""
-        kind = "a whole number" if self.whole else "a number"
-        if not self.low_open and not self.high_open:
-            return f"{kind} from {_num(self.low)} to {_num(self.high)}"
-        low = f"above {_num(self.low)}" if self.low_open else f"at least {_num(self.low)}"
-        high = f"below {_num(self.high)}" if self.high_open else f"at most {_num(self.high)}"
+        r = self.range
+        kind = "a whole number" if r.whole else "a number"
+        if not r.low_open and not r.high_open:
+            return f"{kind} from {_num(r.low)} to {_num(r.high)}"
+        low = f"above {_num(r.low)}" if r.low_open else f"at least {_num(r.low)}"
+        high = f"below {_num(r.high)}" if r.high_open else f"at most {_num(r.high)}"
         return f"{kind} {low} and {high}"
 
     def accepts(self, value) -> bool:
+        """Whether the box may hold the number typed (a whole one, for whole-number boxes)."""
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             return False
-        if self.whole and value != int(value):
+        if self.range.whole and value != int(value):
             return False
-        above = value > self.low if self.low_open else value >= self.low
-        below = value < self.high if self.high_open else value <= self.high
-        return above and below
+        return self.range.contains(value)
+
+
+def _spec_box(field: str, label: str, suggest: str, high: float | None = None) -> Box:
+    """The box of a TrainSpec field, taking the spec's range; `high` caps a range the spec leaves open
+    above (a box says what it takes, and 'at most infinity' says nothing)."""
+    rule = TRAIN_RANGES[field]
+    return Box(label, rule if high is None else replace(rule, high=high, high_open=False), suggest)
 
 
 BOXES = {
-    "lr": Box("Learning rate", 0, 10, low_open=True, suggest="0.01 with Adam, 0.1 with SGD"),
-    "momentum": Box("Momentum", 0, 1, high_open=True, suggest="0.9"),
-    "batch_size": Box("Batch size", 1, 65536, whole=True, suggest="32"),
-    "epochs": Box("Epochs", 1, 100000, whole=True, suggest="100"),
-    "l1": Box("L1 penalty", 0, 1, suggest="0 (off) or 0.0001"),
-    "l2": Box("L2 penalty", 0, 1, suggest="0 (off) or 0.001"),
-    "grad_clip": Box("Gradient clipping (max norm)", 0, 1000, suggest="0 (off) or 1"),
-    "early_stopping": Box("Early stopping patience (epochs)", 0, 100000, whole=True, suggest="0 (off) or 20"),
-    "seed": Box("Seed", 0, 2**32 - 1, whole=True, suggest="0"),
-    "fairness_lambda": Box("Penalty weight λ", 0, 100, suggest="1"),
+    "lr": _spec_box("lr", "Learning rate", "0.01 with Adam, 0.1 with SGD"),
+    "momentum": _spec_box("momentum", "Momentum", "0.9"),
+    "batch_size": _spec_box("batch_size", "Batch size", "32"),
+    "epochs": _spec_box("epochs", "Epochs", "100"),
+    "l1": _spec_box("l1", "L1 penalty", "0 (off) or 0.0001"),
+    "l2": _spec_box("l2", "L2 penalty", "0 (off) or 0.001"),
+    "grad_clip": _spec_box("grad_clip", "Gradient clipping (max norm)", "0 (off) or 1", high=1000),
+    "early_stopping": _spec_box("early_stopping", "Early stopping patience (epochs)", "0 (off) or 20", high=100000),
+    "seed": _spec_box("seed", "Seed", "0"),
+    "fairness_lambda": _spec_box("fairness_lambda", "Penalty weight λ", "1"),
 }
-LIVE_LR = Box("Learning rate (live)", 0, 10, low_open=True, suggest="0.01")
+LIVE_LR = _spec_box("lr", "Learning rate (live)", "0.01")
 
 
 def _num(value) -> str:

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from dashboard.charts import train as charts
+from dashboard.train import charts
 
 
 def n(values) -> int:

@@ -1,8 +1,8 @@
-"""dashboard/starting.py: which presses of Start repeat the last one (one click burst, one run)."""
+"""dashboard/train/starting.py: which presses of Start repeat the last one (one click burst, one run)."""
 from __future__ import annotations
 
 from core.store import Store
-from dashboard.starting import BURST_S, fingerprint, repeat_of
+from dashboard.train.starting import BURST_S, fingerprint, repeat_of
 
 
 def test_same_settings_same_fingerprint_and_any_change_another():

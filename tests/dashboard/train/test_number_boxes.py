@@ -1,10 +1,10 @@
-"""dashboard/number_boxes.py: what the Train page says about a number box outside its range."""
+"""dashboard/train/number_boxes.py: what the Train page says about a number box outside its range."""
 from __future__ import annotations
 
 import pytest
 
 from core.spec import SpecError, TrainSpec
-from dashboard.number_boxes import BOXES, LIVE_LR, box_problem, box_problems
+from dashboard.train.number_boxes import BOXES, LIVE_LR, box_problem, box_problems
 
 
 @pytest.mark.parametrize("field,value,said", [
@@ -44,3 +44,15 @@ def test_every_problem_is_listed_in_the_order_of_the_page():
     problems = box_problems({"lr": 100.0, "batch_size": 0, "epochs": 5})
     assert [p.split("**")[1] for p in problems] == ["Learning rate", "Batch size"]
     assert box_problem(LIVE_LR, 20.0).startswith("**Learning rate (live)** is 20")
+
+
+def test_the_boxes_take_the_ranges_of_the_training_spec():
+    """One table of ranges (core.spec.TRAIN_RANGES): the boxes say what the spec validates with; the two
+    ranges the spec leaves open above get a ceiling for the box to name."""
+    from core.spec import TRAIN_RANGES
+    for field, box in BOXES.items():
+        if field in ("grad_clip", "early_stopping"):
+            assert box.low == TRAIN_RANGES[field].low and TRAIN_RANGES[field].high == float("inf")
+        else:
+            assert box.range == TRAIN_RANGES[field], field
+    assert LIVE_LR.range == TRAIN_RANGES["lr"]

@@ -20,7 +20,7 @@ from core import jobs
 from core.store import ACTIVE, Store
 from dashboard.state import DEFAULT_DATASET
 
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+APP = str(Path(__file__).resolve().parents[3] / "dashboard" / "app.py")
 TIMEOUT = 120
 
 
@@ -229,7 +229,7 @@ def _devices():
 
 # ------------------------------------------------------------------ a reload, an interruption
 def test_a_reload_with_a_run_in_the_url_shows_that_runs_network_and_settings(home):
-    from helpers_runs import train_run
+    from tests.helpers_runs import train_run
     run_id = train_run(home, "moons", hidden=(16, 4), epochs=3, optimizer="sgd", lr=0.05)
     run = Store(home).get_run(run_id)
     at = train_page(run=run_id)                      # a new session: nothing of its own yet
@@ -251,7 +251,7 @@ def test_a_reload_with_a_run_in_the_url_shows_that_runs_network_and_settings(hom
 
 
 def test_a_session_keeps_its_own_settings_when_it_opens_a_run(home):
-    from helpers_runs import train_run
+    from tests.helpers_runs import train_run
     run_id = train_run(home, "moons", hidden=(16,), epochs=3, optimizer="sgd", lr=0.05)
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["train"] = {"optimizer": "adamw", "lr": 0.003}
@@ -297,7 +297,7 @@ def fairness_charts(at: AppTest) -> dict:
 
 
 def test_a_run_on_data_with_groups_shows_fairness_over_training(home):
-    from helpers_runs import train_run
+    from tests.helpers_runs import train_run
     run_id = train_run(home, "biased_loans", hidden=(8,), epochs=6)
     at = train_page(run=run_id)
     assert any("Fairness over training" in m.value for m in at.markdown)
@@ -316,7 +316,7 @@ def test_a_run_on_data_with_groups_shows_fairness_over_training(home):
 
 
 def test_data_without_groups_has_no_fairness_section_or_settings(home):
-    from helpers_runs import train_run
+    from tests.helpers_runs import train_run
     run_id = train_run(home, "iris", hidden=(8,), epochs=3)
     at = train_page(run=run_id)
     assert not any("Fairness" in m.value for m in at.markdown)
@@ -378,7 +378,7 @@ def boundary_traces(at: AppTest) -> list[dict]:
 
 
 def test_a_2d_run_with_groups_can_colour_the_boundary_view_by_group(home):
-    from helpers_runs import train_run
+    from tests.helpers_runs import train_run
     run_id = train_run(home, "two_groups", hidden=(8,), epochs=8, params={"bias": 1.0})
     at = train_page(run=run_id)
     toggle = at.toggle(key="train.by_group")
@@ -413,7 +413,7 @@ def test_a_2d_run_with_groups_can_colour_the_boundary_view_by_group(home):
 
 
 def test_2d_data_without_groups_has_no_group_toggle_on_the_boundary_view(home):
-    from helpers_runs import train_run
+    from tests.helpers_runs import train_run
     run_id = train_run(home, "spiral", hidden=(8,), epochs=2)
     at = train_page(run=run_id)
     assert boundary_traces(at)[0]["type"] == "heatmap"
@@ -470,7 +470,7 @@ def test_a_second_press_of_start_with_the_same_settings_starts_no_second_run(hom
 
 
 def test_the_run_a_refreshed_session_shows_survives_a_visit_to_another_page(home):
-    from helpers_runs import train_run
+    from tests.helpers_runs import train_run
     run_id = train_run(home, "spiral", epochs=2)
     at = train_page(run=run_id)                       # a refresh: the session knows the run from the URL only
     del at.query_params["run"]                        # the sidebar's links carry no query
@@ -504,7 +504,7 @@ def test_pause_step_and_stop_show_in_the_redraw_that_follows_the_click(home):
 
 
 def test_a_run_that_diverged_without_nan_says_why_and_what_to_change(home):
-    from helpers_runs import train_run
+    from tests.helpers_runs import train_run
     run_id = train_run(home, "spiral", hidden=(8, 8), epochs=100, optimizer="sgd", lr=10.0, activation="relu")
     at = train_page(run=run_id)
     assert badge(at) == "diverged"

@@ -13,11 +13,13 @@ import time
 
 import streamlit as st
 
-from core.spec import SpecError
+from core import jobs
+from core.spec import NetworkSpec, SpecError, TrainSpec
 from core.store import ACTIVE, Store, StoreError
+from dashboard import keys
+from dashboard.state import set_current_run
 
 BURST_S = 5.0                    # presses this soon after a start with the same settings are the same press
-LAST_START = "_train_last_start"  # session key: {"fingerprint", "time", "run"} of the session's last start
 
 
 def fingerprint(dataset_ref: dict, network: dict, train: dict) -> str:
@@ -42,20 +44,34 @@ def repeat_of(last: dict | None, print_: str, now: float, store: Store) -> str |
     return run.id if run.status in ACTIVE else None
 
 
-def press_start(store: Store, dataset_ref: dict, dataset, network: dict, train: dict, problems: list[str],
-                start_run) -> str | None:
+def start_button(store: Store, dataset_ref: dict, dataset, network: dict, train: dict, problems: list[str]) -> None:
+    """The settings' problems, then the Start button (greyed out while there are any); a press starts
+    the run and shows it."""
+    for problem in problems:
+        st.error(problem)
+    if st.button("Start training", type="primary", icon=":material/play_arrow:", key=keys.TRAIN_START,
+                 disabled=bool(problems), width="stretch",
+                 help="Train a new network with these settings; earlier runs keep their results."):
+        # the button may be pressed before the browser greys it out: the server checks again
+        started = press_start(store, dataset_ref, dataset, network, train, problems)
+        if started is not None:
+            set_current_run(started)
+            st.rerun()             # a fresh run of the page, with the run in its URL
+
+
+def press_start(store: Store, dataset_ref: dict, dataset, network: dict, train: dict,
+                problems: list[str]) -> str | None:
     """Start was pressed: the id of the run to show (a new one, or the one this press repeats), or None
-    when nothing started (the reason is on the page). `start_run(store, ref, dataset, network, train)`
-    submits the run."""
+    when nothing started (the reason is on the page)."""
     if problems:
         st.error(f"Training did not start: {_settings_to_fix(problems)} above "
                  f"{'needs' if len(problems) == 1 else 'need'} fixing first.", icon=":material/block:")
         return None
     print_ = fingerprint(dataset_ref, network, train)
-    repeated = repeat_of(st.session_state.get(LAST_START), print_, time.time(), store)
+    repeated = repeat_of(st.session_state.get(keys.TRAIN_LAST_START), print_, time.time(), store)
     if repeated is not None:
-        st.session_state["_train_toast"] = ("Already started: these settings are training in the run shown. "
-                                            "Change a setting (a new seed, say) to train another.")
+        st.session_state[keys.TRAIN_TOAST] = ("Already started: these settings are training in the run shown. "
+                                              "Change a setting (a new seed, say) to train another.")
         return repeated
     try:
         run_id = start_run(store, dataset_ref, dataset, network, train)
@@ -64,9 +80,24 @@ def press_start(store: Store, dataset_ref: dict, dataset, network: dict, train: 
         return None
     # noted before anything else is drawn: a click arriving now interrupts this script run at the
     # page's next element, and the run that just started must not be forgotten or started again
-    st.session_state[LAST_START] = {"fingerprint": print_, "time": time.time(), "run": run_id}
-    st.session_state["_train_run"] = run_id
+    st.session_state[keys.TRAIN_LAST_START] = {"fingerprint": print_, "time": time.time(), "run": run_id}
+    st.session_state[keys.TRAIN_RUN] = run_id
     return run_id
+
+
+def start_run(store: Store, dataset_ref: dict, dataset, network: dict, train: dict) -> str:
+    """Validate and submit a run; returns its id (raises SpecError with a readable message)."""
+    return jobs.submit(store, dataset=dataset_ref, network=NetworkSpec.from_dict(network),
+                       train=TrainSpec.from_dict(train), name=run_name(dataset, network, train))
+
+
+def run_name(ds, network: dict, train: dict) -> str:
+    """'spiral [8-8] adam lr=0.01'."""
+    try:
+        hidden = "-".join(str(l.get("units", l.get("type"))) for l in network.get("layers", []))
+    except AttributeError:
+        hidden = "?"
+    return f"{ds.name} [{hidden or 'linear'}] {train['optimizer']} lr={train['lr']:g}"
 
 
 def _settings_to_fix(problems: list[str]) -> str:
