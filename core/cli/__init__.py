@@ -15,8 +15,8 @@
                                                                                         fairness.py, datasets.py
 
 Exit codes: 0 success, 1 training did not finish (diverged/failed), 2 bad input (one line `error: ...` on stderr,
-never a traceback), 130 training interrupted from the keyboard. The engine is imported when a command runs, not
-when the parser is built.
+never a traceback), 130 training interrupted from the keyboard. The engine is imported when a command runs: `--help`
+and a mistake in the options answer without loading torch.
 """
 from __future__ import annotations
 
@@ -45,6 +45,14 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         read_checkpoint(args)
         return args.func(args)
+    except SystemExit:              # --help: answered without loading the engine
+        raise
+    except UsageError as e:         # a mistake on the command line: named before the engine loads
+        return _refuse(e)
     except user_errors() as e:
-        print(error_line(e), file=sys.stderr)
-        return 2
+        return _refuse(e)
+
+
+def _refuse(error: BaseException) -> int:
+    print(error_line(error), file=sys.stderr)
+    return 2

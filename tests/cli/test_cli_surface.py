@@ -53,3 +53,29 @@ def test_the_parser_and_its_help_load_no_torch():
     assert result == {"exits": [0] * len(COMMANDS), "torch": False}
     for name in COMMANDS:
         assert f"usage: core {name}" in proc.stdout
+
+
+HELP_AND_MISTAKES = """
+import contextlib, io, json, sys
+from core.cli import main
+codes = []
+for argv in %r:
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        try:
+            codes.append(main(argv))
+        except SystemExit as e:
+            codes.append(e.code)
+print(json.dumps({"codes": codes, "torch": "torch" in sys.modules}))
+"""
+
+
+def test_help_and_a_mistake_in_the_options_answer_without_loading_torch():
+    """`python -m core train --help` and `python -m core train` (no dataset) need none of the engine: torch,
+    seconds to import, is loaded only when a command runs."""
+    argvs = [["--help"], *([name, "--help"] for name in COMMANDS), ["train"], ["explain", "--run", "x"],
+             ["predict", "--run", "x", "--split", "test", "--out", "p.csv", "--checkpoint", "first"]]
+    proc = subprocess.run([sys.executable, "-c", HELP_AND_MISTAKES % argvs], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result == {"codes": [0] * (1 + len(COMMANDS)) + [2, 2, 2], "torch": False}
