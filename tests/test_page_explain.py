@@ -226,7 +226,7 @@ def test_the_explain_page_the_report_the_fairness_page_and_the_cli_agree_on_the_
     import re
     import shutil
 
-    from core.__main__ import main
+    from core.cli import main
     from core.report import audit_report
     from core.store import Store
     home, ids = trained
