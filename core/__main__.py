@@ -40,9 +40,9 @@ def _parse_value(text: str):
 
 def _user_errors():
     from .data import DataError
-    from .jobs import JobError
+    from .runs import JobError
     from .spec import SpecError
-    from .store import StoreError
+    from .runs import StoreError
     from .train import TrainingError
     return (DataError, SpecError, StoreError, TrainingError, JobError, UsageError, FileNotFoundError,
             IsADirectoryError, PermissionError)
@@ -112,7 +112,7 @@ class _Progress:
 def cmd_train(a) -> int:
     from .model import build_network
     from .recorder import StoreRecorder
-    from .store import Store
+    from .runs import Store
     from .train import Trainer, resolve_loss, seed_everything
 
     store = Store(a.home)
@@ -160,8 +160,8 @@ def _out_path(text: str) -> Path:
 
 
 def cmd_runs(a) -> int:
-    from .jobs import recover
-    from .store import Store
+    from .runs import recover
+    from .runs import Store
     store = Store(a.home)
     recover(store)
     runs = store.list_runs()
@@ -184,7 +184,7 @@ def cmd_runs(a) -> int:
 def cmd_predict(a) -> int:
     from .data import read_csv_bytes
     from .runs import load_run, predictions_frame
-    from .store import Store
+    from .runs import Store
     out_path = _out_path(a.out)
     store = Store(a.home)
     loaded = load_run(store, a.run, a.checkpoint)
@@ -207,7 +207,7 @@ def cmd_predict(a) -> int:
 
 def cmd_export(a) -> int:
     from .runs import export
-    from .store import Store
+    from .runs import Store
     path = export(Store(a.home), a.run, a.format, _out_path(a.out), a.checkpoint)
     print(f"wrote {a.format} to {path}", file=sys.stderr)
     return 0
@@ -300,7 +300,7 @@ def _print_explanation(out: dict, run_id: str, epoch: int) -> None:
 
 def cmd_explain(a) -> int:
     from .explain import ExplainError, RunExplainer
-    from .store import Store
+    from .runs import Store
     for flag, value in (("--rows", a.rows), ("--background", a.background), ("--samples", a.samples)):
         if value is not None and value < 1:
             raise UsageError(f"{flag} takes a positive number (got {value})")
@@ -336,7 +336,7 @@ def _bins(text: str | None) -> dict | None:
 
 def cmd_fairness(a) -> int:
     from .fairness import FairnessError, audit_run
-    from .store import Store
+    from .runs import Store
     if not 0 <= a.threshold <= 1:
         raise UsageError(f"--threshold is a probability from 0 to 1 (got {a.threshold})")
     sensitive = [c.strip() for c in a.sensitive.split(",") if c.strip()]

@@ -14,7 +14,7 @@ import time
 import streamlit as st
 
 from core.spec import SpecError
-from core.store import ACTIVE, Store, StoreError
+from core.runs import ACTIVE, Store, StoreError
 
 BURST_S = 5.0                    # presses this soon after a start with the same settings are the same press
 LAST_START = "_train_last_start"  # session key: {"fingerprint", "time", "run"} of the session's last start

@@ -13,9 +13,9 @@ import time
 
 import streamlit as st
 
-from core import jobs
+from core.runs import executor as jobs
 from core.spec import CLASS_WEIGHTS, FAIRNESS_PENALTIES, OPTIMIZERS, NetworkSpec, SpecError, TrainSpec
-from core.store import ACTIVE, Run, Store, StoreError
+from core.runs import ACTIVE, Run, Store, StoreError
 from dashboard.charts import train as charts
 from dashboard.live import LiveFeed
 from dashboard.number_boxes import BOXES, LIVE_LR, box_problem, box_problems

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from core.spec import NetworkSpec
-from core.store import ACTIVE
+from core.runs import ACTIVE
 from dashboard import training as tr
 from dashboard.state import (current_dataset_ref, current_run_id, dataset_for, page, ready_to_train, set_current_run,
                              store)

@@ -57,7 +57,7 @@ def test_train_spiral_json_200_epochs(trained, cli_home):
     assert all(isinstance(v, float) for v in out["metrics"].values())
     assert out["metrics"]["test_accuracy"] >= 0.95
     assert "Traceback" not in proc.stderr
-    from core.store import Store
+    from core.runs import Store
     with Store(cli_home) as store:
         run = store.get_run(out["run_id"])
         assert run.status == "finished" and run.epoch == 200
@@ -219,7 +219,7 @@ def test_bad_input_exits_2_with_one_error_line(case, error_runs):
 
 
 def test_bad_input_creates_no_run(error_runs, trained, cli_home):
-    from core.store import Store
+    from core.runs import Store
     with Store(cli_home) as store:
         names = [r.name for r in store.list_runs()]
     # only the spiral run trained by the fixture; a failed start leaves nothing behind
@@ -247,7 +247,7 @@ def explained(trained, cli_home):
 
 def _engine(cli_home, run_id, checkpoint="last"):
     from core.explain import RunExplainer
-    from core.store import Store
+    from core.runs import Store
     store = Store(cli_home)
     return store, RunExplainer.open(store, run_id, checkpoint)
 
@@ -389,7 +389,7 @@ def test_fairness_json_matches_the_engine_and_fairlearn(fair_run, fair_home, cap
     from core.__main__ import main
     from core.fairness import Grouping, group_labels
     from core.runs import load_run, predict_array
-    from core.store import Store
+    from core.runs import Store
     report = tmp_path / "audit.html"
     code = main(["fairness", "--run", fair_run, "--sensitive", "sex", "--threshold", "0.6", "--json",
                  "--report", str(report), "--home", str(fair_home)])

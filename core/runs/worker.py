@@ -1,7 +1,7 @@
-"""The training worker: `python -m core.worker RUN_ID --home DIR [--resume]`.
+"""The training worker: `python -m core.runs.worker RUN_ID --home DIR [--resume]`.
 
-Started by core.jobs in its own process and session, so it survives a restart of
-the UI server. Everything it learns goes to the run store.
+Started by the executor (core/runs/executor.py) in its own process and session, so it survives
+a restart of the UI server. Everything it learns goes to the run store.
 """
 from __future__ import annotations
 
@@ -13,16 +13,16 @@ import traceback
 def run(run_id: str, home: str, resume: bool = False) -> int:
     import torch
 
-    from .data import DatasetRef, load_dataset
-    from .model import build_network, load_checkpoint, model_state
-    from .recorder import StoreControl, StoreRecorder
-    from .spec import NetworkSpec, TrainSpec
+    from ..data import DatasetRef, load_dataset
+    from ..model import build_network, load_checkpoint, model_state
+    from ..recorder import StoreControl, StoreRecorder
+    from ..spec import NetworkSpec, TrainSpec
+    from ..train import Trainer, resolve_loss, seed_everything
     from .store import Store, StoreError
-    from .train import Trainer, resolve_loss, seed_everything
 
     store = Store(home)
     try:
-        torch.set_num_threads(1)          # several runs share the cores (see core.jobs)
+        torch.set_num_threads(1)          # several runs share the cores (see the executor)
         rec = store.get_run(run_id)
         dataset = load_dataset(DatasetRef.from_dict(rec.dataset), store.home)
         network, spec = NetworkSpec.from_dict(rec.network), TrainSpec.from_dict(rec.train)
@@ -64,7 +64,7 @@ def standby(home: str) -> int:
 
     import torch  # noqa: F401  (the point is to have imported them)
 
-    from . import data, model, recorder, runs, train  # noqa: F401
+    from .. import data, model, recorder, train  # noqa: F401  (core.runs itself came in with this module)
     data.load_builtin("spiral")           # warms the data path (scikit-learn's splitter)
     w = torch.nn.Parameter(torch.zeros(1))
     torch.optim.Adam([w], fused=True)     # the first optimiser pulls in torch's compiler stack (~1.7 s)
@@ -80,7 +80,7 @@ def standby(home: str) -> int:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m core.worker")
+    p = argparse.ArgumentParser(prog="python -m core.runs.worker")
     p.add_argument("run_id", nargs="?")
     p.add_argument("--home", required=True)
     p.add_argument("--resume", action="store_true")
