@@ -22,7 +22,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-STATUSES = ("queued", "running", "paused", "finished", "stopped", "diverged", "failed", "interrupted")
 ACTIVE = ("queued", "running", "paused")
 _RUN_ID = re.compile(r"^[0-9a-f]{24}$")
 
@@ -98,7 +97,7 @@ def check_run_id(run_id: str) -> str:
 class Run:
     id: str
     name: str
-    status: str
+    status: str                             # queued running paused | finished stopped diverged failed interrupted
     created: float
     updated: float
     dataset: dict
@@ -248,12 +247,6 @@ class Store:
 
     def metric_names(self, run_id: str) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT DISTINCT name FROM metrics WHERE run=?", (run_id,))]
-
-    def last_metrics(self, run_id: str) -> dict[str, float]:
-        rows = self.db.execute(
-            "SELECT name, value FROM metrics WHERE rowid IN (SELECT max(rowid) FROM metrics WHERE run=? GROUP BY name)",
-            (run_id,)).fetchall()
-        return {n: v for n, v in rows}
 
     def add_frame(self, run_id: str, step: int, epoch: int, kind: str, data: bytes) -> None:
         self.db.execute("INSERT INTO frames (run, step, epoch, kind, data) VALUES (?,?,?,?,?)",

@@ -247,7 +247,6 @@ def test_readers_do_not_block_while_a_worker_trains(store, spiral, home, wait_fo
             assert time.monotonic() < deadline, f"the worker did not advance 10 epochs ({reads} reads)"
             t = time.perf_counter()
             frame = reader.metrics(run_id)
-            reader.last_metrics(run_id)
             reader.frames(run_id, "boundary", last=True)
             reader.get_run(run_id)
             slowest = max(slowest, time.perf_counter() - t)
