@@ -2,7 +2,8 @@
 how a stored run comes back (its network, predictions, exports, and its place beside other runs).
 
   Store, Run, StoreError, ACTIVE, SCHEMA,     one workspace's SQLite file (WAL) and checkpoint files: runs,
-  new_run_id                                  metrics, frames, events, saved weights             store.py
+  new_run_id                                  metrics, frames, events; epoch_checkpoints, latest_checkpoint
+                                              and checkpoint_path name a run's saved weights     store.py
   executor, JobError, recover, pid_alive,     the job interface: submit; pause, step, resume, stop, set_lr;
   keep_standby_worker, warm_up                recover, wait, delete; a worker started in advance  executor.py
   load_run, LoadedRun, predict_array,         a stored run's dataset and network at a checkpoint, its

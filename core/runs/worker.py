@@ -14,11 +14,11 @@ def run(run_id: str, home: str, resume: bool = False) -> int:
     import torch
 
     from ..data import DatasetRef, load_dataset
-    from ..model import build_network, load_checkpoint, model_state
+    from ..model import build_network
     from ..recorder import StoreControl, StoreRecorder
     from ..spec import NetworkSpec, TrainSpec
     from ..train import Trainer, resolve_loss, seed_everything
-    from .store import Store, StoreError
+    from .store import Store
 
     store = Store(home)
     try:
@@ -28,17 +28,7 @@ def run(run_id: str, home: str, resume: bool = False) -> int:
         network, spec = NetworkSpec.from_dict(rec.network), TrainSpec.from_dict(rec.train)
         seed_everything(spec.seed)
         net, _ = build_network(network, dataset, resolve_loss(spec, dataset.task))
-        start_epoch = start_step = 0
-        tensors = None
-        if resume:
-            try:
-                tensors, meta = load_checkpoint(store.checkpoint_path(run_id, "epoch"))
-                net.load_state_dict(model_state(tensors))
-                start_epoch, start_step = int(meta.get("epoch", 0)), int(meta.get("step", 0))
-            except StoreError:
-                tensors = None            # nothing saved yet: start over
-            store.truncate_after(run_id, start_step)
-            store.add_event(run_id, start_step, start_epoch, "resume_from_checkpoint", {"epoch": start_epoch})
+        tensors, start_epoch, start_step = _resume_from_checkpoint(store, run_id, net) if resume else (None, 0, 0)
         trainer = Trainer(net, dataset, spec, callbacks=[StoreRecorder(store, run_id)],
                           control=StoreControl(store, run_id), start_epoch=start_epoch, start_step=start_step)
         if tensors is not None:
@@ -51,6 +41,23 @@ def run(run_id: str, home: str, resume: bool = False) -> int:
         return 1
     finally:
         store.close()
+
+
+def _resume_from_checkpoint(store, run_id: str, net) -> tuple[dict | None, int, int]:
+    """Load the run's newest epoch checkpoint into `net` and forget what came after it; returns the
+    checkpoint's tensors (for the optimiser), its epoch and its step — (None, 0, 0) when none was kept
+    yet, and the run starts over."""
+    from ..model import load_checkpoint, model_state
+
+    tensors, start_epoch, start_step = None, 0, 0
+    epoch = store.latest_checkpoint(run_id)
+    if epoch is not None:
+        tensors, meta = load_checkpoint(store.checkpoint_path(run_id, "epoch", epoch))
+        net.load_state_dict(model_state(tensors))
+        start_epoch, start_step = int(meta.get("epoch", 0)), int(meta.get("step", 0))
+    store.truncate_after(run_id, start_step)
+    store.add_event(run_id, start_step, start_epoch, "resume_from_checkpoint", {"epoch": start_epoch})
+    return tensors, start_epoch, start_step
 
 
 def standby(home: str) -> int:

@@ -151,8 +151,7 @@ def test_two_runs_at_once_both_finish(store, spiral, iris):
 # ------------------------------------------------------------------ a killed worker
 def test_killed_worker_is_recovered_as_interrupted_and_resumes_from_its_checkpoint(store, spiral, wait_for):
     run_id = start_long_run(store, spiral, wait_for, min_epoch=1)
-    wait_for(lambda: len([c for c in store.checkpoints(run_id) if c["kind"] == "epoch"]) >= 2, TIMEOUT,
-             what="two checkpoints")
+    wait_for(lambda: len(store.epoch_checkpoints(run_id)) >= 2, TIMEOUT, what="two checkpoints")
     pid = store.get_run(run_id).pid
     seen_before_kill = last_epoch(store, run_id)
     os.kill(pid, signal.SIGKILL)
@@ -167,7 +166,7 @@ def test_killed_worker_is_recovered_as_interrupted_and_resumes_from_its_checkpoi
     assert last_epoch(store, run_id) >= seen_before_kill
     killed_at = last_epoch(store, run_id)
     before = train_loss(store, run_id)
-    ckpt = max(c["epoch"] for c in store.checkpoints(run_id) if c["kind"] == "epoch")
+    ckpt = store.latest_checkpoint(run_id)
     assert 5 <= ckpt <= killed_at and ckpt % 5 == 0
 
     executor.resume(store, run_id)

@@ -1,17 +1,23 @@
 """core/runs/store.py: the run store on a real SQLite file under tmp_path — run rows, the reads a page polls
-with, and workspaces made before the newest columns."""
+with, checkpoints, and workspaces made before the newest columns."""
 from __future__ import annotations
 
 import re
 
 import pytest
+import torch
 
+from core.model import load_checkpoint
 from core.runs import Store, StoreError, new_run_id
 
 
 def new_run(store, status: str = "running") -> str:
     return store.create_run(name="run", dataset={"kind": "builtin", "name": "spiral"}, network={}, train={},
                             status=status)
+
+
+def save(store, run_id: str, kind: str, epoch: int) -> None:
+    store.save_checkpoint(run_id, kind, epoch, {"w": torch.full((2,), float(epoch))}, {"epoch": epoch})
 
 
 # ------------------------------------------------------------------ run rows
@@ -83,3 +89,39 @@ def test_metric_rows_and_last_frame_step_read_only_what_came_after(store):
     assert store.metric_rows(run_id, since_step=1) == rows[1:]
     assert store.last_frame_step(run_id, "boundary") == 5
     assert store.last_frame_step(run_id, "hist") is None
+
+
+# ------------------------------------------------------------------ checkpoints
+def test_a_runs_epoch_checkpoints_come_in_order_without_the_best_one(store):
+    run_id = new_run(store)
+    assert store.epoch_checkpoints(run_id) == [] and store.latest_checkpoint(run_id) is None
+    for epoch in (20, 10, 30):
+        save(store, run_id, "epoch", epoch)
+    save(store, run_id, "best", 25)
+    save(store, run_id, "epoch", 20)                 # saved again: still one entry
+    assert store.epoch_checkpoints(run_id) == [10, 20, 30]
+    assert store.latest_checkpoint(run_id) == 30
+    other = new_run(store)
+    save(store, other, "epoch", 40)
+    assert store.latest_checkpoint(run_id) == 30 and store.epoch_checkpoints(other) == [40]
+
+
+def test_checkpoint_path_needs_its_kind_and_names_what_is_missing(store):
+    run_id = new_run(store)
+    for epoch in (10, 20):
+        save(store, run_id, "epoch", epoch)
+    save(store, run_id, "best", 15)
+    assert store.checkpoint_path(run_id, "epoch") == store.run_dir(run_id) / "epoch-000020.safetensors"
+    tensors, meta = load_checkpoint(store.checkpoint_path(run_id, "epoch", 10))
+    assert meta["epoch"] == "10" and tensors["w"].tolist() == [10.0, 10.0]
+    assert store.checkpoint_path(run_id, "best").name == "best.safetensors"
+    with pytest.raises(TypeError):
+        store.checkpoint_path(run_id)                 # no default kind: say which weights
+    with pytest.raises(ValueError, match="'epoch' or 'best', not 'last'"):
+        store.checkpoint_path(run_id, "last")
+    with pytest.raises(ValueError, match="'epoch' or 'best'"):
+        save(store, run_id, "last", 20)
+    with pytest.raises(StoreError, match="no epoch checkpoint at epoch 15"):
+        store.checkpoint_path(run_id, "epoch", 15)
+    with pytest.raises(StoreError, match="no best checkpoint"):
+        store.checkpoint_path(new_run(store), "best")
