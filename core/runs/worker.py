@@ -14,10 +14,10 @@ def run(run_id: str, home: str, resume: bool = False) -> int:
     import torch
 
     from ..data import DatasetRef, load_dataset
-    from ..model import build_network
+    from ..model import network_for
     from ..recorder import StoreControl, StoreRecorder
     from ..spec import NetworkSpec, TrainSpec
-    from ..train import Trainer, resolve_loss, seed_everything
+    from ..train import Trainer, seed_everything
     from .store import Store
 
     store = Store(home)
@@ -27,7 +27,7 @@ def run(run_id: str, home: str, resume: bool = False) -> int:
         dataset = load_dataset(DatasetRef.from_dict(rec.dataset), store.home)
         network, spec = NetworkSpec.from_dict(rec.network), TrainSpec.from_dict(rec.train)
         seed_everything(spec.seed)
-        net, _ = build_network(network, dataset, resolve_loss(spec, dataset.task))
+        net = network_for(network, dataset, spec.loss)
         tensors, start_epoch, start_step = _resume_from_checkpoint(store, run_id, net) if resume else (None, 0, 0)
         trainer = Trainer(net, dataset, spec, callbacks=[StoreRecorder(store, run_id)],
                           control=StoreControl(store, run_id), start_epoch=start_epoch, start_step=start_step)

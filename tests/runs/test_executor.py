@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from core.model import build_network
+from core.model import network_for
 from core.recorder import StoreRecorder
 from core.runs import Store, StoreError, executor, load_run
 from core.spec import NetworkSpec, SpecError, TrainSpec
@@ -215,7 +215,7 @@ def test_delete_removes_rows_and_folder(store, spiral):
     def recorded():
         rid = store.create_run(name="d", dataset=spiral.ref.to_dict(), network=NET.to_dict(), train=spec.to_dict())
         seed_everything(0)
-        net, _ = build_network(NET, spiral)
+        net = network_for(NET, spiral)
         Trainer(net, spiral, spec, callbacks=[StoreRecorder(store, rid)]).fit()
         return rid
 
