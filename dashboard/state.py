@@ -16,8 +16,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from core.jobs import keep_standby_worker, recover, warm_up
-from core.store import Store, StoreError
+from core.runs import Store, StoreError, keep_standby_worker, recover, warm_up
 from dashboard import keys
 
 

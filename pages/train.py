@@ -6,7 +6,7 @@ The run shown is the URL's (?run=ID), so a refresh or a second tab finds it wher
 import streamlit as st
 
 from core.spec import NetworkSpec
-from core.store import ACTIVE
+from core.runs import ACTIVE
 from dashboard import keys
 from dashboard.state import current_dataset_ref, dataset_for, page, ready_to_train, store
 from dashboard.train import (boundary_for, controls, dataset_line, network_line, notices, other_runs_switch,

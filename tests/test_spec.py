@@ -355,8 +355,8 @@ def test_a_layer_takes_exactly_what_its_range_table_says(field):
 def test_a_running_runs_learning_rate_follows_the_specs_rule(tmp_path, lr):
     """Changing the learning rate while a run trains refuses what a new run's spec refuses, with the same
     error (the one rule in core/spec.py), and writes nothing."""
-    from core import jobs
-    from core.store import Store
+    from core.runs import executor as jobs
+    from core.runs import Store
     store = Store(tmp_path)
     run_id = store.create_run(name="r", dataset={}, network={}, train={}, status="running")
     with pytest.raises(SpecError) as from_spec:

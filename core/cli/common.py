@@ -26,9 +26,9 @@ class Parser(argparse.ArgumentParser):
 def user_errors() -> tuple[type[BaseException], ...]:
     """The exceptions a person causes and can fix: printed as one `error:` line, exit 2."""
     from ..data import DataError
-    from ..jobs import JobError
+    from ..runs import JobError
     from ..spec import SpecError
-    from ..store import StoreError
+    from ..runs import StoreError
     from ..train import TrainingError
     return (DataError, SpecError, StoreError, TrainingError, JobError, UsageError, FileNotFoundError,
             IsADirectoryError, PermissionError)

@@ -31,7 +31,7 @@ def register(sub) -> None:
 
 def run(a) -> int:
     from ..explain import ExplainError, RunExplainer
-    from ..store import Store
+    from ..runs import Store
     for flag, value in (("--rows", a.rows), ("--background", a.background), ("--samples", a.samples)):
         if value is not None and value < 1:
             raise UsageError(f"{flag} takes a positive number (got {value})")

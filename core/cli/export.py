@@ -18,7 +18,7 @@ def register(sub) -> None:
 
 def run(a) -> int:
     from ..runs import export
-    from ..store import Store
+    from ..runs import Store
     path = export(Store(a.home), a.run, a.format, out_path(a.out), a.checkpoint)
     note(f"wrote {a.format} to {path}")
     return 0

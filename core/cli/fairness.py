@@ -60,7 +60,7 @@ def run(a) -> int:
 def audit(a, sensitive: list[str], edges: dict | None):
     """The audit of the run on `--split`; with `--report`, the HTML report written too."""
     from ..fairness import audit_run
-    from ..store import Store
+    from ..runs import Store
     with Store(a.home) as store:
         result = audit_run(store, a.run, sensitive, favourable=a.favourable, split=a.split,
                            threshold=a.threshold, bins=edges, checkpoint=a.checkpoint)

@@ -18,7 +18,7 @@ def register(sub) -> None:
 
 def run(a) -> int:
     from ..runs import load_run, predictions_frame
-    from ..store import Store
+    from ..runs import Store
     dest = out_path(a.out)
     loaded = load_run(Store(a.home), a.run, a.checkpoint)
     X, original = rows_from_csv(loaded.dataset, a.csv) if a.csv else rows_of_split(loaded.dataset, a.split)

@@ -12,8 +12,8 @@ def register(sub) -> None:
 
 
 def run(a) -> int:
-    from ..jobs import recover
-    from ..store import Store
+    from ..runs import recover
+    from ..runs import Store
     store = Store(a.home)
     recover(store)
     rows = [overview(r) for r in store.list_runs()]

@@ -58,7 +58,7 @@ class Progress:
 def run(a) -> int:
     from ..model import network_for
     from ..recorder import StoreRecorder
-    from ..store import Store
+    from ..runs import Store
     from ..train import Trainer, seed_everything
 
     store = Store(a.home)

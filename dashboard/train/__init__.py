@@ -1,6 +1,6 @@
 """The Train page: choose how the network learns, start it, and watch it learn live.
 
-Training runs in a worker process (core.jobs); everything here only writes requests to the run store
+Training runs in a worker process (core.runs.executor); everything here only writes requests to the run store
 and reads what the worker logged, so nothing waits on training.
 
 Public surface:

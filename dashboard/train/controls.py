@@ -1,6 +1,6 @@
 """The controls of a run that trains: Pause, Resume, Step, Stop and the live learning rate.
 
-Each button sends a request through the run store (core.jobs) and waits a moment for the worker to
+Each button sends a request through the run store (core.runs.executor) and waits a moment for the worker to
 take it up, so the page redraws the run in its new state. A refusal is kept to show on the next run
 (notices), like the toast a change of learning rate or a repeated Start leaves.
 """
@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import jobs
+from core.runs import executor as jobs
 from core.spec import SpecError
-from core.store import Run, Store, StoreError
+from core.runs import Run, Store, StoreError
 from dashboard import keys
 
 from .number_boxes import LIVE_LR, box_problem

@@ -6,8 +6,8 @@ import re
 
 import streamlit as st
 
-from core import jobs
-from core.store import Run, Store
+from core.runs import executor as jobs
+from core.runs import Run, Store
 from dashboard import keys
 
 from .charts import format_seconds

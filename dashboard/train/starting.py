@@ -13,9 +13,9 @@ import time
 
 import streamlit as st
 
-from core import jobs
+from core.runs import executor as jobs
 from core.spec import NetworkSpec, SpecError, TrainSpec
-from core.store import ACTIVE, Store, StoreError
+from core.runs import ACTIVE, Store, StoreError
 from dashboard import keys
 from dashboard.state import set_current_run
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.store import ACTIVE, Run
+from core.runs import ACTIVE, Run
 from dashboard import keys
 
 STATUS_BADGE = {"queued": ("starting", "gray", ":material/hourglass_top:"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.spec import TrainSpec
-from core.store import ACTIVE, Run, Store
+from core.runs import ACTIVE, Run, Store
 from dashboard import keys
 from dashboard.state import current_run_id, dataset_for, set_current_run
 

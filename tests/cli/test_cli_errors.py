@@ -75,7 +75,7 @@ def test_bad_input_exits_2_with_one_error_line(case, error_runs):
 
 
 def test_bad_input_creates_no_run(error_runs, trained, cli_home):
-    from core.store import Store
+    from core.runs import Store
     with Store(cli_home) as store:
         names = [r.name for r in store.list_runs()]
     # only the spiral run trained by the fixture; a failed start leaves nothing behind

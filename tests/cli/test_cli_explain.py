@@ -29,7 +29,7 @@ def explained(trained, cli_home):
 
 def _engine(cli_home, run_id, checkpoint="last"):
     from core.explain import RunExplainer
-    from core.store import Store
+    from core.runs import Store
     store = Store(cli_home)
     return store, RunExplainer.open(store, run_id, checkpoint)
 

@@ -31,7 +31,7 @@ def test_fairness_json_matches_the_engine_and_fairlearn(fair_run, fair_home, cap
     from core.cli import main
     from core.fairness import Grouping, group_labels
     from core.runs import load_run, predict_array
-    from core.store import Store
+    from core.runs import Store
     report = tmp_path / "audit.html"
     code = main(["fairness", "--run", fair_run, "--sensitive", "sex", "--threshold", "0.6", "--json",
                  "--report", str(report), "--home", str(fair_home)])

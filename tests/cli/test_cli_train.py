@@ -17,7 +17,7 @@ def test_train_spiral_json_200_epochs(trained, cli_home):
     assert all(isinstance(v, float) for v in out["metrics"].values())
     assert out["metrics"]["test_accuracy"] >= 0.95
     assert "Traceback" not in proc.stderr
-    from core.store import Store
+    from core.runs import Store
     with Store(cli_home) as store:
         run = store.get_run(out["run_id"])
         assert run.status == "finished" and run.epoch == 200
@@ -60,7 +60,7 @@ LOSS_THAT_DOES_NOT_FIT = {
 def test_a_loss_that_does_not_fit_the_data_is_refused_before_a_run_exists(case, tmp_path, capsys):
     """The network is made for the run's loss; a loss the data cannot take is one error line and no run."""
     from core.cli import main
-    from core.store import Store
+    from core.runs import Store
     args, words = LOSS_THAT_DOES_NOT_FIT[case]
     code = main(["train", *args, "--epochs", "1", "--home", str(tmp_path)])
     captured = capsys.readouterr()
@@ -75,7 +75,7 @@ def test_bce_on_two_classes_trains_a_network_with_one_output(tmp_path, capsys):
     """Two classes with binary cross-entropy: one output unit, and the run's predictions are still two columns."""
     from core.cli import main
     from core.runs import load_run
-    from core.store import Store
+    from core.runs import Store
     code = main(["train", "--dataset", "moons", "--hidden", "8", "--loss", "bce", "--epochs", "3", "--json",
                  "--home", str(tmp_path)])
     out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])

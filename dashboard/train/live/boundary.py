@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.store import Run
+from core.runs import Run
 from dashboard import keys
 from dashboard.text import md_plain as md
 

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 
 import numpy as np
-from core.store import Run, Store
+from core.runs import Run, Store
 
 _NO_EPOCHS = np.zeros(0, np.int64)
 _NO_VALUES = np.zeros(0)

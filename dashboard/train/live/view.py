@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import jobs
-from core.store import ACTIVE, Run, Store, StoreError
+from core.runs import executor as jobs
+from core.runs import ACTIVE, Run, Store, StoreError
 from dashboard import keys
 from dashboard.state import dataset_for
 from dashboard.widgets import dataset_title

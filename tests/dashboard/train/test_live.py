@@ -13,20 +13,6 @@ def new_run(store) -> str:
                             status="running")
 
 
-def test_metric_rows_and_last_frame_step_read_only_what_came_after(store):
-    run_id = new_run(store)
-    assert store.metric_rows(run_id) == [] and store.last_frame_step(run_id, "boundary") is None
-    store.add_metrics(run_id, [(1, 1, "loss", 0.9), (2, 1, "loss", 0.8), (2, 1, "val_loss", 0.85)])
-    store.add_frame(run_id, 2, 1, "boundary", b"a")
-    store.add_frame(run_id, 5, 2, "boundary", b"b")
-    rows = store.metric_rows(run_id)
-    assert rows == [(1, 1, "loss", 0.9), (2, 1, "loss", 0.8), (2, 1, "val_loss", 0.85)]
-    assert all(type(r) is tuple for r in rows)
-    assert store.metric_rows(run_id, since_step=1) == rows[1:]
-    assert store.last_frame_step(run_id, "boundary") == 5
-    assert store.last_frame_step(run_id, "hist") is None
-
-
 def test_a_feed_grows_with_each_update_and_reports_whether_anything_arrived(store):
     run_id = new_run(store)
     feed = LiveFeed(run_id)

@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import jobs
-from core.store import ACTIVE, Store
+from core.runs import executor as jobs
+from core.runs import ACTIVE, Store
 from dashboard.state import DEFAULT_DATASET
 
 APP = str(Path(__file__).resolve().parents[3] / "dashboard" / "app.py")

@@ -1,7 +1,7 @@
 """dashboard/train/starting.py: which presses of Start repeat the last one (one click burst, one run)."""
 from __future__ import annotations
 
-from core.store import Store
+from core.runs import Store
 from dashboard.train.starting import BURST_S, fingerprint, repeat_of
 
 

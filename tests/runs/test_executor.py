@@ -1,4 +1,4 @@
-"""core/jobs.py, core/worker.py and core/store.py: real worker processes training into a real
+"""core/runs/executor.py and core/runs/worker.py: real worker processes training into a real
 SQLite run store under tmp_path. Every wait polls the store with a deadline."""
 from __future__ import annotations
 
@@ -9,12 +9,10 @@ import time
 
 import pytest
 
-from core import jobs
-from core.model import build_network
+from core.model import network_for
 from core.recorder import StoreRecorder
-from core.runs import load_run
+from core.runs import Store, StoreError, executor, load_run
 from core.spec import NetworkSpec, SpecError, TrainSpec
-from core.store import Store, StoreError, new_run_id
 from core.train import Trainer, seed_everything
 
 TIMEOUT = 120          # generous: CI has 2 cores shared by the test process and the workers
@@ -28,7 +26,7 @@ def log_of(store, run_id) -> str:
 
 
 def finished(store, run_id, timeout=TIMEOUT):
-    return jobs.wait(store, run_id, timeout=timeout)
+    return executor.wait(store, run_id, timeout=timeout)
 
 
 def train_loss(store, run_id):
@@ -42,7 +40,7 @@ def last_epoch(store, run_id) -> int:
 
 def start_long_run(store, spiral, wait_for, min_epoch=2, **train):
     spec = TrainSpec(**{**LONG.to_dict(), **train})
-    run_id = jobs.submit(store, dataset=spiral.ref.to_dict(), network=NET, train=spec, name="long")
+    run_id = executor.submit(store, dataset=spiral.ref.to_dict(), network=NET, train=spec, name="long")
     wait_for(lambda: store.get_run(run_id).status == "running" and last_epoch(store, run_id) >= min_epoch,
              TIMEOUT, what=f"run {run_id} to train {min_epoch} epochs (log: {log_of(store, run_id)[-500:]})")
     return run_id
@@ -51,7 +49,7 @@ def start_long_run(store, spiral, wait_for, min_epoch=2, **train):
 # ------------------------------------------------------------------ a run from submit to finish
 def test_submitted_run_finishes_with_metrics_in_epoch_order(store, spiral):
     spec = TrainSpec(epochs=40, checkpoint_every=10)
-    run_id = jobs.submit(store, dataset=spiral.ref.to_dict(), network=NET, train=spec, name="first")
+    run_id = executor.submit(store, dataset=spiral.ref.to_dict(), network=NET, train=spec, name="first")
     assert re.fullmatch(r"[0-9a-f]{24}", run_id)
     run = finished(store, run_id)
     assert run.status == "finished", f"{run.status}: {run.error} / {log_of(store, run_id)}"
@@ -71,21 +69,21 @@ def test_submitted_run_finishes_with_metrics_in_epoch_order(store, spiral):
     loaded = load_run(store, run_id)
     assert loaded.epoch == 40
     # requests that do not fit a finished run are refused
-    with pytest.raises(jobs.JobError):
-        jobs.resume(store, run_id)
-    with pytest.raises(jobs.JobError):
-        jobs.pause(store, run_id)
-    with pytest.raises(jobs.JobError):
-        jobs.step(store, run_id)
+    with pytest.raises(executor.JobError):
+        executor.resume(store, run_id)
+    with pytest.raises(executor.JobError):
+        executor.pause(store, run_id)
+    with pytest.raises(executor.JobError):
+        executor.step(store, run_id)
     with pytest.raises(SpecError):
-        jobs.set_lr(store, run_id, 0)
+        executor.set_lr(store, run_id, 0)
 
 
 def test_submit_validates_specs_before_creating_a_run(store, spiral):
     with pytest.raises(SpecError):
-        jobs.submit(store, dataset=spiral.ref.to_dict(), network=NET, train=TrainSpec(lr=-1))
+        executor.submit(store, dataset=spiral.ref.to_dict(), network=NET, train=TrainSpec(lr=-1))
     with pytest.raises(SpecError):
-        jobs.submit(store, dataset=spiral.ref.to_dict(), network=NetworkSpec.dense([0]), train=TrainSpec())
+        executor.submit(store, dataset=spiral.ref.to_dict(), network=NetworkSpec.dense([0]), train=TrainSpec())
     assert store.list_runs() == []
 
 
@@ -93,8 +91,8 @@ def test_submit_validates_specs_before_creating_a_run(store, spiral):
 def test_pause_step_set_lr_resume_and_stop(store, spiral, wait_for):
     run_id = start_long_run(store, spiral, wait_for)
 
-    jobs.pause(store, run_id)
-    run = jobs.wait(store, run_id, timeout=TIMEOUT, statuses=("paused",))
+    executor.pause(store, run_id)
+    run = executor.wait(store, run_id, timeout=TIMEOUT, statuses=("paused",))
     epoch, epoch_rows = run.epoch, len(train_loss(store, run_id))
     time.sleep(1.0)    # a deliberate gap: no epoch may pass while paused
     again = store.get_run(run_id)
@@ -105,10 +103,10 @@ def test_pause_step_set_lr_resume_and_stop(store, spiral, wait_for):
 
     # one step, exactly. (The first grant also flushes the steps trained since the last logged epoch,
     # see test_train.py::test_a_paused_run_shows_the_step_it_paused_at; so count from the second grant.)
-    jobs.step(store, run_id)
+    executor.step(store, run_id)
     wait_for(lambda: store.get_run(run_id).step > step, TIMEOUT, what="the first granted step")
     first = store.get_run(run_id).step
-    jobs.step(store, run_id)
+    executor.step(store, run_id)
     wait_for(lambda: store.get_run(run_id).step != first, TIMEOUT, what="the second granted step")
     time.sleep(0.5)    # and then nothing more
     after_step = store.get_run(run_id)
@@ -118,8 +116,8 @@ def test_pause_step_set_lr_resume_and_stop(store, spiral, wait_for):
     assert losses == list(range(1, first + 2))           # every step's loss, each once, none skipped
 
     # a new learning rate, then resume
-    jobs.set_lr(store, run_id, 0.002)
-    jobs.resume(store, run_id)
+    executor.set_lr(store, run_id, 0.002)
+    executor.resume(store, run_id)
     lr_event = wait_for(lambda: [e for e in store.events(run_id) if e["kind"] == "lr"], TIMEOUT, what="an lr event")
     assert len(lr_event) == 1 and lr_event[0]["detail"] == {"from": 0.01, "to": 0.002}
     wait_for(lambda: store.get_run(run_id).status == "running" and last_epoch(store, run_id) > epoch + 1,
@@ -128,15 +126,15 @@ def test_pause_step_set_lr_resume_and_stop(store, spiral, wait_for):
     kinds = [e["kind"] for e in store.events(run_id)]
     assert "pause" in kinds and "step" in kinds and "resume" in kinds
 
-    jobs.stop(store, run_id)
-    run = jobs.wait(store, run_id, timeout=TIMEOUT)
+    executor.stop(store, run_id)
+    run = executor.wait(store, run_id, timeout=TIMEOUT)
     assert run.status == "stopped" and run.pid is None
     assert run.epoch < 100000
 
 
 def test_two_runs_at_once_both_finish(store, spiral, iris):
-    a = jobs.submit(store, dataset=spiral.ref.to_dict(), network=NET, train=TrainSpec(epochs=24), name="a")
-    b = jobs.submit(store, dataset=iris.ref.to_dict(), network=NetworkSpec.dense([8]), train=TrainSpec(epochs=24), name="b")
+    a = executor.submit(store, dataset=spiral.ref.to_dict(), network=NET, train=TrainSpec(epochs=24), name="a")
+    b = executor.submit(store, dataset=iris.ref.to_dict(), network=NetworkSpec.dense([8]), train=TrainSpec(epochs=24), name="b")
     ra, rb = finished(store, a), finished(store, b)
     assert (ra.status, rb.status) == ("finished", "finished"), (ra.error, rb.error)
     assert ra.epoch == rb.epoch == 24
@@ -153,14 +151,13 @@ def test_two_runs_at_once_both_finish(store, spiral, iris):
 # ------------------------------------------------------------------ a killed worker
 def test_killed_worker_is_recovered_as_interrupted_and_resumes_from_its_checkpoint(store, spiral, wait_for):
     run_id = start_long_run(store, spiral, wait_for, min_epoch=1)
-    wait_for(lambda: len([c for c in store.checkpoints(run_id) if c["kind"] == "epoch"]) >= 2, TIMEOUT,
-             what="two checkpoints")
+    wait_for(lambda: len(store.epoch_checkpoints(run_id)) >= 2, TIMEOUT, what="two checkpoints")
     pid = store.get_run(run_id).pid
     seen_before_kill = last_epoch(store, run_id)
     os.kill(pid, signal.SIGKILL)
-    wait_for(lambda: not jobs.pid_alive(pid), TIMEOUT, what="the killed worker to be gone")
+    wait_for(lambda: not executor.pid_alive(pid), TIMEOUT, what="the killed worker to be gone")
 
-    changed = jobs.recover(store)
+    changed = executor.recover(store)
     assert run_id in changed
     run = store.get_run(run_id)
     assert run.status == "interrupted" and run.pid is None
@@ -169,10 +166,10 @@ def test_killed_worker_is_recovered_as_interrupted_and_resumes_from_its_checkpoi
     assert last_epoch(store, run_id) >= seen_before_kill
     killed_at = last_epoch(store, run_id)
     before = train_loss(store, run_id)
-    ckpt = max(c["epoch"] for c in store.checkpoints(run_id) if c["kind"] == "epoch")
+    ckpt = store.latest_checkpoint(run_id)
     assert 5 <= ckpt <= killed_at and ckpt % 5 == 0
 
-    jobs.resume(store, run_id)
+    executor.resume(store, run_id)
     wait_for(lambda: store.get_run(run_id).status == "running" and last_epoch(store, run_id) > killed_at + 2,
              TIMEOUT, what=f"the resumed run to pass epoch {killed_at} (log: {log_of(store, run_id)[-500:]})")
     resumed = [e for e in store.events(run_id) if e["kind"] == "resume_from_checkpoint"]
@@ -188,15 +185,15 @@ def test_killed_worker_is_recovered_as_interrupted_and_resumes_from_its_checkpoi
     assert redone.epoch.tolist() == list(range(ckpt + 1, killed_at + 1))
     assert redone.step.tolist() == [e * 35 for e in redone.epoch]
 
-    jobs.stop(store, run_id)
-    assert jobs.wait(store, run_id, timeout=TIMEOUT).status == "stopped"
+    executor.stop(store, run_id)
+    assert executor.wait(store, run_id, timeout=TIMEOUT).status == "stopped"
 
 
 # ------------------------------------------------------------------ broken dataset references
 def test_unknown_builtin_dataset_fails_with_the_reason(store):
     run_id = store.create_run(name="broken", dataset={"kind": "builtin", "name": "no_such_set", "params": {}},
                               network=NET.to_dict(), train=TrainSpec(epochs=5).to_dict())
-    jobs._spawn(store, run_id)
+    executor._spawn(store, run_id)
     run = finished(store, run_id)
     assert run.status == "failed"
     assert "no_such_set" in run.error and "DataError" in run.error
@@ -205,67 +202,11 @@ def test_unknown_builtin_dataset_fails_with_the_reason(store):
 
 def test_csv_dataset_whose_file_is_gone_fails_with_the_reason(store):
     ref = {"kind": "csv", "name": "vanished.csv", "sha256": "ab" * 32, "params": {}}
-    run_id = jobs.submit(store, dataset=ref, network=NET, train=TrainSpec(epochs=5))
+    run_id = executor.submit(store, dataset=ref, network=NET, train=TrainSpec(epochs=5))
     run = finished(store, run_id)
     assert run.status == "failed"
     assert "vanished.csv" in run.error
     assert "Traceback" in log_of(store, run_id)       # the log keeps the details, the run the reason
-
-
-# ------------------------------------------------------------------ the store itself
-def test_run_ids_are_24_hex_characters_and_unique(store):
-    ids = [store.create_run(name=f"r{i}", dataset={}, network={}, train={}) for i in range(50)]
-    assert all(re.fullmatch(r"[0-9a-f]{24}", i) for i in ids)
-    assert len(set(ids)) == 50
-    assert len({new_run_id() for _ in range(1000)}) == 1000
-    assert {r.id for r in store.list_runs()} == set(ids)
-
-
-def test_a_variant_knows_its_parent_and_an_older_workspace_gains_the_column(store, home, tmp_path):
-    parent = store.create_run(name="loans", dataset={}, network={}, train={})
-    child = store.create_run(name="loans · reweighed", dataset={}, network={}, train={}, parent=parent)
-    store.rename_run(child, "something else")
-    assert store.get_run(child).parent == parent and store.get_run(parent).parent is None
-    with pytest.raises(StoreError):
-        store.create_run(name="x", dataset={}, network={}, train={}, parent="../not-a-run")
-
-    import sqlite3
-    old = tmp_path / "old-workspace"
-    old.mkdir()
-    db = sqlite3.connect(old / "glassnet.db")      # the runs table as workspaces had it before `parent`
-    from core.store import SCHEMA
-    db.executescript(SCHEMA.replace(",\n    parent TEXT", ""))
-    assert "parent" not in {r[1] for r in db.execute("PRAGMA table_info(runs)")}
-    db.execute("INSERT INTO runs (id, name, status, created, updated, dataset, network, train) "
-               "VALUES ('0123456789abcdef01234567', 'kept', 'finished', 0, 0, '{}', '{}', '{}')")
-    db.commit()
-    db.close()
-    with Store(old) as reopened:
-        run = reopened.get_run("0123456789abcdef01234567")
-        assert run.name == "kept" and run.parent is None
-        new = reopened.create_run(name="n", dataset={}, network={}, train={}, parent=run.id)
-        assert reopened.get_run(new).parent == run.id
-
-
-def test_get_run_of_an_unknown_id_raises_store_error(store):
-    with pytest.raises(StoreError, match="no run"):
-        store.get_run("0123456789abcdef01234567")
-    for bad in ("nope", "../" * 8, "0123456789ABCDEF01234567", "", None):
-        with pytest.raises(StoreError):
-            store.get_run(bad)
-
-
-def test_a_run_name_never_becomes_a_path(store, home):
-    run_id = store.create_run(name="../../escape/../x", dataset={}, network={}, train={})
-    assert store.get_run(run_id).name == "../../escape/../x"
-    assert store.run_dir(run_id) == home / "runs" / run_id
-    assert store.run_dir(run_id).is_dir()
-    assert not (home.parent / "escape").exists() and not (home / "escape").exists()
-    assert all("escape" not in str(p) for p in home.rglob("*"))
-    with pytest.raises(StoreError):
-        store.run_dir("../../escape")
-    with pytest.raises(StoreError):
-        store.checkpoint_path("../x", "epoch")
 
 
 def test_delete_removes_rows_and_folder(store, spiral):
@@ -274,7 +215,7 @@ def test_delete_removes_rows_and_folder(store, spiral):
     def recorded():
         rid = store.create_run(name="d", dataset=spiral.ref.to_dict(), network=NET.to_dict(), train=spec.to_dict())
         seed_everything(0)
-        net, _ = build_network(NET, spiral)
+        net = network_for(NET, spiral)
         Trainer(net, spiral, spec, callbacks=[StoreRecorder(store, rid)]).fit()
         return rid
 
@@ -283,7 +224,7 @@ def test_delete_removes_rows_and_folder(store, spiral):
     assert any(folder.glob("*.safetensors"))
     tables = ("metrics", "frames", "events", "artefacts")
     assert all(store.db.execute(f"SELECT count(*) FROM {t} WHERE run=?", (doomed,)).fetchone()[0] > 0 for t in tables)
-    jobs.delete(store, doomed)
+    executor.delete(store, doomed)
     assert not folder.exists()
     for t in tables:
         assert store.db.execute(f"SELECT count(*) FROM {t} WHERE run=?", (doomed,)).fetchone()[0] == 0, t
@@ -305,7 +246,6 @@ def test_readers_do_not_block_while_a_worker_trains(store, spiral, home, wait_fo
             assert time.monotonic() < deadline, f"the worker did not advance 10 epochs ({reads} reads)"
             t = time.perf_counter()
             frame = reader.metrics(run_id)
-            reader.last_metrics(run_id)
             reader.frames(run_id, "boundary", last=True)
             reader.get_run(run_id)
             slowest = max(slowest, time.perf_counter() - t)
@@ -321,7 +261,7 @@ def test_readers_do_not_block_while_a_worker_trains(store, spiral, home, wait_fo
         assert (per_epoch == 2).all()
     finally:
         reader.close()
-    jobs.delete(store, run_id)           # deleting an active run stops its worker first
+    executor.delete(store, run_id)           # deleting an active run stops its worker first
     with pytest.raises(StoreError):
         store.get_run(run_id)
     assert not store.run_dir(run_id).exists()
@@ -334,8 +274,8 @@ def test_concurrent_workers_do_not_slow_each_other_down(store, spiral):
     of one run alone with the slower of two identical runs started together. A worker that lets
     OpenMP spin a second thread per process (4 busy threads on 2 cores) is many times slower."""
     spec = TrainSpec(epochs=6, batch_size=8)
-    alone = finished(store, jobs.submit(store, dataset=spiral.ref.to_dict(), network=NET, train=spec))
-    pair = [jobs.submit(store, dataset=spiral.ref.to_dict(), network=NET, train=spec) for _ in range(2)]
+    alone = finished(store, executor.submit(store, dataset=spiral.ref.to_dict(), network=NET, train=spec))
+    pair = [executor.submit(store, dataset=spiral.ref.to_dict(), network=NET, train=spec) for _ in range(2)]
     together = [finished(store, r) for r in pair]
     assert alone.status == "finished" and all(r.status == "finished" for r in together)
     t_alone = alone.summary["seconds"]

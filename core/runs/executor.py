@@ -1,9 +1,10 @@
-"""Training jobs: each run trains in its own worker process, outside the UI.
+"""The executor: each run trains in its own worker process (core/runs/worker.py), outside the UI.
 
-The interface is small on purpose — submit, control, status, recover — so the
-local worker processes can later be swapped for another executor without
-touching the pages. The run store carries every message: a page asks for a pause
-by writing the run's `control` column; the worker reads it ten to twenty times a second.
+The interface is small on purpose — submit; pause, step, resume, stop, set_lr; recover, wait,
+delete; a standby worker started in advance — so these local worker processes can later be
+swapped for another executor without touching the pages. The run store carries every message:
+a page asks for a pause by writing the run's `control` column; the worker reads it ten to
+twenty times a second.
 """
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ import sys
 import time
 from pathlib import Path
 
-from .spec import NetworkSpec, TrainSpec, check_lr
+from ..spec import NetworkSpec, TrainSpec, check_lr
 from .store import ACTIVE, Run, Store, StoreError
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
+WORKER = (sys.executable, "-m", "core.runs.worker")   # the worker's command line, before its arguments
 STALE_HEARTBEAT_S = 60.0
 RESUMABLE = ("interrupted", "stopped", "failed")
 
@@ -55,7 +57,7 @@ def _worker_env() -> dict:
 def _start_standby(home: Path) -> None:
     with open(home / "standby.log", "ab") as log:
         _standby[home] = subprocess.Popen(
-            [sys.executable, "-m", "core.worker", "--standby", "--home", str(home)], cwd=ROOT, env=_worker_env(),
+            [*WORKER, "--standby", "--home", str(home)], cwd=ROOT, env=_worker_env(),
             stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
@@ -74,7 +76,7 @@ def _take_standby(home: Path, run_id: str, resume: bool) -> subprocess.Popen | N
 def _spawn(store: Store, run_id: str, resume: bool = False) -> int:
     proc = _take_standby(store.home, run_id, resume) if _use_standby else None
     if proc is None:
-        cmd = [sys.executable, "-m", "core.worker", run_id, "--home", str(store.home)] + (["--resume"] if resume else [])
+        cmd = [*WORKER, run_id, "--home", str(store.home)] + (["--resume"] if resume else [])
         with open(store.run_dir(run_id) / "worker.log", "ab") as log:
             proc = subprocess.Popen(cmd, cwd=ROOT, env=_worker_env(), stdin=subprocess.DEVNULL, stdout=log,
                                     stderr=subprocess.STDOUT, start_new_session=True)

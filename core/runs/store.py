@@ -22,8 +22,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-STATUSES = ("queued", "running", "paused", "finished", "stopped", "diverged", "failed", "interrupted")
 ACTIVE = ("queued", "running", "paused")
+CHECKPOINT_KINDS = ("epoch", "best")      # weights every few epochs and at the end; the best validation epoch's
 _RUN_ID = re.compile(r"^[0-9a-f]{24}$")
 
 SCHEMA = """
@@ -98,7 +98,7 @@ def check_run_id(run_id: str) -> str:
 class Run:
     id: str
     name: str
-    status: str
+    status: str                             # queued running paused | finished stopped diverged failed interrupted
     created: float
     updated: float
     dataset: dict
@@ -249,12 +249,6 @@ class Store:
     def metric_names(self, run_id: str) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT DISTINCT name FROM metrics WHERE run=?", (run_id,))]
 
-    def last_metrics(self, run_id: str) -> dict[str, float]:
-        rows = self.db.execute(
-            "SELECT name, value FROM metrics WHERE rowid IN (SELECT max(rowid) FROM metrics WHERE run=? GROUP BY name)",
-            (run_id,)).fetchall()
-        return {n: v for n, v in rows}
-
     def add_frame(self, run_id: str, step: int, epoch: int, kind: str, data: bytes) -> None:
         self.db.execute("INSERT INTO frames (run, step, epoch, kind, data) VALUES (?,?,?,?,?)",
                         (run_id, step, epoch, kind, data))
@@ -289,10 +283,10 @@ class Store:
 
     # ----------------------------------------------------------- artefacts
     def save_checkpoint(self, run_id: str, kind: str, epoch: int, tensors: dict, metadata: dict | None = None) -> Path:
-        """Write tensors as safetensors (temp file + rename, so a reader never sees half a file)."""
+        """Write tensors as safetensors (temp file + rename, so a reader never sees half a file).
+        kind: 'epoch' (one file per epoch saved) or 'best' (one file, replaced)."""
         from safetensors.torch import save_file
-        if not re.match(r"^[a-z_]+$", kind):
-            raise ValueError(f"bad artefact kind {kind!r}")
+        _check_kind(kind)
         folder = self.run_dir(run_id)
         folder.mkdir(parents=True, exist_ok=True)
         name = f"{kind}-{epoch:06d}.safetensors" if kind == "epoch" else f"{kind}.safetensors"
@@ -307,10 +301,24 @@ class Store:
         return final
 
     def checkpoints(self, run_id: str) -> list[dict]:
+        """Every checkpoint file of a run, of both kinds: kind, epoch, path, created; by epoch."""
         rows = self.db.execute("SELECT kind, epoch, path, created FROM artefacts WHERE run=? ORDER BY epoch, kind", (run_id,))
         return [{"kind": k, "epoch": e, "path": self.run_dir(run_id) / p, "created": c} for k, e, p, c in rows]
 
-    def checkpoint_path(self, run_id: str, kind: str = "last", epoch: int | None = None) -> Path:
+    def epoch_checkpoints(self, run_id: str) -> list[int]:
+        """The epochs whose weights a run kept (every `checkpoint_every` epochs and its last), ascending."""
+        rows = self.db.execute("SELECT epoch FROM artefacts WHERE run=? AND kind='epoch' ORDER BY epoch", (run_id,))
+        return [int(r[0]) for r in rows]
+
+    def latest_checkpoint(self, run_id: str) -> int | None:
+        """The epoch of a run's newest epoch checkpoint — where a resume continues — or None before the first."""
+        row = self.db.execute("SELECT max(epoch) FROM artefacts WHERE run=? AND kind='epoch'", (run_id,)).fetchone()
+        return None if row[0] is None else int(row[0])
+
+    def checkpoint_path(self, run_id: str, kind: str, epoch: int | None = None) -> Path:
+        """The file of one checkpoint. kind 'epoch': the one kept at `epoch`, or the newest without it;
+        kind 'best': the weights of the epoch with the best validation score. StoreError when there is none."""
+        _check_kind(kind)
         if epoch is None:
             row = self.db.execute("SELECT path FROM artefacts WHERE run=? AND kind=? ORDER BY epoch DESC LIMIT 1",
                                   (run_id, kind)).fetchone()
@@ -321,6 +329,12 @@ class Store:
             raise StoreError(f"run {run_id} has no {kind} checkpoint" + (f" at epoch {epoch}" if epoch is not None else "")
                              + "; it may not have trained long enough to save one")
         return self.run_dir(run_id) / row[0]
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in CHECKPOINT_KINDS:
+        raise ValueError(f"a checkpoint's kind is 'epoch' or 'best', not {kind!r} (the newest epoch checkpoint is "
+                         "kind 'epoch' without an epoch)")
 
 
 class _Transaction:

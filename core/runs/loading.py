@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .model import load_checkpoint, model_state
+from ..model import load_checkpoint, model_state
 from .store import Run, Store, StoreError
 
 
@@ -21,9 +21,9 @@ class LoadedRun:
 
 def load_run(store: Store, run_id: str, checkpoint: str | int = "last") -> LoadedRun:
     """A run's dataset and network with the weights of a checkpoint: 'last', 'best' or an epoch number."""
-    from .data import DatasetRef, load_dataset
-    from .model import network_for
-    from .spec import NetworkSpec, TrainSpec
+    from ..data import DatasetRef, load_dataset
+    from ..model import network_for
+    from ..spec import NetworkSpec, TrainSpec
 
     run = store.get_run(run_id)
     dataset = load_dataset(DatasetRef.from_dict(run.dataset), store.home)
@@ -65,7 +65,7 @@ def predictions_frame(loaded: LoadedRun, X: np.ndarray, original):
 def export(store: Store, run_id: str, fmt: str, out: Path, checkpoint: str | int = "last") -> Path:
     """Write a run's model as 'pytorch' (standalone script), 'onnx', 'safetensors' (weights) or 'spec' (JSON).
     The script and the ONNX model include the preprocessing: they take the original columns."""
-    from .model import export_onnx, pytorch_source, save_weights
+    from ..model import export_onnx, pytorch_source, save_weights
     out = Path(out)
     if fmt == "spec":
         run = store.get_run(run_id)

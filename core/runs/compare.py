@@ -25,7 +25,7 @@ EXPORTS = {   # format → (file suffix, MIME type, what it is)
 
 def architecture(run: Run, dataset=None) -> str:
     """e.g. '2→16→16→2'; inputs and outputs come from the dataset when it is given, else '?'."""
-    from .spec import LayerSpec
+    from ..spec import LayerSpec
     parts = []
     for layer in run.network.get("layers", []):
         try:
@@ -52,8 +52,8 @@ def parameter_count(run: Run, dataset) -> int | None:
     if dataset is None:
         return None
     try:
-        from .model import concrete_loss, output_units, parameter_table
-        from .spec import NetworkSpec, TrainSpec
+        from ..model import concrete_loss, output_units, parameter_table
+        from ..spec import NetworkSpec, TrainSpec
         spec = NetworkSpec.from_dict(run.network)
         loss = concrete_loss(TrainSpec.from_dict(run.train).loss, dataset.task)
         _, total = parameter_table(spec, dataset.n_features, output_units(dataset.task, dataset.n_classes, loss),
@@ -121,7 +121,7 @@ def _flat_spec(run: Run) -> dict[str, str]:
     layers = run.network.get("layers", [])
     out["network.depth"] = str(len(layers))
     try:
-        from .spec import LayerSpec
+        from ..spec import LayerSpec
         out["network.layers"] = " → ".join(LayerSpec(**l).describe() for l in layers) or "(none: a linear model)"
     except TypeError:
         out["network.layers"] = json.dumps(layers)
@@ -149,8 +149,8 @@ def metrics_csv(store: Store, run_id: str) -> bytes:
 
 
 def export_bytes(store: Store, run_id: str, fmt: str, checkpoint: str = "last") -> bytes:
-    """A run exported (core.runs.export) as bytes, through a temporary file."""
-    from .runs import export
+    """A run exported (loading.export) as bytes, through a temporary file."""
+    from .loading import export
     suffix = EXPORTS.get(fmt, (".bin",))[0]
     with tempfile.TemporaryDirectory() as tmp:
         path = export(store, run_id, fmt, Path(tmp) / f"model{suffix}", checkpoint)
