@@ -100,6 +100,17 @@ def exceeded(name: str, asked: str, fix: str) -> str:
             f"limit with {Limits.env_name(name)})")
 
 
+def nesting_depth(value) -> int:
+    """How deeply JSON objects and lists nest in `value` (a scalar: 0), measured without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, depth)
+            stack.extend((v, depth + 1) for v in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
 def table() -> list[dict]:
     """Each limit: its name, what it limits, its default, the value in force and the variable that sets it."""
     return [{"name": f.name, "what": f.metadata["what"], "default": f.default, "value": LIMITS[f.name],

@@ -13,7 +13,7 @@ import json
 import math
 from dataclasses import asdict, dataclass, field, fields
 
-from .limits import LIMITS, exceeded
+from .limits import LIMITS, exceeded, nesting_depth
 
 LAYER_TYPES = ("dense", "conv2d", "maxpool2d", "flatten", "dropout", "batchnorm")
 ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh", "gelu", "linear")
@@ -356,17 +356,6 @@ def dumps(obj) -> str:
     return json.dumps(obj.to_dict(), indent=2)
 
 
-def _depth(value) -> int:
-    """How deeply JSON objects and lists nest in `value` (a scalar: 0), without recursion."""
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, (dict, list)):
-            deepest = max(deepest, depth)
-            stack.extend((v, depth + 1) for v in (item.values() if isinstance(item, dict) else item))
-    return deepest
-
-
 def _parse(text: str, what: str, hint: str = ""):
     """A spec file's JSON, within the size and nesting limits; every problem a SpecError."""
     if len(text) > LIMITS.max_spec_bytes:
@@ -378,7 +367,7 @@ def _parse(text: str, what: str, hint: str = ""):
         raise SpecError(f"the {what} is not valid JSON ({e.msg} at line {e.lineno}){hint}") from None
     except RecursionError:
         data = None
-    depth = _depth(data) if data is not None else None
+    depth = nesting_depth(data) if data is not None else None
     if depth is None or depth > LIMITS.max_spec_depth:
         nesting = "nests too deeply to read" if depth is None else f"nests {depth} levels deep"
         raise SpecError(exceeded("max_spec_depth", f"the {what} {nesting}",
