@@ -2,6 +2,5 @@
 point labels that keep out of each other's way (labels.py). No streamlit here.
 
 A page's own charts live in its package (dashboard/data/charts.py, dashboard/build/charts.py, …): pure
-functions, data in → plotly figure out. train.py, explain.py and fairness.py are still here until their
-pages have packages of their own.
+functions, data in → plotly figure out. train.py is still here until its page has a package of its own.
 """
