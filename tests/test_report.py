@@ -19,7 +19,7 @@ from core.presets import get_preset
 from core.recorder import StoreRecorder
 from core.report import audit_report, four_fifths
 from core.spec import NetworkSpec, TrainSpec
-from core.store import Store
+from core.runs import Store
 from core.train import Trainer, resolve_loss, seed_everything
 from tests.helpers_runs import train_run
 

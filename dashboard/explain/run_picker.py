@@ -7,7 +7,7 @@ import streamlit as st
 from core import explain as xp
 from core.data import DataError
 from core.spec import SpecError
-from core.store import StoreError
+from core.runs import StoreError
 from dashboard import keys
 from dashboard.state import choose, choose_run, set_current_run, store
 

@@ -16,7 +16,7 @@ from .setup import Setup
 def show_boundary(sc: Scored, g: Groups, setup: Setup, threshold) -> None:
     """2-D data: the plane coloured by what the network predicts, the audited rows coloured by group,
     and the line where the decision flips — one per group when each group has its own threshold."""
-    from dashboard.charts.train import group_boundary_figure
+    from dashboard.train.charts import group_boundary_figure
     ds = sc.dataset
     X, _ = ds.split(setup.split)
     _, y, _ = sc.splits[setup.split]

@@ -6,7 +6,7 @@ import streamlit as st
 
 from core import fairness as F
 from core.spec import SpecError
-from core.store import StoreError
+from core.runs import StoreError
 from dashboard import keys
 from dashboard.state import choose
 from dashboard.text import md_plain as md
@@ -52,7 +52,7 @@ def variants_of(runs, run) -> list:
 def start_variant(store, run, kind: str, column: str, lam: float | None = None, edges=None) -> str:
     """Start a new run like `run` (same data, network and settings) with one in-training mitigation,
     on the groups of `column` (cut at `edges` when given, as the audit cuts them)."""
-    from core import jobs
+    from core.runs import executor as jobs
     from core.spec import NetworkSpec, TrainSpec
     spec = dict(run.train or {})
     spec.update(sensitive=column, reweigh=kind == "reweigh",
