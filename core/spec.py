@@ -13,6 +13,8 @@ import json
 import math
 from dataclasses import asdict, dataclass, field, fields
 
+from .limits import LIMITS, exceeded, nesting_depth
+
 LAYER_TYPES = ("dense", "conv2d", "maxpool2d", "flatten", "dropout", "batchnorm")
 ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh", "gelu", "linear")
 INITS = ("default", "uniform", "gaussian", "xavier", "he", "zeros")
@@ -354,21 +356,34 @@ def dumps(obj) -> str:
     return json.dumps(obj.to_dict(), indent=2)
 
 
-def loads_network(text: str) -> NetworkSpec:
+def _parse(text: str, what: str, hint: str = ""):
+    """A spec file's JSON, within the size and nesting limits; every problem a SpecError."""
+    if len(text) > LIMITS.max_spec_bytes:
+        raise SpecError(exceeded("max_spec_bytes", f"the {what} is {len(text):,} characters",
+                                 "export a spec from Glassnet to see the format"))
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
-        raise SpecError(f"the network spec is not valid JSON ({e.msg} at line {e.lineno}); export a spec from Glassnet to see the format") from None
+        raise SpecError(f"the {what} is not valid JSON ({e.msg} at line {e.lineno}){hint}") from None
+    except RecursionError:
+        data = None
+    depth = nesting_depth(data) if data is not None else None
+    if depth is None or depth > LIMITS.max_spec_depth:
+        nesting = "nests too deeply to read" if depth is None else f"nests {depth} levels deep"
+        raise SpecError(exceeded("max_spec_depth", f"the {what} {nesting}",
+                                 "a spec is an object with a list of flat layer objects"))
+    return data
+
+
+def loads_network(text: str) -> NetworkSpec:
+    data = _parse(text, "network spec", "; export a spec from Glassnet to see the format")
     if isinstance(data, dict) and "network" in data:   # a combined {network, train} file
         data = data["network"]
     return NetworkSpec.from_dict(data)
 
 
 def loads_train(text: str) -> TrainSpec:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise SpecError(f"the training spec is not valid JSON ({e.msg} at line {e.lineno})") from None
+    data = _parse(text, "training spec")
     if isinstance(data, dict) and "train" in data:
         data = data["train"]
     return TrainSpec.from_dict(data)

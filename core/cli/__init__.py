@@ -7,12 +7,14 @@
     python -m core explain --run ID --method shap --rows 200 --json
     python -m core fairness --run ID --sensitive sex --json
     python -m core datasets
+    python -m core limits
 
   main(argv), build_parser   the surface; core/__main__.py calls main
   UsageError                 bad command-line input: one line `error: ...`, exit 2      common.py
   one module per command     register(sub) adds its subparser and handler, run(args)    train.py, runs.py, predict.py,
                                                                                         export.py, explain.py,
-                                                                                        fairness.py, datasets.py
+                                                                                        fairness.py, datasets.py,
+                                                                                        limits.py
 
 Exit codes: 0 success, 1 training did not finish (diverged/failed), 2 bad input (one line `error: ...` on stderr,
 never a traceback), 130 training interrupted from the keyboard. The engine is imported when a command runs: `--help`
@@ -23,10 +25,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import datasets, explain, export, fairness, predict, runs, train
+from . import datasets, explain, export, fairness, limits, predict, runs, train
 from .common import Parser, UsageError, error_line, read_checkpoint, user_errors
 
-COMMANDS = (train, runs, predict, export, explain, fairness, datasets)     # in the order --help lists them
+COMMANDS = (train, runs, predict, export, explain, fairness, datasets, limits)     # in the order --help lists them
 
 __all__ = ["UsageError", "build_parser", "main"]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..limits import LIMITS, exceeded
 from ..spec import LayerSpec, NetworkSpec, SpecError
 
 
@@ -163,6 +164,16 @@ def plan(spec: NetworkSpec, n_inputs: int, n_outputs: int, image_shape: tuple | 
     result.parts += parts + [out]
     result.layers.append(LayerInfo(len(spec.layers), f"output ({n_outputs})", "output", (n_outputs,), out.params))
     return result
+
+
+def check_size(layout: Plan) -> Plan:
+    """`layout`, if its network is within the parameter limit; else a SpecError about its layers that names
+    the count and the limit. build_body checks every network this way before making a weight."""
+    if layout.total > LIMITS.max_parameters:
+        raise SpecError.about("layers", ": " + exceeded(
+            "max_parameters", f"the network has {layout.total:,} parameters",
+            "use fewer or narrower layers, or a max-pool layer before the dense ones"))
+    return layout
 
 
 def parameter_table(spec: NetworkSpec, n_inputs: int, n_outputs: int, image_shape=None) -> tuple[list[LayerInfo], int]:

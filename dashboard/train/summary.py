@@ -20,9 +20,9 @@ def network_line(network: dict, ds) -> tuple[str, str | None]:
     """('2 inputs → dense 8 relu → … → 2 outputs · 106 parameters', error or None)."""
     try:
         spec = NetworkSpec.from_dict(network)
-        from core.model import output_units, parameter_table
+        from core.model import check_size, output_units, plan
         n_out = output_units(ds.task, ds.n_classes, "auto")
-        _, params = parameter_table(spec, ds.n_features, n_out, ds.image_shape)
+        params = check_size(plan(spec, ds.n_features, n_out, ds.image_shape)).total
     except (SpecError, ValueError, TypeError) as e:
         return "", f"The network does not fit this data: {e}. Fix it on the Build page."
     hidden = [layer.describe() for layer in spec.layers] or ["no hidden layer (a linear model)"]

@@ -11,8 +11,9 @@ ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 300
 
 
-def cli(*args, home: Path | None = None, timeout: float = TIMEOUT) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "GLASSNET_HOME"}
+def cli(*args, home: Path | None = None, timeout: float = TIMEOUT, env: dict | None = None) -> subprocess.CompletedProcess:
+    """`python -m core ARGS` on workspace `home`, with `env` added to the environment."""
+    env = {**{k: v for k, v in os.environ.items() if k != "GLASSNET_HOME"}, **(env or {})}
     if home is not None:
         env["GLASSNET_HOME"] = str(home)
     return subprocess.run([sys.executable, "-m", "core", *map(str, args)], cwd=ROOT, env=env,
