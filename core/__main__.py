@@ -242,8 +242,8 @@ def _explain_shap(ex, a) -> dict:
 
 def _explain_lime(ex, a) -> dict:
     import numpy as np
-    from . import units
-    from .explain import LIME_SAMPLES
+    from .analysis import units
+    from .analysis.explain import LIME_SAMPLES
     if a.shap_method != "auto":
         raise UsageError("--shap-method applies to --method shap; leave it out with --method lime")
     samples = a.samples or LIME_SAMPLES
@@ -299,7 +299,7 @@ def _print_explanation(out: dict, run_id: str, epoch: int) -> None:
 
 
 def cmd_explain(a) -> int:
-    from .explain import ExplainError, RunExplainer
+    from .analysis.explain import ExplainError, RunExplainer
     from .store import Store
     for flag, value in (("--rows", a.rows), ("--background", a.background), ("--samples", a.samples)):
         if value is not None and value < 1:
@@ -335,7 +335,7 @@ def _bins(text: str | None) -> dict | None:
 
 
 def cmd_fairness(a) -> int:
-    from .fairness import FairnessError, audit_run
+    from .analysis.fairness import FairnessError, audit_run
     from .store import Store
     if not 0 <= a.threshold <= 1:
         raise UsageError(f"--threshold is a probability from 0 to 1 (got {a.threshold})")
@@ -346,7 +346,7 @@ def cmd_fairness(a) -> int:
             result = audit_run(store, a.run, sensitive, favourable=a.favourable, split=a.split,
                                threshold=a.threshold, bins=bins, checkpoint=a.checkpoint)
             if a.report:
-                from .report import audit_report
+                from .analysis.report import audit_report
                 html = audit_report(store, a.run, sensitive, favourable=a.favourable, threshold=a.threshold,
                                     bins=bins)
                 _out_path(a.report).write_text(html, encoding="utf-8")

@@ -8,14 +8,13 @@ The plain functions at the top need no Streamlit session and are tested directly
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import fairness as F
+from core.analysis import fairness as F
 from core.data import DataError
 from core.spec import SpecError
 from core.store import StoreError
@@ -146,13 +145,16 @@ def variants_of(runs, run) -> list:
     return sorted(out, key=lambda r: r.created)
 
 
-def readable_rule(rule: str) -> str:
-    """fairlearn's '[>0.4496150016784668] with probability 0.53, else [>0.33431…]' as
-    'probability > 0.45 (53 % of the time), else > 0.33'."""
-    rule = re.sub(r"\[>\s*(-?[0-9.]+(?:e-?\d+)?)\]", lambda m: f"> {float(m.group(1)):.2f}", str(rule))
-    rule = re.sub(r"\[<\s*(-?[0-9.]+(?:e-?\d+)?)\]", lambda m: f"< {float(m.group(1)):.2f}", rule)
-    rule = re.sub(r"with probability ([0-9.]+)", lambda m: f"({float(m.group(1)):.0%} of the time)", rule)
-    return "probability " + rule
+def readable_rule(rule: F.ThresholdRule) -> str:
+    """A group's fitted rule in words, e.g. 'probability > 0.45 (53% of the time), else > 0.33'."""
+    text = f"probability {rule.operator} {rule.threshold:.2f}"
+    if rule.other_operator is not None:
+        text += f" ({rule.share:.0%} of the time), else {rule.other_operator} {rule.other_threshold:.2f}"
+    if rule.constant_share:
+        outcome = {0.0: "not favourable", 1.0: "favourable"}.get(rule.constant,
+                                                                 f"favourable with chance {rule.constant:.0%}")
+        text += f"; {rule.constant_share:.0%} of the time {outcome} whatever the probability"
+    return text
 
 
 def group_table(audit: F.Audit) -> pd.DataFrame:
@@ -379,7 +381,7 @@ def show_groups(audit: F.Audit, favourable: str) -> None:
 
 
 def four_fifths(ratio: float) -> tuple[str, str]:
-    from core.report import four_fifths as verdict
+    from core.analysis.fairness import four_fifths as verdict
     return verdict(ratio)
 
 
@@ -664,7 +666,7 @@ def show_comparison(variants: list[Variant]) -> None:
 
 
 def show_report(store, run, setup: Setup, threshold, variants: list[Variant]) -> None:
-    from core.report import audit_report
+    from core.analysis.report import audit_report
     fav = str(run_dataset_classes(store, run)[setup.favourable])
     # the report audits the test rows; mitigations measured on other rows would not compare with it
     mitigations = [v.as_report() for v in variants if v.kind != "original"] if setup.split == "test" else []

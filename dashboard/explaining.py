@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import explain as xp
+from core.analysis import explain as xp
 from core.data import DataError
 from core.spec import SpecError
 from core.store import StoreError
@@ -248,7 +248,7 @@ def byo_default_target(model_bytes: bytes, columns: list[str]) -> str:
     take by name (a model with one input matrix takes none by name), else '(none)'."""
     import json
 
-    from core import onnx_feed
+    from core.analysis.explain import onnx_feed
     session = onnx_feed.session_of(model_bytes)
     try:
         stored = json.loads(session.get_modelmeta().custom_metadata_map.get("glassnet.target") or "null")
@@ -264,7 +264,7 @@ def byo_default_target(model_bytes: bytes, columns: list[str]) -> str:
 def byo_inputs(model_bytes: bytes, frame: pd.DataFrame, target: str | None):
     """(codes or inputs, input names, classes, feed, columns left out) of a table for an uploaded model: its
     original columns by name when the model takes one input per column, else byo_table's matrix (feed None)."""
-    from core import onnx_feed
+    from core.analysis.explain import onnx_feed
     columns = [str(c) for c in frame.columns if c != target]
     inputs = onnx_feed.column_inputs(onnx_feed.session_of(model_bytes), columns)
     if inputs is None:

@@ -1,7 +1,7 @@
 """Fairness: does the trained network treat groups (sex, age…) alike? Audit, explain the gap, mitigate."""
 import streamlit as st
 
-from core import fairness as F
+from core.analysis import fairness as F
 from dashboard import auditing as fa
 from dashboard.state import page, ready_to_train, store
 from dashboard.text import md_plain as md

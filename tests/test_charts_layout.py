@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from core.data import load_builtin
-from core.evaluate import Curve
+from core.analysis import Curve
 from dashboard.charts import fairness as fair_charts
 from dashboard.charts import train as train_charts
 from dashboard.charts.common import PLACEHOLDER_CHARS, placeholder_text

@@ -1,4 +1,4 @@
-"""core/evaluate.py and core/compare.py: metrics on hand-made fixtures and on real trained runs."""
+"""core/analysis/evaluate.py and core/compare.py: metrics on hand-made fixtures and on real trained runs."""
 import numpy as np
 import pandas as pd
 import pytest
@@ -6,7 +6,7 @@ from sklearn import metrics as skm
 
 from core.compare import (architecture, best_validation, export_bytes, metrics_csv, overview, parameter_count,
                           spec_table, validation_curves)
-from core.evaluate import (EvaluationError, Predictions, classification_report, pr_curves, predict_split,
+from core.analysis import (EvaluationError, Predictions, classification_report, pr_curves, predict_split,
                            least_sure_correct, mistake_count, regression_report, roc_curves, row_images,
                            threshold_point, worst_errors)
 from core.runs import load_run
