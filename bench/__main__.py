@@ -64,7 +64,7 @@ def _setup(ds, batch: int, epochs: int):
 
 def run_glassnet(ds, batch, epochs, home) -> float:
     from core.recorder import StoreRecorder
-    from core.store import Store
+    from core.runs import Store
     from core.train import Trainer
     net, spec = _setup(ds, batch, epochs)
     store = Store(home)

@@ -1,9 +1,9 @@
 """The Explain page's pieces: which run and output, the SHAP request, and the four views
 (whole model, one row, drift over training, bring your own model).
 
-The page script (pages/explain.py) calls these top to bottom. The heavy work is core.explain's;
+The page script (pages/explain.py) calls these top to bottom. The heavy work is core.analysis.explain's;
 here it is only asked for, shown with a progress bar, and kept in the session so a rerun (a
-widget move) never recomputes it. core.explain also caches SHAP values in the run's folder, so a
+widget move) never recomputes it. core.analysis.explain also caches SHAP values in the run's folder, so a
 second visit — even after a restart — is instant.
 
 The plain functions at the top need no Streamlit session and are tested directly.
@@ -21,7 +21,7 @@ import streamlit as st
 from core.analysis import explain as xp
 from core.data import DataError
 from core.spec import SpecError
-from core.store import StoreError
+from core.runs import StoreError
 from dashboard.charts import explain as charts
 from dashboard.state import choose, session_cache
 from dashboard.text import md_plain as md
@@ -47,7 +47,7 @@ AUTO_LABEL = "Automatic (exact, sampling or pixels)"
 class View:
     """One explained output in the user's words: which column of the attributions, and its unit.
 
-    Every class has its own output, the log-odds of that class (core.units), whatever the network's
+    Every class has its own output, the log-odds of that class (core.analysis.units), whatever the network's
     head; a regression's one output is the predicted value in the target's units."""
 
     index: int                  # output column in the Attribution

@@ -34,7 +34,7 @@ def train_run(home: Path | str, dataset: str = "spiral", *, hidden=(8,), epochs:
     from core.model import build_network
     from core.recorder import StoreRecorder
     from core.spec import NetworkSpec, TrainSpec
-    from core.store import Store
+    from core.runs import Store
     from core.train import Trainer, resolve_loss, seed_everything
 
     with Store(home) as store:

@@ -24,7 +24,8 @@ and ``.column`` when it lies in one column.
 from .builtin import BUILTIN, DATASETS_DIR, list_builtin, load_builtin
 from .columns import csv_columns_summary, infer_task
 from .dataset import Dataset
-from .errors import LIMITS, DataError, Limits
+from ..limits import LIMITS, Limits
+from .errors import DataError
 from .groups import (MAX_GROUPS, MISSING, FairnessError, Grouping, band_labels, group_labels, group_order, row_groups,
                      suggest_bins, training_bins, training_grouping)
 from .loading import load_csv, load_dataset, load_upload

@@ -10,7 +10,7 @@ import torch
 
 from core.analysis import explain, shapley
 from core.analysis.explain import ExplainError, RunExplainer, running
-from core.store import Store
+from core.runs import Store
 from tests.helpers_runs import train_run
 
 

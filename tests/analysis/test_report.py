@@ -20,7 +20,7 @@ from core.recorder import StoreRecorder
 from core.analysis.fairness import four_fifths
 from core.analysis.report import audit_report
 from core.spec import NetworkSpec, TrainSpec
-from core.store import Store
+from core.runs import Store
 from core.train import Trainer, resolve_loss, seed_everything
 from tests.helpers_runs import train_run
 

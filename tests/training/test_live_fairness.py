@@ -12,7 +12,7 @@ import pytest
 import torch
 from sklearn.metrics import accuracy_score, precision_score
 
-from core import jobs
+from core.runs import executor as jobs
 from core.data import Grouping, group_labels, load_builtin
 from core.model import build_network
 from core.spec import NetworkSpec, TrainSpec

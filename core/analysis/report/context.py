@@ -14,7 +14,7 @@ from ..fairness import Audit, audit_loaded, favourable_index
 @dataclass
 class Context:
     store: object
-    run: object                   # core.store.Run
+    run: object                   # core.runs.Run
     loaded: object                # core.runs.LoadedRun
     grouping: Grouping
     fav: int                      # index of the favourable class
