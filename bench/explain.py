@@ -103,7 +103,8 @@ def figures(quick: bool = False) -> dict:
     import shap
     import torch
 
-    from core import explain, shapley
+    from core.analysis import explain, shapley
+    from core.analysis.explain.shap_explainers import _as_outputs
 
     t_start = time.perf_counter()
     threads = torch.get_num_threads()
@@ -115,7 +116,7 @@ def figures(quick: bool = False) -> dict:
         epochs = 10 if quick else 30
         ds, net, result = _train("breast_cancer", epochs)
         model = explain.model_of(net, ds.class_names)
-        features, groups, _ = explain._groups(ds)
+        features, groups, _ = explain.column_groups(ds)
         bg = explain.background_rows(ds, BACKGROUND, 0)
         n = 100 if quick else ROWS
         scale = ROWS / n
@@ -146,7 +147,7 @@ def figures(quick: bool = False) -> dict:
             halves = []
             for seed in (0, 1):
                 res = shap.explainers.Permutation(f, masker, seed=seed)(X[:r], max_evals=REFERENCE_EVALS, silent=True)
-                halves.append(explain._as_outputs(res.values, len(model.outputs), r, len(features)))
+                halves.append(_as_outputs(res.values, len(model.outputs), r, len(features)))
             ref = (halves[0] + halves[1]) / 2
             out["shap_reference"] = (f"shap.PermutationExplainer, Independent masker ({len(bg)} background rows), "
                                      f"2 x {REFERENCE_EVALS} evaluations per row (seeds 0 and 1, averaged), "
@@ -175,7 +176,7 @@ def figures(quick: bool = False) -> dict:
         kernel = shap.KernelExplainer(f, bg)
         raw, sec = min((_timed(lambda: kernel.shap_values(X[:k], silent=True)) for _ in range(repeats)),
                        key=lambda timed: timed[1])
-        kv = explain._as_outputs(raw, len(model.outputs), k, len(features))
+        kv = _as_outputs(raw, len(model.outputs), k, len(features))
         out["kernel_default_seconds_1000_rows"] = round(sec * ROWS / k, 3)
         out["kernel_default_error"] = _rel_l2(kv[:min(k, r)], ref[:min(k, r)])
         out["kernel_default_rows_measured"] = k
@@ -196,7 +197,7 @@ def figures(quick: bool = False) -> dict:
         # ---------------------------------------------------------------- exact, 10 columns
         dsd, netd, _ = _train("diabetes", 5 if quick else 30)
         md = explain.model_of(netd, None)
-        fd, gd, _ = explain._groups(dsd)
+        fd, gd, _ = explain.column_groups(dsd)
         bgd = explain.background_rows(dsd, BACKGROUND, 0)
         nd = 10 if quick else ROWS
         Xd = _rows(dsd, nd)
@@ -220,7 +221,7 @@ DIGITS_ROWS = 200                 # the Explain page's default request: its whol
 def _digits_reference(model, X, bg, groups, quick: bool, out: dict):
     """Long sampling runs with every step evaluated (two seeds, averaged) on the first rows; says what it
     is and its own error in `out`."""
-    from core import shapley
+    from core.analysis import shapley
     r, rounds = (2, 4) if quick else (20, 32)
     halves = [shapley.sampling(model.fn, X[:r], bg, groups, min_rounds=rounds, max_rounds=rounds, seed=s,
                                skip_unchanged=False)[0] for s in (101, 102)]
@@ -238,12 +239,13 @@ def digits_figures(quick: bool = False) -> dict:
     import numpy as np
     import torch
 
-    from core import explain, shapley, units
+    from core.analysis import explain, shapley, units
+    from core.analysis.explain.model import _fused
 
     ds, net, result = _train("digits", 2 if quick else 30, "small_cnn")
     model = explain.model_of(net, ds.class_names)
-    former = torch.nn.Sequential(explain._fused(net.body), units.LogOdds())   # as the former default ran it
-    features, groups, _ = explain._groups(ds)
+    former = torch.nn.Sequential(_fused(net.body), units.LogOdds())   # as the former default ran it
+    features, groups, _ = explain.column_groups(ds)
     bg = explain.background_rows(ds, BACKGROUND, 0)
     X = ds.X_test[:DIGITS_ROWS].astype(np.float32)
     out: dict = {"digits_model": {"dataset": "digits", "preset": "small_cnn", "epochs": 2 if quick else 30,

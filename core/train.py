@@ -525,7 +525,7 @@ class LiveFairness:
         self.train_groups, self.val_groups = train_groups, val_groups
         self.weights = None
         if spec.reweigh:
-            from .fairness import reweighing
+            from .analysis.fairness import reweighing
             self.weights = torch.as_tensor(reweighing(y_train.cpu().numpy(), train_groups.cpu().numpy()),
                                            dtype=torch.float32, device=dev)
         self.penalty = spec.fairness_penalty
@@ -540,7 +540,7 @@ class LiveFairness:
                 raise TrainingError("reweighing and the fairness penalty need a sensitive column: choose one on the "
                                     "Data page (e.g. sex) or set 'sensitive' in the training settings")
             return None
-        from .fairness import FairnessError, favourable_index, group_labels, training_grouping
+        from .analysis.fairness import FairnessError, favourable_index, group_labels, training_grouping
         try:
             edges = spec.sensitive_bands.get(column)               # else bands cut on the training rows
             grouping = training_grouping(dataset, column, {column: tuple(edges)} if edges else None)

@@ -1,7 +1,7 @@
 """Evaluate: how good is a trained run, and where does it go wrong?"""
 import streamlit as st
 
-from core.evaluate import SPLIT_LABELS
+from core.analysis import SPLIT_LABELS
 from dashboard.evaluate import (evaluable_runs, predictions, run_picker, show_classification, show_regression,
                                 show_worst)
 from dashboard.state import page

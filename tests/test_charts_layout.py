@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from core.data import load_builtin
-from core.evaluate import Curve
+from core.analysis import Curve
 from dashboard.charts.common import PLACEHOLDER_CHARS, placeholder_text
 from dashboard.charts.labels import label_box, place_labels, text_size
 from dashboard.data import charts as data_charts

@@ -30,7 +30,7 @@ def register(sub) -> None:
 
 
 def run(a) -> int:
-    from ..explain import ExplainError, RunExplainer
+    from ..analysis.explain import ExplainError, RunExplainer
     from ..runs import Store
     for flag, value in (("--rows", a.rows), ("--background", a.background), ("--samples", a.samples)):
         if value is not None and value < 1:
@@ -76,7 +76,7 @@ def explain_shap(ex, a) -> dict:
 def explain_lime(ex, a) -> dict:
     """LIME's weights for each of the first test rows; the importance is the mean |weight| per column."""
     import numpy as np
-    from ..explain import LIME_SAMPLES
+    from ..analysis.explain import LIME_SAMPLES
     if a.shap_method != "auto":
         raise UsageError("--shap-method applies to --method shap; leave it out with --method lime")
     samples = a.samples or LIME_SAMPLES
@@ -111,7 +111,7 @@ def explained_outputs(ex, X, cls: int | None):
 
 
 def lime_unit(ex, cls: int | None) -> str:
-    from .. import units
+    from ..analysis import units
     if ex.dataset.task == "regression":
         return units.unit_of(units.VALUE)
     if cls is not None:

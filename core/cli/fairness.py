@@ -41,7 +41,7 @@ def bins(items: list[str] | None) -> dict | None:
 
 
 def run(a) -> int:
-    from ..fairness import FairnessError
+    from ..analysis.fairness import FairnessError
     if not 0 <= a.threshold <= 1:
         raise UsageError(f"--threshold is a probability from 0 to 1 (got {a.threshold})")
     sensitive = [c.strip() for c in a.sensitive.split(",") if c.strip()]
@@ -59,13 +59,13 @@ def run(a) -> int:
 
 def audit(a, sensitive: list[str], edges: dict | None):
     """The audit of the run on `--split`; with `--report`, the HTML report written too."""
-    from ..fairness import audit_run
+    from ..analysis.fairness import audit_run
     from ..runs import Store
     with Store(a.home) as store:
         result = audit_run(store, a.run, sensitive, favourable=a.favourable, split=a.split,
                            threshold=a.threshold, bins=edges, checkpoint=a.checkpoint)
         if a.report:
-            from ..report import audit_report
+            from ..analysis.report import audit_report
             html = audit_report(store, a.run, sensitive, favourable=a.favourable, threshold=a.threshold, bins=edges)
             out_path(a.report).write_text(html, encoding="utf-8")
             note(f"wrote the audit report to {a.report}")

@@ -13,6 +13,12 @@ and ``.column`` when it lies in one column.
   load_dataset, DatasetRef, Preprocess  rebuilding from a reference    loading.py, ref.py
   Dataset (.split, .indices, .encode)   the arrays of the three splits dataset.py
   infer_task, csv_columns_summary       column typing for previews     columns.py
+  SPLITS, split_name                    the splits' names ("validation" is "val")   split.py
+  Grouping, group_labels, row_groups,   sensitive groups: a column's values or its
+  training_grouping, training_bins,     bands (cut at the training rows' quantiles),
+  suggest_bins, band_labels,            or the intersection of two columns; groups
+  group_order, MAX_GROUPS, MISSING,     in reading order; FairnessError when rows
+  FairnessError                         cannot be grouped                  groups.py
 """
 
 from .builtin import BUILTIN, DATASETS_DIR, list_builtin, load_builtin
@@ -20,25 +26,34 @@ from .columns import csv_columns_summary, infer_task
 from .dataset import Dataset
 from ..limits import LIMITS, Limits
 from .errors import DataError
+from .groups import (MAX_GROUPS, MISSING, FairnessError, Grouping, band_labels, group_labels, group_order, row_groups,
+                     suggest_bins, training_bins, training_grouping)
 from .loading import load_csv, load_dataset, load_upload
 from .reading import read_csv_bytes
 from .ref import DatasetRef, Preprocess
-from .split import SPLITS
+from .split import SPLITS, split_name
 from .uploads import Upload, delete_upload, read_upload, remember_upload_settings, upload_info, uploaded_csvs
 
 __all__ = [
     "BUILTIN",
     "DATASETS_DIR",
     "LIMITS",
+    "MAX_GROUPS",
+    "MISSING",
     "SPLITS",
     "DataError",
     "Dataset",
     "DatasetRef",
+    "FairnessError",
+    "Grouping",
     "Limits",
     "Preprocess",
     "Upload",
+    "band_labels",
     "csv_columns_summary",
     "delete_upload",
+    "group_labels",
+    "group_order",
     "infer_task",
     "list_builtin",
     "load_builtin",
@@ -48,6 +63,11 @@ __all__ = [
     "read_csv_bytes",
     "read_upload",
     "remember_upload_settings",
+    "row_groups",
+    "split_name",
+    "suggest_bins",
+    "training_bins",
+    "training_grouping",
     "upload_info",
     "uploaded_csvs",
 ]

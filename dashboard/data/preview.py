@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import fairness as F
-from core.data import csv_columns_summary
+from core.data import FairnessError, csv_columns_summary, row_groups
 from dashboard import keys
 from dashboard.widgets import dataset_title, md
 
@@ -59,9 +58,9 @@ def points(dataset) -> None:
                      help="Colour = the point's group, shape = its class: see where each group lies. "
                           "Numbers with many values are cut into bands at the training rows' quartiles."):
             try:
-                groups, order = F.row_groups(dataset, column)
+                groups, order = row_groups(dataset, column)
                 by_group = column
-            except F.FairnessError as e:
+            except FairnessError as e:
                 st.warning(f"{md(str(e))} The points keep their class colours.", icon=":material/group:")
     st.plotly_chart(scatter_2d(dataset, groups=groups, group_title=by_group or "", group_order=order),
                     width="stretch", key=keys.DATA_SCATTER)

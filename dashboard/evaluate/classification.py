@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.evaluate import classification_report, pr_curves, roc_curves, threshold_point
+from core.analysis import classification_report, pr_curves, roc_curves, threshold_point
 from dashboard import keys
 
 from .charts import confusion_matrix, pr_curves as pr_chart, roc_curves as roc_chart

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.data import DataError
-from core.evaluate import EvaluationError, predict_split
+from core.analysis import EvaluationError, predict_split
 from core.spec import SpecError
 from core.runs import StoreError
 from dashboard.state import store

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.evaluate import SPLIT_LABELS
+from core.analysis import SPLIT_LABELS
 from dashboard import keys
 from dashboard.state import choose_run, set_current_run
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.evaluate import regression_report
+from core.analysis import regression_report
 
 from .charts import predicted_vs_actual, residuals
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.evaluate import SPLIT_LABELS, least_sure_correct, mistake_count, row_images, worst_errors
+from core.analysis import SPLIT_LABELS, least_sure_correct, mistake_count, row_images, worst_errors
 from dashboard import keys
 
 from .charts import image_grid

@@ -1,7 +1,7 @@
 """The Explain page: why does a trained network decide what it decides? SHAP and LIME per original column,
 for the whole model, for one row (what if?), over training, and for a model brought as ONNX.
 
-The heavy work is core.explain's; here it is asked for, shown with a progress bar, and kept in the session
+The heavy work is core.analysis.explain's; here it is asked for, shown with a progress bar, and kept in the session
 so a rerun never recomputes it (session.py).
 
 Public surface:

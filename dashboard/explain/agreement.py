@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from core import explain as xp
+from core.analysis import explain as xp
 from dashboard.text import md_plain as md
 
 

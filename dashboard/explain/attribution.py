@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import explain as xp
+from core.analysis import explain as xp
 from dashboard import keys
 from dashboard.text import md_plain as md
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from core import explain as xp
+from core.analysis import explain as xp
 from core.data import DataError, read_csv_bytes
 from dashboard import keys
 from dashboard.state import choose
@@ -34,7 +34,7 @@ class Uploaded:
     classes: list | None
     feed: object                # onnx_feed's feed when the model takes columns by name, else None
     left_out: list[str]         # columns the model does not take
-    model: object               # core.explain's Model
+    model: object               # core.analysis.explain's Model
 
 
 def show_byo() -> None:

@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from core import onnx_feed
+from core.analysis.explain import onnx_feed
 
 
 class ByoError(ValueError):

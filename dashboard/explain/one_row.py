@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from core import explain as xp
+from core.analysis import explain as xp
 from dashboard import keys
 from dashboard.text import md_plain as md
 

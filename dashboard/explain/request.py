@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from core import explain as xp
+from core.analysis import explain as xp
 from dashboard import keys
 from dashboard.state import choose
 

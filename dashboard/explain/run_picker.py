@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import explain as xp
+from core.analysis import explain as xp
 from core.data import DataError
 from core.spec import SpecError
 from core.runs import StoreError

@@ -1,5 +1,5 @@
 """What the Explain page keeps in the session: its results, so a rerun (a widget move) never recomputes
-them. core.explain also caches SHAP values in the run's folder, so a second visit — even after a
+them. core.analysis.explain also caches SHAP values in the run's folder, so a second visit — even after a
 restart — is instant."""
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ import numpy as np
 class View:
     """One explained output in the user's words: which column of the attributions, and its unit.
 
-    Every class has its own output, the log-odds of that class (core.units), whatever the network's
+    Every class has its own output, the log-odds of that class (core.analysis.units), whatever the network's
     head; a regression's one output is the predicted value in the target's units."""
 
     index: int                  # output column in the Attribution

@@ -1,7 +1,7 @@
 """The Fairness page: does a trained classifier treat groups (sex, age…) alike? Audit it, find where the gap
 comes from, compare mitigations, download the audit as a report.
 
-The numbers are core.fairness's; here they are asked for, kept in the session (session.py: a widget move
+The numbers are core.analysis.fairness's; here they are asked for, kept in the session (session.py: a widget move
 never refits them) and shown.
 
 Public surface:

@@ -6,7 +6,7 @@ import math
 
 import pandas as pd
 
-from core import fairness as F
+from core.analysis import fairness as F
 
 
 def parse_edges(text: str, column: str) -> tuple[float, ...] | None:

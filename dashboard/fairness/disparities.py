@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from core import fairness as F
+from core.analysis import fairness as F
 from dashboard.text import md_plain as md
 
 from .help import HELP
@@ -15,7 +15,7 @@ CARDS = ("demographic_parity_difference", "demographic_parity_ratio", "equalized
 
 def show_disparities(audit: F.Audit) -> None:
     """The four-fifths verdict (worded as in the report), the disparity cards, the sentences and notes."""
-    from core.report import four_fifths
+    from core.analysis.fairness import four_fifths
     d = audit.disparities
     kind, verdict = four_fifths(d["demographic_parity_ratio"])
     {"pass": st.success, "fail": st.error}.get(kind, st.info)(

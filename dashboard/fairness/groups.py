@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import fairness as F
+from core.analysis import fairness as F
 from dashboard import keys
 
 from .charts import PLAIN, error_rates, selection_rates

@@ -1,4 +1,4 @@
-"""The Fairness page's tooltips, by widget (the disparities' by their name in core.fairness)."""
+"""The Fairness page's tooltips, by widget (the disparities' by their name in core.analysis.fairness)."""
 
 HELP = {
     "run": "A trained classification run to audit. Runs that are still training appear once they finish "

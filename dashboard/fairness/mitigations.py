@@ -2,13 +2,12 @@
 fitted to meet a fairness constraint (fairlearn's ThresholdOptimizer)."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from core import fairness as F
+from core.analysis import fairness as F
 
 from .groups import Audited, Groups
 from .run import Scored, favourable_proba
@@ -37,13 +36,16 @@ def as_variant(name, kind, audit: F.Audit, detail="") -> Variant:
                    audit.disparities["equalized_odds_difference"], audit.groups["selection_rate"], detail)
 
 
-def readable_rule(rule: str) -> str:
-    """fairlearn's '[>0.4496150016784668] with probability 0.53, else [>0.33431…]' as
-    'probability > 0.45 (53 % of the time), else > 0.33'."""
-    rule = re.sub(r"\[>\s*(-?[0-9.]+(?:e-?\d+)?)\]", lambda m: f"> {float(m.group(1)):.2f}", str(rule))
-    rule = re.sub(r"\[<\s*(-?[0-9.]+(?:e-?\d+)?)\]", lambda m: f"< {float(m.group(1)):.2f}", rule)
-    rule = re.sub(r"with probability ([0-9.]+)", lambda m: f"({float(m.group(1)):.0%} of the time)", rule)
-    return "probability " + rule
+def readable_rule(rule: F.ThresholdRule) -> str:
+    """A group's fitted rule in words, e.g. 'probability > 0.45 (53% of the time), else > 0.33'."""
+    text = f"probability {rule.operator} {rule.threshold:.2f}"
+    if rule.other_operator is not None:
+        text += f" ({rule.share:.0%} of the time), else {rule.other_operator} {rule.other_threshold:.2f}"
+    if rule.constant_share:
+        outcome = {0.0: "not favourable", 1.0: "favourable"}.get(rule.constant,
+                                                                 f"favourable with chance {rule.constant:.0%}")
+        text += f"; {rule.constant_share:.0%} of the time {outcome} whatever the probability"
+    return text
 
 
 def threshold_variants(run, sc: Scored, g: Groups, setup: Setup, rows: Audited) -> tuple[list[Variant], list[str]]:

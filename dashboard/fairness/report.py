@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import fairness as F
+from core.analysis import fairness as F
 from dashboard import keys
 from dashboard.state import dataset_for
 
@@ -42,7 +42,7 @@ def show_report(store, run, setup: Setup, threshold, variants: list[Variant]) ->
 
 def _write(store, run, setup: Setup, fav: str, threshold, mitigations: list[dict]) -> str | None:
     """The report's HTML, or None after saying why it could not be made."""
-    from core.report import audit_report
+    from core.analysis.report import audit_report
     with st.spinner("Writing the report (with SHAP values of the test rows)…"):
         try:
             return audit_report(store, run.id, setup.columns if len(setup.columns) > 1 else setup.columns[0],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import fairness as F
+from core.analysis import fairness as F
 from core.spec import SpecError
 from core.runs import StoreError
 from dashboard import keys

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from core import fairness as F
+from core.analysis import fairness as F
 from dashboard import keys
 from dashboard.state import choose
 from dashboard.text import md_plain as md

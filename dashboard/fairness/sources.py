@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from core import fairness as F
+from core.analysis import fairness as F
 from dashboard import keys
 from dashboard.text import md_plain as md
 

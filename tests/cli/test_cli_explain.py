@@ -28,14 +28,14 @@ def explained(trained, cli_home):
 
 
 def _engine(cli_home, run_id, checkpoint="last"):
-    from core.explain import RunExplainer
+    from core.analysis.explain import RunExplainer
     from core.runs import Store
     store = Store(cli_home)
     return store, RunExplainer.open(store, run_id, checkpoint)
 
 
 def test_explain_shap_json_matches_the_engine(explained, trained, cli_home):
-    from core import explain
+    from core.analysis import explain
     proc = explained["shap json"]
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = last_json(proc)
@@ -47,7 +47,7 @@ def test_explain_shap_json_matches_the_engine(explained, trained, cli_home):
     assert out["unit"] == "log-odds" and out["outputs"] == ["log-odds of '0'", "log-odds of '1'"]
     store, ex = _engine(cli_home, out["run_id"])
     try:
-        features, groups, _ = explain._groups(ex.dataset)
+        features, groups, _ = explain.column_groups(ex.dataset)
         att = explain.shap_values(ex.model, ex.dataset.X_test, explain.background_rows(ex.dataset, 100, 0),
                                   features, groups, "exact")
         assert out["importance"] == pytest.approx(att.importance(), rel=1e-6)
@@ -59,7 +59,7 @@ def test_explain_shap_json_matches_the_engine(explained, trained, cli_home):
 
 
 def test_explain_shap_for_one_class_with_sampling(explained, cli_home):
-    from core import explain
+    from core.analysis import explain
     proc = explained["shap class json"]
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = last_json(proc)
@@ -68,7 +68,7 @@ def test_explain_shap_for_one_class_with_sampling(explained, cli_home):
     assert "estimated_error" in out and out["additivity_max_error"] < 1e-4
     store, ex = _engine(cli_home, out["run_id"])
     try:
-        features, groups, _ = explain._groups(ex.dataset)
+        features, groups, _ = explain.column_groups(ex.dataset)
         att = explain.shap_values(ex.model, ex.dataset.X_test[:10], explain.background_rows(ex.dataset, 100, 0),
                                   features, groups, "sampling")
         assert out["importance"] == pytest.approx(att.importance(1), rel=1e-4)
@@ -140,7 +140,7 @@ def test_explain_bad_input_exits_2_with_one_error_line(case, trained, cli_home, 
 def test_explain_shap_method_choices_are_the_engines_methods():
     import argparse
     from core.cli import build_parser
-    from core.explain import METHODS
+    from core.analysis.explain import METHODS
     sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
     action = next(a for a in sub.choices["explain"]._actions if a.dest == "shap_method")
     assert action.choices == ["auto", *METHODS]

@@ -29,7 +29,7 @@ def fair_run(fair_home):
 def test_fairness_json_matches_the_engine_and_fairlearn(fair_run, fair_home, capsys, tmp_path):
     import fairlearn.metrics as fm
     from core.cli import main
-    from core.fairness import Grouping, group_labels
+    from core.data import Grouping, group_labels
     from core.runs import load_run, predict_array
     from core.runs import Store
     report = tmp_path / "audit.html"

@@ -8,10 +8,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-PUBLIC = ["BUILTIN", "DATASETS_DIR", "LIMITS", "DataError", "Dataset", "DatasetRef", "Limits", "Preprocess", "Upload",
-          "csv_columns_summary", "delete_upload", "infer_task", "list_builtin", "load_builtin", "load_csv",
-          "load_dataset", "load_upload", "read_csv_bytes", "read_upload", "remember_upload_settings", "upload_info",
-          "uploaded_csvs"]
+PUBLIC = ["BUILTIN", "DATASETS_DIR", "LIMITS", "MAX_GROUPS", "MISSING", "SPLITS", "DataError", "Dataset", "DatasetRef",
+          "FairnessError", "Grouping", "Limits", "Preprocess", "Upload", "band_labels", "csv_columns_summary",
+          "delete_upload", "group_labels", "group_order", "infer_task", "list_builtin", "load_builtin", "load_csv",
+          "load_dataset", "load_upload", "read_csv_bytes", "read_upload", "remember_upload_settings", "row_groups",
+          "split_name", "suggest_bins", "training_bins", "training_grouping", "upload_info", "uploaded_csvs"]
 
 
 @pytest.mark.parametrize("name", PUBLIC)

@@ -54,7 +54,7 @@ def boundary_for(feed: LiveFeed | None, run: Run | None, dataset, by_group: str 
         extent = boundary_extent(dataset.X_train)
     groups = lines = order = None
     if by_group is not None:
-        from core import fairness as F
+        from core.analysis import fairness as F
         try:
             labels, order = F.row_groups(dataset, by_group)
             groups = (labels[dataset.idx_train], labels[dataset.idx_test])

@@ -96,7 +96,7 @@ def test_results_are_cached_in_the_run_folder_for_the_next_view(trained, monkeyp
     open_explain(home, monkeypatch, ids["iris"])
     files = list((Path(home) / "runs" / ids["iris"] / "explanations").glob("shap-*.safetensors"))
     assert files
-    from core import explain
+    from core.analysis import explain
     from core.runs import Store
     ex = explain.RunExplainer.open(Store(home), ids["iris"])
     assert ex.shap("exact", limit=200, background=100, cached_only=True) is not None
@@ -227,7 +227,7 @@ def test_the_explain_page_the_report_the_fairness_page_and_the_cli_agree_on_the_
     import shutil
 
     from core.cli import main
-    from core.report import audit_report
+    from core.analysis.report import audit_report
     from core.runs import Store
     home, ids = trained
     run_id = ids["german_credit"]
@@ -424,7 +424,7 @@ def test_agreement_verdict_says_plainly_when_methods_disagree():
 def test_the_agreement_sentence_counts_the_direction_over_the_columns_it_names():
     """Top 5 of SHAP and of LIME share 4 columns; 6 are in either list and 5 of those 6 point the same way
     (3 of the 4 shared). The sentence names the 6 it counts, not the 4."""
-    from core.explain import agreement
+    from core.analysis.explain import agreement
     from dashboard.explain import agreement_verdict
     shap_row = np.array([5.0, 4.0, 3.0, 2.0, 1.0, 0.1, 0.0])
     lime_row = np.array([5.0, 4.0, 3.0, -2.0, 0.1, 1.0, 0.0])

@@ -337,7 +337,7 @@ def test_a_variant_retrains_on_the_bands_the_audit_uses(trained, monkeypatch):
 # ------------------------------------------------------------------------------- plain helpers
 
 def test_parse_edges():
-    from core.fairness import FairnessError
+    from core.analysis.fairness import FairnessError
     from dashboard.fairness import format_edges, parse_edges
     assert parse_edges("50, 30; 30", "age") == (30.0, 50.0)
     assert parse_edges("  ", "age") is None
@@ -347,7 +347,7 @@ def test_parse_edges():
 
 
 def test_sweep_matches_the_audit():
-    from core.fairness import audit
+    from core.analysis.fairness import audit
     from dashboard.fairness import sweep
     rng = np.random.default_rng(1)
     y = rng.integers(0, 2, 300)

@@ -1,4 +1,4 @@
-"""core/report.py: the self-contained HTML fairness audit of a stored run — its content, that it parses,
+"""core/analysis/report: the self-contained HTML fairness audit of a stored run — its content, that it parses,
 that it loads nothing from outside, that user strings are escaped, and how it looks in a real browser
 (a screenshot in test-artifacts/audit-report.png and a printed A4 PDF)."""
 from __future__ import annotations
@@ -12,18 +12,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core import fairness as F
+from core.analysis import fairness as F
 from core.data import load_builtin, load_csv
 from core.model import build_network
 from core.presets import get_preset
 from core.recorder import StoreRecorder
-from core.report import audit_report, four_fifths
+from core.analysis.fairness import four_fifths
+from core.analysis.report import audit_report
 from core.spec import NetworkSpec, TrainSpec
 from core.runs import Store
 from core.train import Trainer, resolve_loss, seed_everything
 from tests.helpers_runs import train_run
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 EVIL_GROUP = "<script>alert(1)</script>"

@@ -1,10 +1,10 @@
-"""core/evaluate.py: metrics on hand-made fixtures and on real trained runs."""
+"""core/analysis/evaluate.py: metrics on hand-made fixtures and on real trained runs."""
 import numpy as np
 import pandas as pd
 import pytest
 from sklearn import metrics as skm
 
-from core.evaluate import (EvaluationError, Predictions, classification_report, pr_curves, predict_split,
+from core.analysis import (EvaluationError, Predictions, classification_report, pr_curves, predict_split,
                            least_sure_correct, mistake_count, regression_report, roc_curves, row_images,
                            threshold_point, worst_errors)
 from core.runs import load_run

@@ -46,17 +46,19 @@ class Predictions:
 
 
 def predict_split(loaded, split: str = "test") -> Predictions:
-    """The predictions of a loaded run (core.runs.LoadedRun) on the 'train', 'val' or 'test' split."""
-    from .runs import predict_array
+    """The predictions of a loaded run (core.runs.LoadedRun) on the 'train', 'val' ('validation') or 'test' split."""
+    from core.data import DataError, split_name
+    from core.runs import predict_array
     ds = loaded.dataset
-    split = "val" if split == "validation" else split
-    if split not in SPLIT_LABELS:
-        raise EvaluationError(f"split must be 'train', 'val' or 'test' (got {split!r})")
+    try:
+        split = split_name(split)
+    except DataError:
+        raise EvaluationError(f"split must be 'train', 'val' or 'test' (got {split!r})") from None
     X, y = ds.split(split)
     if len(X) == 0:
         raise EvaluationError(f"the {SPLIT_LABELS[split]} split of {ds.name} is empty; choose another split")
     out = np.asarray(predict_array(loaded.net, X), dtype=np.float64)
-    rows = np.asarray(getattr(ds, f"idx_{split}"))
+    rows = np.asarray(ds.indices(split))
     if ds.task == "classification":
         return Predictions("classification", split, rows, np.asarray(y, dtype=np.int64), out.argmax(axis=1), out,
                            list(ds.class_names))

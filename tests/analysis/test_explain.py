@@ -1,4 +1,4 @@
-"""core.explain: SHAP and LIME of stored runs in the user's own columns, cached in the run folder.
+"""core.analysis.explain: SHAP and LIME of stored runs in the user's own columns, cached in the run folder.
 
 One small German-credit run (text columns one-hot encoded, epoch checkpoints at 10 and 20)
 is trained once for the module; everything else uses hand-built models whose answers are known."""
@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from core import explain, shapley
-from core.explain import ExplainError, RunExplainer
+from core.analysis import explain, shapley
+from core.analysis.explain import ExplainError, RunExplainer, running
 from core.runs import Store
 from tests.helpers_runs import train_run
 
@@ -30,7 +30,7 @@ def ex(gc_home):
 
 
 def columns(ex):
-    return explain._groups(ex.dataset)
+    return explain.column_groups(ex.dataset)
 
 
 def rel_l2(a, ref):
@@ -146,7 +146,7 @@ def test_more_than_two_classes_are_explained_in_log_odds_and_stay_additive(metho
     with torch.no_grad():
         net.body[-1].weight.mul_(4)                     # confident logits, far from uniform
     model = explain.model_of(net.eval(), ds.class_names)
-    features, groups, _ = explain._groups(ds)
+    features, groups, _ = explain.column_groups(ds)
     X, bg = ds.X_test[:6], explain.background_rows(ds, 15, 0)
     att = explain.shap_values(model, X, bg, features, groups, method, tolerance=0.01)
     assert att.outputs == [f"log-odds of {c!r}" for c in ds.class_names]
@@ -157,8 +157,8 @@ def test_more_than_two_classes_are_explained_in_log_odds_and_stay_additive(metho
 
 
 def test_grouped_values_agree_with_shaps_exact_and_kernel_explainers_on_the_group_codes(ex):
-    """shap's own explainers, run over one code per original column (explain._GroupCodes), give the same
-    coalition values as the torch exact computation."""
+    """shap's own explainers, run over one code per original column (shap_explainers.GroupCodes), give the
+    same coalition values as the torch exact computation."""
     features, groups, _ = columns(ex)
     X = ex.dataset.X_test[:3]
     bg = explain.background_rows(ex.dataset, 10, 0)
@@ -286,7 +286,7 @@ def test_digits_are_explained_by_one_round_of_pixel_walks_on_a_dense_copy_of_the
     with torch.no_grad():
         np.testing.assert_allclose(model.fn(torch.as_tensor(X)).numpy(), log_odds_of(net.predict(torch.as_tensor(X))),
                                    atol=1e-3)
-    features, groups, _ = explain._groups(ds)
+    features, groups, _ = explain.column_groups(ds)
     assert explain.auto_method(len(groups), image=True) == "pixels" and explain.auto_method(64) == "sampling"
     bg = explain.background_rows(ds, 50, 0)
     counted = explain.Model(Counting(model.fn), model.outputs, model.space)
@@ -360,7 +360,7 @@ def test_agreement_of_hand_made_vectors():
 # ------------------------------------------------------------------ bring your own model: ONNX
 def _onnx_on_raw_rows(ex, tmp_path, n_rows=4, n_background=15):
     """The run's ONNX export fed the original columns of test rows and of the background rows (codes)."""
-    from core.onnx_feed import column_inputs, session_of, table_codes
+    from core.analysis.explain import column_inputs, session_of, table_codes
     from core.runs import export
     ds = ex.dataset
     data = export(ex.store, ex.run_id, "onnx", tmp_path / "model.onnx").read_bytes()
@@ -403,7 +403,7 @@ def test_an_exported_onnx_model_is_explained_like_the_torch_model_in_probability
 
 
 def test_a_file_that_is_not_onnx_or_does_not_fit_the_table_is_refused_in_words(ex, tmp_path):
-    from core.onnx_feed import session_of, table_codes
+    from core.analysis.explain import session_of, table_codes
     with pytest.raises(ExplainError, match="not a model onnxruntime can load"):
         explain.onnx_model(np.random.default_rng(0).bytes(4096), 26)
     with pytest.raises(ExplainError, match="not a model"):
@@ -489,7 +489,7 @@ class FakeClock:
 
 def test_probe_seconds_splits_a_fixed_cost_from_a_cost_per_row(monkeypatch):
     clock = FakeClock()
-    monkeypatch.setattr(explain.time, "perf_counter", clock)
+    monkeypatch.setattr(running.time, "perf_counter", clock)
     calls = []
 
     def work(fixed, per_row, first_extra=0.0):

@@ -5,7 +5,7 @@ digit, torch's Conv2d and MaxPool2d spend most of their time on per-call overhea
 3×3 convolution ran at a few percent of the speed of a matrix product on 2 cores); a convolution
 with a fixed input size is a linear map, so it can be one dense matrix product instead, and a
 max-pool a reshape and a max. The first layer then becomes a plain Linear, which lets
-core.shapley walk it as a running sum. Outputs agree with the original to float rounding.
+core.analysis.shapley walk it as a running sum. Outputs agree with the original to float rounding.
 
 `densify` returns None for layers it does not know (the caller keeps the original network) and
 for images too large for a dense matrix.

@@ -1,6 +1,6 @@
-"""core/fairness.py and the fairness parts of core/train.py: the audit's numbers against fairlearn's
-and against hand-computed ones, the live per-epoch metrics, the synthetic bias knob, what each
-mitigation does to its target disparity, and the refusals of input that cannot be audited.
+"""core/analysis/fairness: the audit's numbers against fairlearn's and against hand-computed ones, its
+findings, the synthetic bias knob, what each mitigation does to its target disparity, and the
+refusals of input that cannot be audited.
 
 Mitigation effects are measured on biased_loans at bias 1 (4,000 rows, 600 in the test split);
 the margins asserted hold with room over dataset/training seeds 0–10 (measured when written:
@@ -8,22 +8,17 @@ reweighing lowered the test demographic parity difference by ≥ 0.16, the DP pe
 the equalized-odds penalty lowered the equalized odds difference by ≥ 0.07)."""
 from __future__ import annotations
 
-import dataclasses
-
 import fairlearn.metrics as fm
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 from sklearn.metrics import accuracy_score, precision_score
 
-from core import fairness as F
-from core.runs import executor as jobs
+from core.analysis import fairness as F
 from core.data import load_builtin
-from core.model import build_network
 from core.runs import predict_array
 from core.spec import NetworkSpec, TrainSpec
-from core.train import LiveFairness, Trainer, TrainingError, resolve_loss, seed_everything, train
+from core.train import train
 
 from tests.helpers_runs import train_run
 
@@ -124,125 +119,6 @@ def test_audit_refuses_arrays_of_different_lengths():
         F.audit(TINY_Y, TINY_P[:-1], TINY_G)
 
 
-# ------------------------------------------------------------------ the live, per-epoch metrics
-
-
-class Evaluations:
-    """Keeps every evaluated epoch's metrics and the network's raw validation output."""
-
-    def __init__(self):
-        self.seen = []
-
-    def on_evaluate(self, trainer, report):
-        self.seen.append((dict(report.metrics), trainer.val_output.detach().clone()))
-
-
-def trained_with_log(ds, spec: TrainSpec, hidden=(16,)):
-    seed_everything(spec.seed)
-    net, _ = build_network(NetworkSpec.dense(list(hidden), "relu"), ds, resolve_loss(spec, ds.task))
-    log = Evaluations()
-    trainer = Trainer(net, ds, spec, callbacks=[log])
-    trainer.fit()
-    return trainer, log
-
-
-def assert_live_equals_fairlearn(live: dict, out: torch.Tensor, ds, fav: int, groups: np.ndarray):
-    if out.shape[1] == 1:
-        p1 = torch.sigmoid(out[:, 0]).numpy()
-        p = p1 if fav == 1 else 1 - p1
-    else:
-        p = torch.softmax(out, 1)[:, fav].numpy()
-    pred = (p >= 0.5).astype(int)
-    y = (ds.y_val == fav).astype(int)
-    ref = fairlearn_by_group(y, pred, groups)
-    for g in ref.index:
-        for k in ("selection_rate", "tpr", "fpr", "accuracy"):
-            assert live[f"fair/{k}/{g}"] == pytest.approx(ref.loc[g, k], abs=1e-6), (g, k)
-    kw = {"y_true": y, "y_pred": pred, "sensitive_features": groups}
-    assert live["fair/demographic_parity_difference"] == pytest.approx(fm.demographic_parity_difference(**kw), abs=1e-6)
-    assert live["fair/equalized_odds_difference"] == pytest.approx(fm.equalized_odds_difference(**kw), abs=1e-6)
-    assert live["fair/equal_opportunity_difference"] == pytest.approx(fm.equal_opportunity_difference(**kw), abs=1e-6)
-
-
-def test_live_fairness_equals_fairlearn_at_every_evaluated_epoch_on_biased_loans():
-    ds = load_builtin("biased_loans", n=1000, bias=1.0)
-    trainer, log = trained_with_log(ds, TrainSpec(epochs=6, lr=0.01, batch_size=16, device="cpu"))   # every epoch logged
-    assert isinstance(trainer.fair, LiveFairness) and trainer.fair.names == ["female", "male"]
-    groups, _ = F.group_labels(ds.raw.iloc[ds.idx_val], F.Grouping.of("sex"))
-    assert len(log.seen) == 6
-    for live, out in log.seen:
-        assert_live_equals_fairlearn(live, out, ds, 1, groups)
-    # after a few epochs the model has learnt the historic bias: a real gap, not a trivial zero
-    assert log.seen[-1][0]["fair/demographic_parity_difference"] > 0.2
-
-
-def test_live_fairness_equals_fairlearn_with_three_groups_and_a_single_output():
-    ds = load_builtin("german_credit")
-    spec = TrainSpec(epochs=3, lr=0.01, batch_size=32, device="cpu", sensitive="housing", loss="bce")
-    trainer, log = trained_with_log(ds, spec)
-    assert trainer.fair.names == ["free", "own", "rent"] and trainer.fair.favourable == 1     # 'good'
-    groups, _ = F.group_labels(ds.raw.iloc[ds.idx_val], F.Grouping.of("housing"))
-    assert log.seen and log.seen[-1][1].shape[1] == 1
-    for live, out in log.seen:
-        assert_live_equals_fairlearn(live, out, ds, 1, groups)
-
-
-def test_live_fairness_is_off_without_a_sensitive_column_and_on_with_the_datasets_own():
-    spiral = load_builtin("spiral", n=200)
-    assert LiveFairness.for_trainer(spiral, TrainSpec(device="cpu"), torch.device("cpu")) is None
-    loans = load_builtin("biased_loans", n=200)
-    live = LiveFairness.for_trainer(loans, TrainSpec(device="cpu"), torch.device("cpu"))
-    assert live.column == "sex" and live.weights is None
-
-
-def test_live_fairness_bands_a_numeric_column_the_same_way_on_training_and_validation_rows():
-    ds = load_builtin("german_credit")
-    live = LiveFairness.for_trainer(ds, TrainSpec(device="cpu", sensitive="age"), torch.device("cpu"))
-    in_train = set(live.train_groups.tolist())
-    in_val = set(live.val_groups.tolist())
-    assert in_val <= in_train, [live.names[i] for i in in_val - in_train]
-
-
-def test_live_fairness_cuts_a_numeric_column_at_the_bands_the_spec_gives():
-    ds = load_builtin("german_credit")
-    cpu = torch.device("cpu")
-    quartiles = LiveFairness.for_trainer(ds, TrainSpec(device="cpu", sensitive="age"), cpu)
-    assert len(quartiles.names) == 4
-    banded = LiveFairness.for_trainer(ds, TrainSpec(device="cpu", sensitive="age", reweigh=True,
-                                                     sensitive_bands={"age": [30, 50]}), cpu)
-    assert sorted(banded.names) == sorted(["< 30", "30–50", "≥ 50"])
-    ages = ds.raw["age"].to_numpy()[ds.idx_train]
-    young = banded.names.index("< 30")
-    assert (banded.train_groups.numpy() == young).sum() == (ages < 30).sum()
-    # the reweighing weights balance those bands, not the quartiles
-    assert not torch.allclose(banded.weights, LiveFairness.for_trainer(
-        ds, TrainSpec(device="cpu", sensitive="age", reweigh=True), cpu).weights)
-    # bands given for another column leave this one at its quartiles
-    other = LiveFairness.for_trainer(ds, TrainSpec(device="cpu", sensitive="age", sensitive_bands={"x": [1]}), cpu)
-    assert other.names == quartiles.names
-
-
-def test_live_fairness_reaches_the_store_at_every_evaluated_epoch(store):
-    ds = load_builtin("biased_loans", n=600, bias=1.0)
-    spec = TrainSpec(epochs=6, lr=0.01, batch_size=8, device="cpu", checkpoint_every=3)   # 53 steps: every epoch logged
-    run_id = jobs.submit(store, dataset=ds.ref.to_dict(), network=NetworkSpec.dense([8], "relu"), train=spec,
-                         name="live fairness")
-    run = jobs.wait(store, run_id, timeout=120)
-    log = (store.run_dir(run_id) / "worker.log")
-    assert run.status == "finished", f"{run.status}: {run.error} / {log.read_text() if log.exists() else ''}"
-    rows = store.metrics(run_id, ["val_loss", "fair/demographic_parity_difference", "fair/selection_rate/female",
-                                  "fair/selection_rate/male", "fair/equalized_odds_difference"])
-    by_name = {n: frame.set_index("epoch")["value"] for n, frame in rows.groupby("name")}
-    epochs = sorted(by_name["val_loss"].index)
-    assert epochs == [1, 2, 3, 4, 5, 6]
-    for name in ("fair/demographic_parity_difference", "fair/equalized_odds_difference",
-                 "fair/selection_rate/female", "fair/selection_rate/male"):
-        assert sorted(by_name[name].index) == epochs, name
-        assert by_name[name].between(0, 1).all(), name
-    gap = by_name["fair/selection_rate/male"] - by_name["fair/selection_rate/female"]
-    np.testing.assert_allclose(by_name["fair/demographic_parity_difference"], gap.abs(), atol=1e-9)
-
-
 # ------------------------------------------------------------------ the synthetic bias knob
 
 LOANS = {"n": 4000}
@@ -259,18 +135,6 @@ def test_biased_loans_parity_gap_grows_with_the_bias_knob():
     assert gaps[0] < gaps[1] < gaps[2], gaps
     assert gaps[2] - gaps[0] > 0.2, gaps          # measured over seeds 0–9: ≥ 0.31
     assert gaps[0] < 0.12, gaps                   # without bias, the legitimate features carry no gap
-
-
-def test_row_groups_band_numbers_at_the_training_quartiles_and_keep_texts():
-    ds = load_builtin("german_credit")
-    labels, order = F.row_groups(ds, "age")
-    assert len(labels) == len(ds.raw) and len(order) == 4
-    assert order[0].startswith("< ") and order[-1].startswith("≥ ")     # in band order, not as text sorts
-    assert set(labels) == set(order)
-    labels, order = F.row_groups(ds, "sex")
-    assert order == ["female", "male"] and list(labels) == list(ds.raw["sex"].astype(str))
-    with pytest.raises(F.FairnessError):
-        F.row_groups(dataclasses.replace(ds, raw=ds.raw.assign(sex="x")), "sex")       # one group
 
 
 def test_a_network_that_never_sees_the_group_learns_two_groups_bias_from_where_points_lie():
@@ -397,12 +261,6 @@ def test_reweighing_makes_label_rates_equal_across_groups():
 # ------------------------------------------------------------------ input that cannot be audited as it is
 
 
-def test_a_column_with_one_group_is_refused():
-    frame = pd.DataFrame({"sex": ["male"] * 20})
-    with pytest.raises(F.FairnessError, match="Every row has the same sex \\('male'\\).*choose another"):
-        F.group_labels(frame, F.Grouping.of("sex"))
-
-
 def test_missing_values_form_their_own_group_with_a_note():
     frame = pd.DataFrame({"sex": ["male", "female", None, "", "female", np.nan, "male"]})
     labels, notes = F.group_labels(frame, F.Grouping.of("sex"))
@@ -410,43 +268,6 @@ def test_missing_values_form_their_own_group_with_a_note():
     assert notes == ["3 rows have no 'sex'; they form their own group '(missing)'."]
     a = F.audit(np.array([1, 0, 1, 1, 0, 1, 0]), np.full(7, 0.6), labels, n_boot=0)
     assert F.MISSING in a.groups.index
-
-
-def test_five_hundred_distinct_texts_are_refused_naming_the_column_and_the_fix():
-    frame = pd.DataFrame({"customer_name": [f"person {i}" for i in range(500)]})
-    with pytest.raises(F.FairnessError) as err:
-        F.group_labels(frame, F.Grouping.of("customer_name"))
-    message = str(err.value)
-    assert "'customer_name' has 500 different values" in message
-    assert "Choose a column with fewer values" in message and f"at most {F.MAX_GROUPS}" in message
-
-
-def test_five_hundred_distinct_numbers_are_cut_into_bands_with_a_note():
-    income = np.arange(500) * 1.5 + 10
-    labels, notes = F.group_labels(pd.DataFrame({"income": income}), F.Grouping.of("income"))
-    bands = pd.unique(labels)
-    assert 2 <= len(bands) <= 4 and len(bands) <= F.MAX_GROUPS
-    assert len(notes) == 1 and "'income' has 500 different values" in notes[0] and "cut into bands" in notes[0]
-    counts = pd.Series(labels).value_counts()
-    assert counts.min() >= 100                           # quantile edges: bands of similar size
-    # explicit edges are used as given
-    labels, notes = F.group_labels(pd.DataFrame({"income": income}), F.Grouping.of("income", {"income": [300]}))
-    assert sorted(set(labels)) == ["< 300", "≥ 300"] and notes == []
-    assert (labels == "< 300").sum() == int((income < 300).sum())
-
-
-def test_an_unknown_column_is_refused_listing_the_real_ones():
-    frame = pd.DataFrame({"sex": ["a", "b"], "age": [30, 40]})
-    with pytest.raises(F.FairnessError, match="no column 'gender'; choose one of sex, age"):
-        F.group_labels(frame, F.Grouping.of("gender"))
-    with pytest.raises(F.FairnessError, match="one sensitive column, or two"):
-        F.Grouping.of(["sex", "age", "x"])
-
-
-def test_two_columns_give_their_intersection():
-    frame = pd.DataFrame({"sex": ["m", "f", "m", "f"], "band": ["young", "young", "old", "old"]})
-    labels, _ = F.group_labels(frame, F.Grouping.of(["sex", "band"]))
-    assert labels.tolist() == ["m × young", "f × young", "m × old", "f × old"]
 
 
 def test_auditing_a_regression_run_is_refused(home, store):
@@ -466,18 +287,6 @@ def test_audit_run_of_a_stored_classifier(home, store):
     assert other.groups["selection_rate"].to_numpy() == pytest.approx(1 - a.groups["selection_rate"].to_numpy())
 
 
-@pytest.mark.parametrize("mitigation", [{"reweigh": True}, {"fairness_penalty": "demographic_parity"}])
-def test_in_training_mitigation_without_a_sensitive_column_is_a_training_error(mitigation):
-    spiral = load_builtin("spiral", n=200)
-    with pytest.raises(TrainingError, match="need a sensitive column"):
-        train(spiral, NetworkSpec.dense([4]), TrainSpec(epochs=1, device="cpu", **mitigation))
-    # a sensitive column whose rows all share one value cannot be mitigated either
-    loans = load_builtin("biased_loans", n=200)
-    one_group = dataclasses.replace(loans, raw=loans.raw.assign(part_time=0))
-    with pytest.raises(TrainingError, match="fairness mitigation: Every row has the same part_time"):
-        train(one_group, NetworkSpec.dense([4]), TrainSpec(epochs=1, device="cpu", sensitive="part_time", **mitigation))
-
-
 def test_equal_selection_rates_are_said_plainly():
     y = np.array([1, 0, 1, 0])
     a = F.audit(y, np.array([0.9, 0.1, 0.8, 0.2]), np.array(["a", "a", "b", "b"]), n_boot=0)
@@ -492,8 +301,54 @@ def test_bands_are_listed_in_numeric_order():
     assert list(a.groups.index) == ["< 27", "27–33", "33–42", "≥ 42"]
 
 
-def test_mitigations_are_refused_on_a_regression_target():
-    ds = load_builtin("diabetes")
-    net, _ = build_network(NetworkSpec.dense([4], "relu"), ds)
-    with pytest.raises(TrainingError, match="regression"):
-        Trainer(net, ds, TrainSpec(device="cpu", reweigh=True, sensitive="sex"))
+# ------------------------------------------------------------------ findings and fitted rules as data
+
+
+def test_each_finding_carries_the_numbers_its_sentence_states():
+    a = F.audit(TINY_Y, TINY_P, TINY_G, favourable="approved", n_boot=0)
+    by_metric = {f.metric: f for f in a.findings}
+    assert list(by_metric) == ["demographic_parity_difference", "demographic_parity_ratio",
+                               "equal_opportunity_difference", "equalized_odds_difference",
+                               "predictive_parity_difference"]
+    parity = by_metric["demographic_parity_difference"]
+    assert (parity.rate, parity.low, parity.high) == ("selection_rate", "b", "a")
+    assert (parity.low_value, parity.high_value, parity.value) == (0.25, 0.75, 0.5) and not parity.equal
+    assert by_metric["demographic_parity_ratio"].value == pytest.approx(1 / 3)
+    opportunity = by_metric["equal_opportunity_difference"]
+    assert (opportunity.rate, opportunity.low, opportunity.high, opportunity.low_value) == ("tpr", "b", "a", 0.5)
+    odds = by_metric["equalized_odds_difference"]
+    assert (odds.rate, odds.low, odds.high, odds.high_value, odds.value) == ("fpr", "b", "a", 0.5, 0.5)
+    assert [f.sentence for f in a.findings] == a.sentences
+    assert "'b' is predicted 'approved' 50.0 points less often than 'a'" in parity.sentence
+    equal = F.audit(np.array([1, 0, 1, 0]), np.array([0.9, 0.1, 0.8, 0.2]), np.array(["a", "a", "b", "b"]), n_boot=0)
+    assert equal.findings[0].equal and equal.findings[0].value == 0
+
+
+@pytest.mark.parametrize("constraint", list(F.CONSTRAINTS))
+def test_fitted_thresholds_are_rules_whose_numbers_give_the_decisions(constraint):
+    rng = np.random.default_rng(2)
+    g = np.where(rng.random(400) < 0.5, "a", "b")
+    y = (rng.random(400) < np.where(g == "a", 0.7, 0.3)).astype(int)
+    p = np.clip(0.5 * y + 0.6 * rng.random(400) - 0.1 * (g == "b"), 0, 1)
+    mitigation = F.fit_thresholds(y, p, g, constraint)
+    rules = mitigation.thresholds()
+    assert set(rules) == {"a", "b"}
+    decided = mitigation.predict(p, g, seed=0)
+    for name, rule in rules.items():
+        assert isinstance(rule, F.ThresholdRule) and rule.group == name and rule.operator in "<>"
+        assert 0 < rule.share <= 1 and (rule.other_operator is None) == (rule.share == 1.0)
+        assert 0 <= rule.constant_share < 1 and 0 <= rule.constant <= 1
+        chance = favourable_chance(rule, p[g == name])
+        certain = (chance == 0) | (chance == 1)
+        assert certain.mean() > 0.5, name                 # most rows are decided by the thresholds alone
+        np.testing.assert_array_equal(decided[g == name][certain], chance[certain])
+
+
+def favourable_chance(rule: F.ThresholdRule, p: np.ndarray) -> np.ndarray:
+    """The chance of a favourable decision at each probability, from the rule's fields alone."""
+    def passes(operator, threshold):
+        return (p > threshold if operator == ">" else p < threshold).astype(float)
+    first = passes(rule.operator, rule.threshold)
+    second = first if rule.other_operator is None else passes(rule.other_operator, rule.other_threshold)
+    drawn = rule.share * first + (1 - rule.share) * second
+    return rule.constant_share * rule.constant + (1 - rule.constant_share) * drawn

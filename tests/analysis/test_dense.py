@@ -1,4 +1,4 @@
-"""core/dense.py: a convolutional network for small images re-expressed with dense layers gives the
+"""core/analysis/dense.py: a convolutional network for small images re-expressed with dense layers gives the
 same outputs, and anything it does not know is left alone."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from core import dense
+from core.analysis import dense
 from core.model import build_body
 from core.presets import get_preset
 from core.spec import LayerSpec, NetworkSpec

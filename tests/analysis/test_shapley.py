@@ -1,4 +1,4 @@
-"""core.shapley: interventional Shapley values of batched torch functions.
+"""core.analysis.shapley: interventional Shapley values of batched torch functions.
 
 Checked against independent computations: shap's own ExactExplainer, a brute force over
 coalitions written here with math.comb weights, and the closed form of an additive model."""
@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import torch
 
-from core import shapley
+from core.analysis import shapley
 
 
 def mlp(d: int, k: int, seed: int = 0) -> torch.nn.Sequential:
@@ -198,7 +198,7 @@ def test_one_hot_groups_on_german_credit_are_the_shapley_values_of_the_coalition
 
 # ------------------------------------------------------------------ sampling: close, and knows how close
 def test_sampling_is_within_a_few_percent_of_exact_and_estimates_its_own_error():
-    from core import explain
+    from core.analysis import explain
     net = mlp(10, 2, seed=0)
     X, Z = data(30, 40, 10, seed=0)
     groups = [[i] for i in range(10)]

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .errors import ExplainError
+
 _NUMBER_TYPES = {"tensor(float)": np.float32, "tensor(double)": np.float64}
 
 
@@ -25,19 +27,14 @@ class ColumnInput:
         return self.dtype is object
 
 
-def _error(message: str):
-    from .explain import ExplainError
-    return ExplainError(message)
-
-
 def session_of(data: bytes):
     """An onnxruntime session of the model's bytes (ONNX is a protobuf graph: nothing is unpickled)."""
     import onnxruntime as ort
     try:
         return ort.InferenceSession(data, providers=["CPUExecutionProvider"])
     except Exception as exc:                      # onnxruntime raises its own error types
-        raise _error(f"That file is not a model onnxruntime can load ({str(exc).splitlines()[0][:200]}); "
-                     "export it with torch.onnx.export or another ONNX exporter and try again.") from None
+        raise ExplainError(f"That file is not a model onnxruntime can load ({str(exc).splitlines()[0][:200]}); "
+                           "export it with torch.onnx.export or another ONNX exporter and try again.") from None
 
 
 def column_inputs(session, columns: list[str]) -> list[ColumnInput] | None:
@@ -51,8 +48,8 @@ def column_inputs(session, columns: list[str]) -> list[ColumnInput] | None:
     out = []
     for i in inputs:
         if i.type != "tensor(string)" and i.type not in _NUMBER_TYPES:
-            raise _error(f"The model's input {i.name!r} takes {i.type}; Glassnet feeds a column as float, double "
-                         "or string. Export the model with those input types and try again.")
+            raise ExplainError(f"The model's input {i.name!r} takes {i.type}; Glassnet feeds a column as float, double "
+                               "or string. Export the model with those input types and try again.")
         out.append(ColumnInput(i.name, object if i.type == "tensor(string)" else _NUMBER_TYPES[i.type]))
     return out
 
@@ -85,13 +82,13 @@ class ColumnFeed:
 
 def table_codes(frame: pd.DataFrame, inputs: list[ColumnInput]) -> tuple[np.ndarray, ColumnFeed]:
     """The codes of a table's rows for a model that takes `inputs`, and the feed that decodes them."""
-    from .data import DataError
-    from .data.columns import numeric_values, text_values
+    from core.data import DataError
+    from core.data.columns import numeric_values, text_values
     lacking = [i.name for i in inputs if i.name not in frame.columns]
     if lacking:
         names = ", ".join(repr(n) for n in lacking[:8]) + (f" and {len(lacking) - 8} more" if len(lacking) > 8 else "")
-        raise _error(f"The model takes the column{'s' if len(lacking) > 1 else ''} {names}, which the table "
-                     "lacks; upload rows with every column the model was trained on.")
+        raise ExplainError(f"The model takes the column{'s' if len(lacking) > 1 else ''} {names}, which the table "
+                           "lacks; upload rows with every column the model was trained on.")
     codes = np.zeros((len(frame), len(inputs)), np.float64)
     values: dict[str, list[str]] = {}
     for j, i in enumerate(inputs):
@@ -105,5 +102,5 @@ def table_codes(frame: pd.DataFrame, inputs: list[ColumnInput]) -> tuple[np.ndar
             try:
                 codes[:, j] = numeric_values(frame[i.name], i.name)
             except DataError as exc:
-                raise _error(str(exc)) from None
+                raise ExplainError(str(exc)) from None
     return codes, ColumnFeed(list(inputs), values)
