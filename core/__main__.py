@@ -43,7 +43,7 @@ def _user_errors():
     from .jobs import JobError
     from .spec import SpecError
     from .store import StoreError
-    from .train import TrainingError
+    from .training import TrainingError
     return (DataError, SpecError, StoreError, TrainingError, JobError, UsageError, FileNotFoundError,
             IsADirectoryError, PermissionError)
 
@@ -110,16 +110,15 @@ class _Progress:
 
 
 def cmd_train(a) -> int:
-    from .model import build_network
-    from .recorder import StoreRecorder
+    from .model import build_network, concrete_loss
     from .store import Store
-    from .train import Trainer, resolve_loss, seed_everything
+    from .training import StoreRecorder, Trainer, seed_everything
 
     store = Store(a.home)
     dataset = _dataset_from_args(a, store.home)
     network, spec = _specs_from_args(a)
     seed_everything(spec.seed)
-    net, _ = build_network(network, dataset, resolve_loss(spec, dataset.task))
+    net, _ = build_network(network, dataset, concrete_loss(spec.loss, dataset.task))
     name = a.name or f"{dataset.name} {spec.optimizer} lr={spec.lr:g}"
     run_id = store.create_run(name=name, dataset=dataset.ref.to_dict(), network=network.to_dict(),
                               train=spec.to_dict(), status="queued")

@@ -14,11 +14,10 @@ def run(run_id: str, home: str, resume: bool = False) -> int:
     import torch
 
     from .data import DatasetRef, load_dataset
-    from .model import build_network, load_checkpoint, model_state
-    from .recorder import StoreControl, StoreRecorder
+    from .model import build_network, concrete_loss, load_checkpoint, model_state
     from .spec import NetworkSpec, TrainSpec
     from .store import Store, StoreError
-    from .train import Trainer, resolve_loss, seed_everything
+    from .training import StoreControl, StoreRecorder, Trainer, seed_everything
 
     store = Store(home)
     try:
@@ -27,7 +26,7 @@ def run(run_id: str, home: str, resume: bool = False) -> int:
         dataset = load_dataset(DatasetRef.from_dict(rec.dataset), store.home)
         network, spec = NetworkSpec.from_dict(rec.network), TrainSpec.from_dict(rec.train)
         seed_everything(spec.seed)
-        net, _ = build_network(network, dataset, resolve_loss(spec, dataset.task))
+        net, _ = build_network(network, dataset, concrete_loss(spec.loss, dataset.task))
         start_epoch = start_step = 0
         tensors = None
         if resume:
@@ -64,7 +63,7 @@ def standby(home: str) -> int:
 
     import torch  # noqa: F401  (the point is to have imported them)
 
-    from . import data, model, recorder, runs, train  # noqa: F401
+    from . import data, model, runs, training  # noqa: F401
     data.load_builtin("spiral")           # warms the data path (scikit-learn's splitter)
     w = torch.nn.Parameter(torch.zeros(1))
     torch.optim.Adam([w], fused=True)     # the first optimiser pulls in torch's compiler stack (~1.7 s)

@@ -112,7 +112,7 @@ def freeze_heap() -> None:
 
 @st.cache_resource(show_spinner=False)
 def available_devices() -> list[str]:
-    from core.train import available_devices as found   # imports torch: only when the page needs it
+    from core.training import available_devices as found   # imports torch: only when the page needs it
     freeze_heap()
     return found()
 
@@ -338,10 +338,9 @@ def check_settings(train: dict, dataset) -> list[str]:
     except (SpecError, TypeError) as e:
         return [_friendly(str(e))]
     problems = []
-    from core.model import output_units
-    from core.train import resolve_loss
+    from core.model import concrete_loss, output_units
     try:
-        output_units(dataset.task, dataset.n_classes, resolve_loss(spec, dataset.task))
+        output_units(dataset.task, dataset.n_classes, concrete_loss(spec.loss, dataset.task))
     except SpecError as e:
         problems.append(_friendly(str(e)))
     if spec.device != "auto" and spec.device not in available_devices():
@@ -759,7 +758,7 @@ def boundary_for(feed: LiveFeed, run: Run | None, dataset, by_group: str | None 
     network's decision flips."""
     grid = extent = None
     if feed is not None and feed.boundary is not None and run is not None:
-        from core.train import BOUNDARY_RESOLUTION, decode_boundary
+        from core.training import BOUNDARY_RESOLUTION, decode_boundary
         channels = 1 if dataset.task == "regression" else dataset.n_classes
         try:
             grid = decode_boundary(feed.boundary[2], channels, BOUNDARY_RESOLUTION)
@@ -767,7 +766,7 @@ def boundary_for(feed: LiveFeed, run: Run | None, dataset, by_group: str | None 
         except ValueError:
             grid = None
     if extent is None:
-        from core.train import boundary_extent
+        from core.training import boundary_extent
         extent = boundary_extent(dataset.X_train)
     groups = lines = order = None
     if by_group is not None:

@@ -1,4 +1,4 @@
-"""core/fairness.py and the fairness parts of core/train.py: the audit's numbers against fairlearn's
+"""core/fairness.py and the fairness parts of core/training/: the audit's numbers against fairlearn's
 and against hand-computed ones, the live per-epoch metrics, the synthetic bias knob, what each
 mitigation does to its target disparity, and the refusals of input that cannot be audited.
 
@@ -20,10 +20,10 @@ from sklearn.metrics import accuracy_score, precision_score
 from core import fairness as F
 from core import jobs
 from core.data import load_builtin
-from core.model import build_network
+from core.model import build_network, concrete_loss
 from core.runs import predict_array
 from core.spec import NetworkSpec, TrainSpec
-from core.train import LiveFairness, Trainer, TrainingError, resolve_loss, seed_everything, train
+from core.training import LiveFairness, Trainer, TrainingError, seed_everything, train
 
 from tests.helpers_runs import train_run
 
@@ -139,7 +139,7 @@ class Evaluations:
 
 def trained_with_log(ds, spec: TrainSpec, hidden=(16,)):
     seed_everything(spec.seed)
-    net, _ = build_network(NetworkSpec.dense(list(hidden), "relu"), ds, resolve_loss(spec, ds.task))
+    net, _ = build_network(NetworkSpec.dense(list(hidden), "relu"), ds, concrete_loss(spec.loss, ds.task))
     log = Evaluations()
     trainer = Trainer(net, ds, spec, callbacks=[log])
     trainer.fit()

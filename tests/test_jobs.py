@@ -11,11 +11,10 @@ import pytest
 
 from core import jobs
 from core.model import build_network
-from core.recorder import StoreRecorder
 from core.runs import load_run
 from core.spec import NetworkSpec, SpecError, TrainSpec
 from core.store import Store, StoreError, new_run_id
-from core.train import Trainer, seed_everything
+from core.training import StoreRecorder, Trainer, seed_everything
 
 TIMEOUT = 120          # generous: CI has 2 cores shared by the test process and the workers
 NET = NetworkSpec.dense([16, 16], "tanh")
@@ -104,7 +103,7 @@ def test_pause_step_set_lr_resume_and_stop(store, spiral, wait_for):
     step = again.step
 
     # one step, exactly. (The first grant also flushes the steps trained since the last logged epoch,
-    # see test_train.py::test_a_paused_run_shows_the_step_it_paused_at; so count from the second grant.)
+    # see training/test_loop.py::test_a_paused_run_shows_the_step_it_paused_at; so count from the second grant.)
     jobs.step(store, run_id)
     wait_for(lambda: store.get_run(run_id).step > step, TIMEOUT, what="the first granted step")
     first = store.get_run(run_id).step
