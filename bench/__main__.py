@@ -63,7 +63,7 @@ def _setup(ds, batch: int, epochs: int):
 
 
 def run_glassnet(ds, batch, epochs, home) -> float:
-    from core.store import Store
+    from core.runs import Store
     from core.training import StoreRecorder, Trainer
     net, spec = _setup(ds, batch, epochs)
     store = Store(home)

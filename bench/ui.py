@@ -110,7 +110,7 @@ def baseline_db(folder: Path) -> Path:
 
 def baseline_server(home: Path) -> Server:
     try:
-        from dashboard.training import POLL_S          # the Train page's live view polls this often
+        from dashboard.train import POLL_S          # the Train page's live view polls this often
     except ImportError:
         POLL_S = 0.5
     return Server(home, script=BASELINE_APP,

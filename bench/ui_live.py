@@ -39,7 +39,7 @@ _LABELS = {"pause": "Pause", "step": "Step", "resume": "Resume", "stop": "Stop"}
 # ---------------------------------------------------------------- a real training run
 def _end_run(store, run_id: str) -> None:
     """Stop the run's worker and wait for it; kill it if it does not stop."""
-    from core import jobs
+    from core.runs import executor as jobs
     jobs.stop(store, run_id)
     try:
         jobs.wait(store, run_id, timeout=30)
@@ -52,7 +52,7 @@ def _end_run(store, run_id: str) -> None:
 @contextmanager
 def training_run(store, name: str):
     """A long run (spiral, 8-8 tanh, the default settings) training in a real worker until the block ends."""
-    from core import jobs
+    from core.runs import executor as jobs
     from core.spec import NetworkSpec, TrainSpec
     run_id = jobs.submit(store, dataset=SPIRAL, network=NetworkSpec.dense([8, 8], "tanh"),
                          train=TrainSpec(epochs=100_000), name=name)
@@ -75,7 +75,7 @@ def control_cycle(page, srv: Server, controls) -> list[tuple[str, float]]:
     """A new run's Train page: each control of `controls` clicked in turn, once the one before it showed;
     returns (control, milliseconds) pairs. The first click waits until the page shows the run training
     and its loss chart drawn."""
-    from core.store import Store
+    from core.runs import Store
     store = Store(srv.home)
     try:
         with training_run(store, "controls probe") as run_id:
@@ -144,7 +144,7 @@ def _latency(page, commit, shown: str, value: int, pause: float) -> float:
 def metric_latency(browser, srv: Server, base: Server, plan) -> dict:
     """Blocks of samples on the Train page's per-step loss chart, each followed by as many on the baseline's
     Poll page; both tabs stay open throughout."""
-    from core.store import Store
+    from core.runs import Store
 
     from .ui import figure
     store = Store(srv.home)
@@ -255,7 +255,7 @@ def stream_cpu(browser, srv: Server, base: Server, plan) -> dict:
     while one tab shows its Poll page with a value that changes twenty times a second, less its own idle
     CPU. The run (spiral, the default settings, batch 32) logs about a hundred epochs a second: a busy
     feed, so each poll has new data and redraws."""
-    from core.store import Store
+    from core.runs import Store
     store = Store(srv.home)
     ours, ours_idle, base_tab, base_idle = [], [], [], []
     try:

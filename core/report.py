@@ -70,7 +70,7 @@ def _num(x, digits: int = 3) -> str:
 @dataclass
 class Context:
     store: object
-    run: object                   # core.store.Run
+    run: object                   # core.runs.Run
     loaded: object                # core.runs.LoadedRun
     grouping: F.Grouping
     fav: int                      # index of the favourable class

@@ -3,13 +3,17 @@
 A NetworkSpec lists the hidden layers; the output layer is added by the model
 builder from the dataset (one unit per class, or one for regression and binary
 cross-entropy). A TrainSpec holds everything about how the network is trained.
-Both validate at the boundary and raise SpecError naming the field and the fix.
+Both validate at the boundary and raise SpecError naming the field and the fix; the
+numbers each field takes are one table (TRAIN_RANGES, LAYER_RANGES) that the pages
+read too, and check_lr is the learning-rate rule for new and running runs alike.
 """
 from __future__ import annotations
 
 import json
 import math
 from dataclasses import asdict, dataclass, field, fields
+
+from .limits import LIMITS, exceeded, nesting_depth
 
 LAYER_TYPES = ("dense", "conv2d", "maxpool2d", "flatten", "dropout", "batchnorm")
 ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh", "gelu", "linear")
@@ -35,10 +39,42 @@ MAX_LAYERS = 64
 
 
 class SpecError(ValueError):
-    """A spec field has a value Glassnet cannot use; the message names the field."""
+    """A spec value Glassnet cannot use. The message names the field first and says the fix.
+
+    `field` is the path of the field it is about ("lr", "batch_size", "layers[2].units"; None when no
+    single field is to blame), `detail` what the message says after the field's name (all of it when
+    it names none); for a field of a network's layer, `layer` is that layer's index and `layer_field`
+    the field inside it ("units"; "" when the layer as a whole is wrong).
+    """
+
+    def __init__(self, message: str, field: str | None = None, *, detail: str | None = None,
+                 layer: int | None = None, layer_field: str = ""):
+        super().__init__(message)
+        self.field = field
+        self.detail = message if detail is None else detail
+        self.layer = layer
+        self.layer_field = layer_field
+
+    @classmethod
+    def about(cls, field: str, detail: str) -> "SpecError":
+        """The error about one field: its message is the field's path, then `detail`."""
+        return cls(field + detail, field, detail=detail)
+
+    @classmethod
+    def in_layer(cls, index: int, detail: str, name: str = "") -> "SpecError":
+        """The error about the layer at `index` (layers[index]) or, with `name`, one of its fields."""
+        field = f"layers[{index}]" + (f".{name}" if name else "")
+        return cls(field + detail, field, detail=detail, layer=index, layer_field=name)
 
 
-def _check(ok: bool, message: str) -> None:
+def _check(ok: bool, field: str, detail: str) -> None:
+    """Raise the error about `field` unless `ok`."""
+    if not ok:
+        raise SpecError.about(field, detail)
+
+
+def _require(ok: bool, message: str) -> None:
+    """Raise an error that names no single field (the whole spec is wrong) unless `ok`."""
     if not ok:
         raise SpecError(message)
 
@@ -49,6 +85,91 @@ def _is_int(v) -> bool:
 
 def _is_num(v) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+@dataclass(frozen=True)
+class Range:
+    """The numbers a field takes: from `low` to `high`, each end included unless said open; `whole`
+    fields take whole numbers only (in a spec: JSON integers)."""
+
+    low: float
+    high: float = math.inf
+    whole: bool = False
+    low_open: bool = False         # the low end itself is not allowed (e.g. a learning rate of 0)
+    high_open: bool = False        # the high end itself is not allowed (e.g. a momentum of 1)
+
+    def contains(self, value: float) -> bool:
+        """Whether a number lies in the range (NaN never does)."""
+        above = value > self.low if self.low_open else value >= self.low
+        below = value < self.high if self.high_open else value <= self.high
+        return bool(above and below)
+
+    def accepts(self, value) -> bool:
+        """Whether a spec may hold `value`: a number of the right kind, in the range."""
+        return (_is_int(value) if self.whole else _is_num(value)) and self.contains(value)
+
+
+# The number fields of a TrainSpec and the values each takes: TrainSpec.validate checks with these,
+# and the Train page's number boxes say them.
+TRAIN_RANGES = {
+    "lr": Range(0, 10, low_open=True),
+    "momentum": Range(0, 1, high_open=True),
+    "l1": Range(0, 1),
+    "l2": Range(0, 1),
+    "batch_size": Range(1, 65536, whole=True),
+    "epochs": Range(1, 100000, whole=True),
+    "grad_clip": Range(0),
+    "early_stopping": Range(0, whole=True),
+    "seed": Range(0, 2**32 - 1, whole=True),
+    "fairness_lambda": Range(0, 100),
+    "checkpoint_every": Range(1, whole=True),
+}
+
+# The number fields of a hidden layer and the values each takes.
+LAYER_RANGES = {
+    "units": Range(1, MAX_UNITS, whole=True),
+    "channels": Range(1, 512, whole=True),
+    "kernel": Range(1, 11, whole=True),
+    "padding": Range(0, 5, whole=True),
+    "dropout": Range(0, 1, high_open=True),
+    "rate": Range(0, 1, high_open=True),
+}
+
+
+def check_lr(lr) -> None:
+    """The learning-rate rule, for a new run's spec and for a change while a run trains alike."""
+    rule = TRAIN_RANGES["lr"]
+    _check(rule.accepts(lr), "lr", f": the learning rate must be a number above {rule.low} and at most "
+                                   f"{rule.high} (got {lr!r}); try 0.01")
+
+
+def _layer_fail(index: int | None):
+    """fail(name, detail): raise the error about a field of the layer at `index` (name "" = the layer
+    itself); a layer outside a network (index None) is called "layer"."""
+    def fail(name: str, detail: str):
+        if index is not None:
+            raise SpecError.in_layer(index, detail, name)
+        field = "layer" + (f".{name}" if name else "")
+        raise SpecError(field + detail, field, detail=detail)
+    return fail
+
+
+_LAYER_CHOICES = {"activation": ("activation", ACTIVATIONS), "init": ("initialisation", INITS)}
+
+
+def _layer_problem(name: str, value) -> str | None:
+    """What is wrong with a layer field's value (the words after the field's name), or None."""
+    rule = LAYER_RANGES.get(name)
+    if rule is not None:
+        if rule.accepts(value):
+            return None
+        kind = (f"a whole number from {rule.low} to {rule.high}" if rule.whole
+                else f"a fraction from {rule.low} up to (not including) {rule.high}")
+        return f" must be {kind} (got {value!r})"
+    if name == "batch_norm":
+        return None if isinstance(value, bool) else " must be true or false"
+    what, options = _LAYER_CHOICES[name]
+    return None if value in options else f": unknown {what} {value!r}; use one of {', '.join(options)}"
 
 
 @dataclass
@@ -66,48 +187,31 @@ class LayerSpec:
     padding: int = 1
     rate: float = 0.5
 
-    def validate(self, where: str = "layer") -> "LayerSpec":
-        _check(self.type in LAYER_TYPES,
-               f"{where}.type: unknown layer type {self.type!r}; use one of {', '.join(LAYER_TYPES)}")
-        used = LAYER_FIELDS[self.type]
-        if "units" in used:
-            _check(_is_int(self.units) and 1 <= self.units <= MAX_UNITS,
-                   f"{where}.units must be a whole number from 1 to {MAX_UNITS} (got {self.units!r})")
-        if "channels" in used:
-            _check(_is_int(self.channels) and 1 <= self.channels <= 512,
-                   f"{where}.channels must be a whole number from 1 to 512 (got {self.channels!r})")
-        if "kernel" in used:
-            _check(_is_int(self.kernel) and 1 <= self.kernel <= 11,
-                   f"{where}.kernel must be a whole number from 1 to 11 (got {self.kernel!r})")
-        if "padding" in used:
-            _check(_is_int(self.padding) and 0 <= self.padding <= 5,
-                   f"{where}.padding must be a whole number from 0 to 5 (got {self.padding!r})")
-        if "activation" in used:
-            _check(self.activation in ACTIVATIONS,
-                   f"{where}.activation: unknown activation {self.activation!r}; use one of {', '.join(ACTIVATIONS)}")
-        if "init" in used:
-            _check(self.init in INITS,
-                   f"{where}.init: unknown initialisation {self.init!r}; use one of {', '.join(INITS)}")
-        if "batch_norm" in used:
-            _check(isinstance(self.batch_norm, bool), f"{where}.batch_norm must be true or false")
-        if "dropout" in used:
-            _check(_is_num(self.dropout) and 0 <= self.dropout < 1,
-                   f"{where}.dropout must be a fraction from 0 up to (not including) 1 (got {self.dropout!r})")
-        if "rate" in used:
-            _check(_is_num(self.rate) and 0 <= self.rate < 1,
-                   f"{where}.rate must be a fraction from 0 up to (not including) 1 (got {self.rate!r})")
+    def validate(self, index: int | None = None) -> "LayerSpec":
+        """Check the fields this layer's type uses; errors name the layer as layers[index] (or "layer")."""
+        fail = _layer_fail(index)
+        if self.type not in LAYER_TYPES:
+            fail("type", f": unknown layer type {self.type!r}; use one of {', '.join(LAYER_TYPES)}")
+        for name in LAYER_FIELDS[self.type]:
+            problem = _layer_problem(name, getattr(self, name))
+            if problem is not None:
+                fail(name, problem)
         return self
 
     def to_dict(self) -> dict:
         return {"type": self.type, **{k: getattr(self, k) for k in LAYER_FIELDS.get(self.type, ())}}
 
     @classmethod
-    def from_dict(cls, d, where: str = "layer") -> "LayerSpec":
-        _check(isinstance(d, dict), f"{where} must be an object like {{\"type\": \"dense\", \"units\": 8}}")
+    def from_dict(cls, d, index: int | None = None) -> "LayerSpec":
+        """A layer from its JSON object; errors name it as layers[index] (or "layer")."""
+        fail = _layer_fail(index)
+        if not isinstance(d, dict):
+            fail("", " must be an object like {\"type\": \"dense\", \"units\": 8}")
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(d) - known)
-        _check(not unknown, f"{where}: unknown field(s) {', '.join(unknown)}; known fields are {', '.join(sorted(known))}")
-        return cls(**d).validate(where)
+        if unknown:
+            fail("", f": unknown field(s) {', '.join(unknown)}; known fields are {', '.join(sorted(known))}")
+        return cls(**d).validate(index)
 
     def describe(self) -> str:
         """A short human label, e.g. 'dense 16 tanh'."""
@@ -131,13 +235,14 @@ class NetworkSpec:
     output_init: str = "default"
 
     def validate(self) -> "NetworkSpec":
-        _check(isinstance(self.layers, list), "layers must be a list of layer objects")
-        _check(len(self.layers) <= MAX_LAYERS, f"layers: at most {MAX_LAYERS} layers (got {len(self.layers)})")
+        _check(isinstance(self.layers, list), "layers", " must be a list of layer objects")
+        _check(len(self.layers) <= MAX_LAYERS, "layers", f": at most {MAX_LAYERS} layers (got {len(self.layers)})")
         for i, layer in enumerate(self.layers):
-            _check(isinstance(layer, LayerSpec), f"layers[{i}] must be a layer object")
-            layer.validate(f"layers[{i}]")
-        _check(self.output_init in INITS,
-               f"output_init: unknown initialisation {self.output_init!r}; use one of {', '.join(INITS)}")
+            if not isinstance(layer, LayerSpec):
+                raise SpecError.in_layer(i, " must be a layer object")
+            layer.validate(i)
+        _check(self.output_init in INITS, "output_init",
+               f": unknown initialisation {self.output_init!r}; use one of {', '.join(INITS)}")
         return self
 
     @property
@@ -149,12 +254,12 @@ class NetworkSpec:
 
     @classmethod
     def from_dict(cls, d) -> "NetworkSpec":
-        _check(isinstance(d, dict), "a network spec must be a JSON object with a \"layers\" list")
+        _require(isinstance(d, dict), "a network spec must be a JSON object with a \"layers\" list")
         unknown = sorted(set(d) - {"layers", "output_init"})
-        _check(not unknown, f"network spec: unknown field(s) {', '.join(unknown)}; known fields are layers, output_init")
+        _require(not unknown, f"network spec: unknown field(s) {', '.join(unknown)}; known fields are layers, output_init")
         layers = d.get("layers", [])
-        _check(isinstance(layers, list), "layers must be a list of layer objects")
-        return cls(layers=[LayerSpec.from_dict(l, f"layers[{i}]") for i, l in enumerate(layers)],
+        _check(isinstance(layers, list), "layers", " must be a list of layer objects")
+        return cls(layers=[LayerSpec.from_dict(l, i) for i, l in enumerate(layers)],
                    output_init=d.get("output_init", "default")).validate()
 
     @classmethod
@@ -190,51 +295,56 @@ class TrainSpec:
                                                           # (absent: cut at the training rows' quartiles)
 
     def validate(self) -> "TrainSpec":
-        _check(self.optimizer in OPTIMIZERS,
-               f"optimizer: unknown optimiser {self.optimizer!r}; use one of {', '.join(OPTIMIZERS)}")
-        _check(_is_num(self.lr) and 0 < self.lr <= 10,
-               f"lr: the learning rate must be a number above 0 and at most 10 (got {self.lr!r}); try 0.01")
-        _check(_is_num(self.momentum) and 0 <= self.momentum < 1, f"momentum must be in [0, 1) (got {self.momentum!r})")
-        _check(isinstance(self.nesterov, bool), "nesterov must be true or false")
-        _check(not (self.nesterov and self.momentum == 0),
-               "nesterov needs a momentum above 0; set momentum (e.g. 0.9) or turn nesterov off")
-        _check(self.loss in LOSSES, f"loss: unknown loss {self.loss!r}; use one of {', '.join(LOSSES)}")
-        _check(_is_num(self.l1) and 0 <= self.l1 <= 1, f"l1 must be a penalty from 0 to 1 (got {self.l1!r})")
-        _check(_is_num(self.l2) and 0 <= self.l2 <= 1, f"l2 must be a penalty from 0 to 1 (got {self.l2!r})")
-        _check(self.class_weights in CLASS_WEIGHTS,
-               f"class_weights: use one of {', '.join(CLASS_WEIGHTS)} (got {self.class_weights!r})")
-        _check(_is_int(self.batch_size) and 1 <= self.batch_size <= 65536,
-               f"batch_size must be a whole number from 1 to 65536 (got {self.batch_size!r})")
-        _check(_is_int(self.epochs) and 1 <= self.epochs <= 100000,
-               f"epochs must be a whole number from 1 to 100000 (got {self.epochs!r})")
-        _check(_is_num(self.grad_clip) and self.grad_clip >= 0, f"grad_clip must be 0 (off) or a positive number (got {self.grad_clip!r})")
-        _check(_is_int(self.early_stopping) and self.early_stopping >= 0,
-               f"early_stopping must be 0 (off) or a patience in epochs (got {self.early_stopping!r})")
-        _check(_is_int(self.seed) and 0 <= self.seed < 2**32, f"seed must be a whole number from 0 to 2^32-1 (got {self.seed!r})")
-        _check(self.device in DEVICES, f"device: unknown device {self.device!r}; use one of {', '.join(DEVICES)}")
-        _check(isinstance(self.sensitive, str), "sensitive must be a column name (or empty)")
-        _check(isinstance(self.reweigh, bool), "reweigh must be true or false")
-        _check(self.fairness_penalty in FAIRNESS_PENALTIES,
-               f"fairness_penalty: use one of {', '.join(FAIRNESS_PENALTIES)} (got {self.fairness_penalty!r})")
-        _check(_is_num(self.fairness_lambda) and 0 <= self.fairness_lambda <= 100,
-               f"fairness_lambda must be a weight from 0 to 100 (got {self.fairness_lambda!r}); try 0.3")
+        _check(self.optimizer in OPTIMIZERS, "optimizer",
+               f": unknown optimiser {self.optimizer!r}; use one of {', '.join(OPTIMIZERS)}")
+        check_lr(self.lr)
+        self._number("momentum", "in [{low}, {high})")
+        _check(isinstance(self.nesterov, bool), "nesterov", " must be true or false")
+        _check(not (self.nesterov and self.momentum == 0), "nesterov",
+               " needs a momentum above 0; set momentum (e.g. 0.9) or turn nesterov off")
+        _check(self.loss in LOSSES, "loss", f": unknown loss {self.loss!r}; use one of {', '.join(LOSSES)}")
+        self._number("l1", "a penalty from {low} to {high}")
+        self._number("l2", "a penalty from {low} to {high}")
+        _check(self.class_weights in CLASS_WEIGHTS, "class_weights",
+               f": use one of {', '.join(CLASS_WEIGHTS)} (got {self.class_weights!r})")
+        self._number("batch_size", "a whole number from {low} to {high}")
+        self._number("epochs", "a whole number from {low} to {high}")
+        self._number("grad_clip", "{low} (off) or a positive number")
+        self._number("early_stopping", "{low} (off) or a patience in epochs")
+        self._number("seed", "a whole number from {low} to 2^32-1")
+        _check(self.device in DEVICES, "device", f": unknown device {self.device!r}; use one of {', '.join(DEVICES)}")
+        self._check_fairness()
+        self._number("checkpoint_every", "a whole number of epochs, at least {low}")
+        return self
+
+    def _number(self, name: str, words: str, hint: str = "") -> None:
+        """Check a number field against its range in TRAIN_RANGES; `words` says what it must be, with
+        the range's {low} and {high}."""
+        rule, value = TRAIN_RANGES[name], getattr(self, name)
+        _check(rule.accepts(value), name,
+               " must be " + words.format(low=rule.low, high=rule.high) + f" (got {value!r})" + hint)
+
+    def _check_fairness(self) -> None:
+        _check(isinstance(self.sensitive, str), "sensitive", " must be a column name (or empty)")
+        _check(isinstance(self.reweigh, bool), "reweigh", " must be true or false")
+        _check(self.fairness_penalty in FAIRNESS_PENALTIES, "fairness_penalty",
+               f": use one of {', '.join(FAIRNESS_PENALTIES)} (got {self.fairness_penalty!r})")
+        self._number("fairness_lambda", "a weight from {low} to {high}", "; try 0.3")
         _check(isinstance(self.sensitive_bands, dict) and all(
                    isinstance(c, str) and isinstance(e, list) and 1 <= len(e) <= 20
                    and all(_is_num(v) and math.isfinite(v) for v in e) for c, e in self.sensitive_bands.items()),
-               "sensitive_bands must map a column name to a list of 1 to 20 band edges, e.g. {\"age\": [30, 50]}")
-        _check(_is_int(self.checkpoint_every) and self.checkpoint_every >= 1,
-               f"checkpoint_every must be a whole number of epochs, at least 1 (got {self.checkpoint_every!r})")
-        return self
+               "sensitive_bands",
+               " must map a column name to a list of 1 to 20 band edges, e.g. {\"age\": [30, 50]}")
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, d) -> "TrainSpec":
-        _check(isinstance(d, dict), "a training spec must be a JSON object")
+        _require(isinstance(d, dict), "a training spec must be a JSON object")
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(d) - known)
-        _check(not unknown, f"training spec: unknown field(s) {', '.join(unknown)}; known fields are {', '.join(sorted(known))}")
+        _require(not unknown, f"training spec: unknown field(s) {', '.join(unknown)}; known fields are {', '.join(sorted(known))}")
         spec = cls(**d)
         if _is_int(spec.lr):
             spec.lr = float(spec.lr)
@@ -246,21 +356,34 @@ def dumps(obj) -> str:
     return json.dumps(obj.to_dict(), indent=2)
 
 
-def loads_network(text: str) -> NetworkSpec:
+def _parse(text: str, what: str, hint: str = ""):
+    """A spec file's JSON, within the size and nesting limits; every problem a SpecError."""
+    if len(text) > LIMITS.max_spec_bytes:
+        raise SpecError(exceeded("max_spec_bytes", f"the {what} is {len(text):,} characters",
+                                 "export a spec from Glassnet to see the format"))
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
-        raise SpecError(f"the network spec is not valid JSON ({e.msg} at line {e.lineno}); export a spec from Glassnet to see the format") from None
+        raise SpecError(f"the {what} is not valid JSON ({e.msg} at line {e.lineno}){hint}") from None
+    except RecursionError:
+        data = None
+    depth = nesting_depth(data) if data is not None else None
+    if depth is None or depth > LIMITS.max_spec_depth:
+        nesting = "nests too deeply to read" if depth is None else f"nests {depth} levels deep"
+        raise SpecError(exceeded("max_spec_depth", f"the {what} {nesting}",
+                                 "a spec is an object with a list of flat layer objects"))
+    return data
+
+
+def loads_network(text: str) -> NetworkSpec:
+    data = _parse(text, "network spec", "; export a spec from Glassnet to see the format")
     if isinstance(data, dict) and "network" in data:   # a combined {network, train} file
         data = data["network"]
     return NetworkSpec.from_dict(data)
 
 
 def loads_train(text: str) -> TrainSpec:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise SpecError(f"the training spec is not valid JSON ({e.msg} at line {e.lineno})") from None
+    data = _parse(text, "training spec")
     if isinstance(data, dict) and "train" in data:
         data = data["train"]
     return TrainSpec.from_dict(data)

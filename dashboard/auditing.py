@@ -18,7 +18,7 @@ import streamlit as st
 from core import fairness as F
 from core.data import DataError
 from core.spec import SpecError
-from core.store import StoreError
+from core.runs import StoreError
 from dashboard.charts import fairness as charts
 from dashboard.state import choose, choose_run, dataset_for, session_cache, set_current_run
 from dashboard.text import md_plain as md
@@ -438,7 +438,7 @@ def show_sources(store, run, sc: Scored, g: Groups, setup: Setup) -> None:
 def show_boundary(sc: Scored, g: Groups, setup: Setup, threshold) -> None:
     """2-D data: the plane coloured by what the network predicts, the audited rows coloured by group,
     and the line where the decision flips — one per group when each group has its own threshold."""
-    from dashboard.charts.train import group_boundary_figure
+    from dashboard.train.charts import group_boundary_figure
     ds = sc.dataset
     X, _ = ds.split(setup.split)
     _, y, _ = sc.splits[setup.split]
@@ -554,7 +554,7 @@ def threshold_variants(run, sc: Scored, g: Groups, setup: Setup, fav_name: str) 
 def start_variant(store, run, kind: str, column: str, lam: float | None = None, edges=None) -> str:
     """Start a new run like `run` (same data, network and settings) with one in-training mitigation,
     on the groups of `column` (cut at `edges` when given, as the audit cuts them)."""
-    from core import jobs
+    from core.runs import executor as jobs
     from core.spec import NetworkSpec, TrainSpec
     spec = dict(run.train or {})
     spec.update(sensitive=column, reweigh=kind == "reweigh",

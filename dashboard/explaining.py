@@ -21,7 +21,7 @@ import streamlit as st
 from core import explain as xp
 from core.data import DataError
 from core.spec import SpecError
-from core.store import StoreError
+from core.runs import StoreError
 from dashboard.charts import explain as charts
 from dashboard.state import choose, session_cache
 from dashboard.text import md_plain as md

@@ -69,6 +69,52 @@ def layer_widget(revision: int, layer: int, field: str) -> str:
     return f"net_{revision}_{layer}_{field}"
 
 
+# ---------------------------------------------------------------- Train
+
+TRAIN_START = "train.start"
+TRAIN_PAUSE, TRAIN_RESUME, TRAIN_STEP, TRAIN_STOP = "train.pause", "train.resume", "train.step", "train.stop"
+TRAIN_SET_LR = "train.set_lr"               # the button that sends the live learning rate
+TRAIN_CONTINUE = "train.continue"           # continue a stopped run
+TRAIN_RESUME_INTERRUPTED = "train.resume_interrupted"
+TRAIN_SMOOTHING, TRAIN_LOG_LOSS = "train.smoothing", "train.log_loss"     # under the loss chart
+TRAIN_BY_GROUP = "train.by_group"           # colour the boundary view's points by group
+TRAIN_HIST_LAYER = "train.hist_layer"       # the layer whose weights are drawn
+TRAIN_FAIR_METRIC = "train.fair_metric"     # the per-group metric drawn over training
+TRAIN_STATUS_BOX, TRAIN_PAUSED_BOX = "train-status", "train-paused"      # containers (CSS class st-key-…)
+TRAIN_RUN = "_train_run"                    # the run this session watches (page links drop the URL's run)
+TRAIN_SYNCED = "_train_synced"              # the training spec the settings widgets were last given
+TRAIN_RESYNC = "_train_resync"              # parts of the page ("settings", "controls") to give their values again
+TRAIN_KEPT_SMOOTHING = "_train_smoothing"   # the loss chart's choices, kept while another page is shown
+TRAIN_KEPT_LOG_LOSS = "_train_log_loss"
+TRAIN_KEPT_BY_GROUP = "_train_by_group"
+TRAIN_FEED = "_train_feed"                  # the LiveFeed of the run shown
+TRAIN_FIGURES = "_train_figures"            # the live charts' figures, rebuilt only when their data changed
+TRAIN_LAST_START = "_train_last_start"      # {"fingerprint", "time", "run"} of the session's last Start
+TRAIN_TOAST = "_train_toast"                # a toast for the next run, e.g. after a Start that repeated one
+TRAIN_MESSAGE = "_train_message"            # a refused control request, shown on the next run
+
+
+def train_setting(field: str) -> str:
+    """The settings widget of one TrainSpec field, e.g. train.lr."""
+    return f"train.{field}"
+
+
+def live_lr(run_id: str) -> str:
+    """The live learning-rate box of one run."""
+    return f"train.live_lr.{run_id}"
+
+
+def train_switch(run_id: str) -> str:
+    """The button that switches the view to another run that trains now."""
+    return f"train.switch.{run_id}"
+
+
+def train_chart(name: str) -> str:
+    """A chart of the Train page: loss, boundary, score, grads, weights, fair_gaps, fair_groups, fair_tradeoff,
+    or data (the points before any run)."""
+    return f"train.chart.{name}"
+
+
 # ---------------------------------------------------------------- Evaluate
 
 EVAL_RUN, EVAL_CHECKPOINT, EVAL_SPLIT = "eval_run", "eval_checkpoint", "eval_split"

@@ -1,10 +1,10 @@
 """What the pages share: the page list, the session's workspace store, and the current
 dataset, network spec, training spec and run — in one place.
 
-Session keys (plain JSON-able values, so they survive page switches):
-    dataset_ref   DatasetRef.to_dict() of the chosen dataset
-    network       NetworkSpec.to_dict() being edited on the Build page
-    train         TrainSpec.to_dict() being edited on the Train page
+Session keys (plain JSON-able values, so they survive page switches; named in dashboard/keys.py):
+    keys.DATASET_REF   DatasetRef.to_dict() of the chosen dataset
+    keys.NETWORK       NetworkSpec.to_dict() being edited on the Build page
+    keys.TRAIN_SPEC    TrainSpec.to_dict() being edited on the Train page
 The current run lives in the URL (?run=ID) so a browser refresh keeps it.
 """
 from __future__ import annotations
@@ -16,8 +16,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from core.jobs import keep_standby_worker, recover, warm_up
-from core.store import Store, StoreError
+from core.runs import Store, StoreError, keep_standby_worker, recover, warm_up
+from dashboard import keys
 
 
 @dataclass(frozen=True)
@@ -138,7 +138,7 @@ def dataset_for(ref: dict):
 
 
 def current_dataset_ref() -> dict:
-    return st.session_state.get("dataset_ref") or DEFAULT_DATASET
+    return st.session_state.get(keys.DATASET_REF) or DEFAULT_DATASET
 
 
 def current_dataset():

@@ -5,7 +5,6 @@ Everything here that does not need Streamlit is a plain function, so tests can c
 from __future__ import annotations
 
 import hashlib
-import re
 
 import streamlit as st
 
@@ -126,9 +125,12 @@ HELP.update({
 # ---------------------------------------------------------------- safe text
 
 def spec_message(error: Exception) -> str:
-    """A SpecError's text with layers[i] turned into the 1-based "Layer i+1" the page shows."""
+    """A SpecError's text, the layer it names (layers[i]) called the 1-based "Layer i+1" the page shows."""
     text = str(error)
-    text = re.sub(r"layers\[(\d+)\]", lambda m: f"Layer {int(m.group(1)) + 1}", text)
+    layer = getattr(error, "layer", None)
+    if layer is not None:
+        inside = f".{error.layer_field}" if error.layer_field else ""
+        text = f"Layer {layer + 1}{inside}{error.detail}"
     return text[:1].upper() + text[1:]
 
 

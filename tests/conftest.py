@@ -58,8 +58,8 @@ def home(tmp_path) -> Path:
 @pytest.fixture
 def store(home):
     """A Store on the workspace. Any worker a test started and left running is stopped at teardown."""
-    from core import jobs
-    from core.store import Store
+    from core.runs import executor as jobs
+    from core.runs import Store
 
     s = Store(home)
     before = set(jobs._children)

@@ -33,7 +33,7 @@ def train_run(home: Path | str, dataset: str = "spiral", *, hidden=(8,), epochs:
     from core.data import load_builtin
     from core.model import build_network, concrete_loss
     from core.spec import NetworkSpec, TrainSpec
-    from core.store import Store
+    from core.runs import Store
     from core.training import StoreRecorder, Trainer, seed_everything
 
     with Store(home) as store:

@@ -10,7 +10,7 @@ import torch
 
 from core import explain, shapley
 from core.explain import ExplainError, RunExplainer
-from core.store import Store
+from core.runs import Store
 from tests.helpers_runs import train_run
 
 

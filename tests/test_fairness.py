@@ -18,7 +18,7 @@ import torch
 from sklearn.metrics import accuracy_score, precision_score
 
 from core import fairness as F
-from core import jobs
+from core.runs import executor as jobs
 from core.data import load_builtin
 from core.model import build_network, concrete_loss
 from core.runs import predict_array

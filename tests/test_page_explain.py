@@ -97,7 +97,7 @@ def test_results_are_cached_in_the_run_folder_for_the_next_view(trained, monkeyp
     files = list((Path(home) / "runs" / ids["iris"] / "explanations").glob("shap-*.safetensors"))
     assert files
     from core import explain
-    from core.store import Store
+    from core.runs import Store
     ex = explain.RunExplainer.open(Store(home), ids["iris"])
     assert ex.shap("exact", limit=200, background=100, cached_only=True) is not None
 
@@ -226,9 +226,9 @@ def test_the_explain_page_the_report_the_fairness_page_and_the_cli_agree_on_the_
     import re
     import shutil
 
-    from core.__main__ import main
+    from core.cli import main
     from core.report import audit_report
-    from core.store import Store
+    from core.runs import Store
     home, ids = trained
     run_id = ids["german_credit"]
     folder = home / "runs" / run_id / "explanations"
@@ -314,7 +314,7 @@ def test_drift_needs_two_checkpoints(trained, monkeypatch):
 
 
 def test_a_run_without_checkpoints_gives_a_clear_message(tmp_path, monkeypatch):
-    from core.store import Store
+    from core.runs import Store
     Store(tmp_path).create_run(name="empty", dataset={"kind": "builtin", "name": "spiral", "params": {}},
                                network={"layers": []}, train={}, status="stopped")
     at = open_explain(tmp_path, monkeypatch)
@@ -328,7 +328,7 @@ def onnx_and_csv(trained, tmp_path_factory):
     """An ONNX export of the iris run and a CSV of its test rows as they were uploaded (the export scales them)."""
     from core.data import load_builtin
     from core.runs import export
-    from core.store import Store
+    from core.runs import Store
     home, ids = trained
     out = tmp_path_factory.mktemp("byo") / "iris.onnx"
     with Store(home) as store:

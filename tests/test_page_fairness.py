@@ -16,7 +16,7 @@ def csv_run(home: Path) -> str:
     from core.data import load_csv
     from core.model import build_network, concrete_loss
     from core.spec import NetworkSpec, TrainSpec
-    from core.store import Store
+    from core.runs import Store
     from core.training import StoreRecorder, Trainer, seed_everything
 
     rng = np.random.default_rng(0)
@@ -217,8 +217,8 @@ def test_the_report_download_holds_the_groups(trained, monkeypatch):
 
 
 def test_a_reweighed_variant_trains_and_joins_the_comparison(trained, monkeypatch):
-    from core import jobs
-    from core.store import Store
+    from core.runs import executor as jobs
+    from core.runs import Store
     home, ids = trained
     at = open_fairness(home, monkeypatch, ids["loans"])
     at.button(key="fa_reweigh").click().run()
@@ -315,8 +315,8 @@ def test_data_that_is_not_2d_has_no_boundary_chart(trained, monkeypatch):
 
 
 def test_a_variant_retrains_on_the_bands_the_audit_uses(trained, monkeypatch):
-    from core import jobs
-    from core.store import Store
+    from core.runs import executor as jobs
+    from core.runs import Store
     home, ids = trained
     at = open_fairness(home, monkeypatch, ids["german"],
                        state={"fa_sensitive": ["age"], "fa_edges::german_credit::age": "30, 50"})

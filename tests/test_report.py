@@ -18,7 +18,7 @@ from core.model import build_network, concrete_loss
 from core.presets import get_preset
 from core.report import audit_report, four_fifths
 from core.spec import NetworkSpec, TrainSpec
-from core.store import Store
+from core.runs import Store
 from core.training import StoreRecorder, Trainer, seed_everything
 from tests.helpers_runs import train_run
 

@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 
-from core.spec import (ACTIVATIONS, INITS, LAYER_FIELDS, LAYER_TYPES, LayerSpec, NetworkSpec, SpecError,
-                       TrainSpec, dumps, loads_network, loads_train)
+from core.spec import (ACTIVATIONS, INITS, LAYER_FIELDS, LAYER_RANGES, LAYER_TYPES, TRAIN_RANGES, LayerSpec,
+                       NetworkSpec, SpecError, TrainSpec, dumps, loads_network, loads_train)
 
 
 # ------------------------------------------------------------------ validation: layers
-@pytest.mark.parametrize("layer, field", [
+BAD_LAYERS = [
     (LayerSpec(units=0), "units"),
     (LayerSpec(units=-3), "units"),
     (LayerSpec(units=4097), "units"),
@@ -28,7 +29,10 @@ from core.spec import (ACTIVATIONS, INITS, LAYER_FIELDS, LAYER_TYPES, LayerSpec,
     (LayerSpec(type="conv2d", activation="swish"), "activation"),
     (LayerSpec(type="maxpool2d", kernel=12), "kernel"),
     (LayerSpec(type="dropout", rate=1.0), "rate"),
-])
+]
+
+
+@pytest.mark.parametrize("layer, field", BAD_LAYERS)
 def test_bad_layer_field_raises_spec_error_naming_the_field(layer, field):
     with pytest.raises(SpecError) as e:
         NetworkSpec(layers=[LayerSpec(units=4), layer]).validate()
@@ -56,7 +60,7 @@ def test_dense_helper_validates():
 
 
 # ------------------------------------------------------------------ validation: training
-@pytest.mark.parametrize("kwargs, field", [
+BAD_TRAINS = [
     ({"lr": 0}, "lr"),
     ({"lr": -0.1}, "lr"),
     ({"lr": 11}, "lr"),
@@ -84,7 +88,10 @@ def test_dense_helper_validates():
     ({"sensitive_bands": {"age": ["30"]}}, "sensitive_bands"),
     ({"sensitive_bands": {"age": [float("inf")]}}, "sensitive_bands"),
     ({"sensitive_bands": {"age": list(range(21))}}, "sensitive_bands"),
-])
+]
+
+
+@pytest.mark.parametrize("kwargs, field", BAD_TRAINS)
 def test_bad_train_field_raises_spec_error_naming_the_field(kwargs, field):
     with pytest.raises(SpecError) as e:
         TrainSpec(**kwargs).validate()
@@ -240,3 +247,124 @@ def test_uses_images():
     assert not NetworkSpec.dense([4]).uses_images
     assert NetworkSpec(layers=[LayerSpec(type="conv2d")]).uses_images
     assert NetworkSpec(layers=[LayerSpec(type="maxpool2d")]).uses_images
+
+
+# ------------------------------------------------------------------ errors carry the field they name
+@pytest.mark.parametrize("kwargs, field", BAD_TRAINS)
+def test_each_train_fields_error_carries_the_field(kwargs, field):
+    for make in (lambda: TrainSpec(**kwargs).validate(), lambda: TrainSpec.from_dict(kwargs)):
+        with pytest.raises(SpecError) as e:
+            make()
+        assert e.value.field == field and e.value.layer is None
+        assert str(e.value) == field + e.value.detail            # the message: the field, then what is wrong
+
+
+def test_nesterov_without_momentum_is_an_error_of_nesterov():
+    with pytest.raises(SpecError) as e:
+        TrainSpec(optimizer="momentum", momentum=0.0, nesterov=True).validate()
+    assert e.value.field == "nesterov" and e.value.detail.startswith(" needs a momentum above 0")
+
+
+@pytest.mark.parametrize("layer, field", BAD_LAYERS)
+def test_each_layer_fields_error_carries_the_field_and_the_layer(layer, field):
+    with pytest.raises(SpecError) as e:
+        NetworkSpec(layers=[LayerSpec(units=4), layer]).validate()
+    assert e.value.field == f"layers[1].{field}"
+    assert (e.value.layer, e.value.layer_field) == (1, field)
+    assert str(e.value) == e.value.field + e.value.detail
+    # the same layer read from JSON
+    with pytest.raises(SpecError) as e2:
+        NetworkSpec.from_dict({"layers": [{"type": "dense", "units": 4}, layer.to_dict()]})
+    assert (e2.value.field, e2.value.layer, e2.value.layer_field) == (f"layers[1].{field}", 1, field)
+
+
+@pytest.mark.parametrize("make, field, layer", [
+    (lambda: NetworkSpec(output_init="bogus").validate(), "output_init", None),
+    (lambda: NetworkSpec(layers=[LayerSpec()] * 65).validate(), "layers", None),
+    (lambda: NetworkSpec.from_dict({"layers": {"type": "dense"}}), "layers", None),
+    (lambda: NetworkSpec.from_dict({"layers": [8]}), "layers[0]", 0),
+    (lambda: NetworkSpec.from_dict({"layers": [{}, {"neurons": 8}]}), "layers[1]", 1),
+    (lambda: NetworkSpec(layers=[LayerSpec(), "dense"]).validate(), "layers[1]", 1),
+])
+def test_errors_about_the_network_or_a_whole_layer_carry_it(make, field, layer):
+    with pytest.raises(SpecError) as e:
+        make()
+    assert (e.value.field, e.value.layer) == (field, layer)
+    assert e.value.layer_field == ""
+
+
+@pytest.mark.parametrize("make", [
+    lambda: loads_network("{"), lambda: loads_train("not json"), lambda: NetworkSpec.from_dict([]),
+    lambda: TrainSpec.from_dict({"learning_rate": 0.1}), lambda: NetworkSpec.from_dict({"hidden": [8]}),
+])
+def test_errors_about_no_single_field_carry_none(make):
+    with pytest.raises(SpecError) as e:
+        make()
+    assert e.value.field is None and e.value.layer is None and e.value.detail == str(e.value)
+
+
+def test_a_network_that_does_not_fit_the_data_names_the_layer_or_the_loss():
+    from core.model import output_units, parameter_table
+    spec = NetworkSpec(layers=[LayerSpec(units=4), LayerSpec(type="conv2d")])
+    with pytest.raises(SpecError) as e:
+        parameter_table(spec, 64, 10, (1, 8, 8))                  # a conv layer after a dense one
+    assert (e.value.field, e.value.layer, e.value.layer_field) == ("layers[1]", 1, "")
+    with pytest.raises(SpecError) as e:
+        parameter_table(NetworkSpec(layers=[LayerSpec(type="conv2d")]), 2, 2)    # images wanted, a table given
+    assert e.value.field == "layers" and e.value.layer is None
+    with pytest.raises(SpecError) as e:
+        output_units("classification", 3, "bce")
+    assert e.value.field == "loss" and e.value.detail.startswith(": binary cross-entropy needs exactly 2")
+
+
+# ------------------------------------------------------------------ one table of number ranges
+def probes(rule) -> list:
+    """Values at and around a range's ends (a finite stand-in for a range open above), a fraction, NaN
+    and a boolean."""
+    high = rule.high if math.isfinite(rule.high) else 10**9
+    return [rule.low, rule.low - 1, rule.low + 0.5, high, high + 1, high - 0.5, float("nan"), True]
+
+
+@pytest.mark.parametrize("field", sorted(TRAIN_RANGES))
+def test_the_training_spec_takes_exactly_what_its_range_table_says(field):
+    extra = {"optimizer": "momentum"} if field == "momentum" else {}
+    for value in probes(TRAIN_RANGES[field]):
+        try:
+            TrainSpec.from_dict({**extra, field: value})
+            took = True
+        except SpecError as e:
+            assert e.field == field
+            took = False
+        assert took == TRAIN_RANGES[field].accepts(value), (field, value)
+
+
+@pytest.mark.parametrize("field", sorted(LAYER_RANGES))
+def test_a_layer_takes_exactly_what_its_range_table_says(field):
+    kind = {"units": "dense", "dropout": "dense", "rate": "dropout"}.get(field, "conv2d")
+    for value in probes(LAYER_RANGES[field]):
+        try:
+            LayerSpec(type=kind, **{field: value}).validate()
+            took = True
+        except SpecError as e:
+            assert e.field == f"layer.{field}"
+            took = False
+        assert took == LAYER_RANGES[field].accepts(value), (field, value)
+
+
+@pytest.mark.parametrize("lr", [0, -0.1, 11, float("nan"), float("inf"), "0.01", True, None])
+def test_a_running_runs_learning_rate_follows_the_specs_rule(tmp_path, lr):
+    """Changing the learning rate while a run trains refuses what a new run's spec refuses, with the same
+    error (the one rule in core/spec.py), and writes nothing."""
+    from core.runs import executor as jobs
+    from core.runs import Store
+    store = Store(tmp_path)
+    run_id = store.create_run(name="r", dataset={}, network={}, train={}, status="running")
+    with pytest.raises(SpecError) as from_spec:
+        TrainSpec(lr=lr).validate()
+    with pytest.raises(SpecError) as from_jobs:
+        jobs.set_lr(store, run_id, lr)
+    assert from_jobs.value.field == "lr" and str(from_jobs.value) == str(from_spec.value)
+    assert store.get_run(run_id).lr_request is None
+    jobs.set_lr(store, run_id, 10)                 # the top of the range is allowed in both
+    assert store.get_run(run_id).lr_request == 10.0
+    store.close()

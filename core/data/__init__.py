@@ -18,7 +18,8 @@ and ``.column`` when it lies in one column.
 from .builtin import BUILTIN, DATASETS_DIR, list_builtin, load_builtin
 from .columns import csv_columns_summary, infer_task
 from .dataset import Dataset
-from .errors import LIMITS, DataError, Limits
+from ..limits import LIMITS, Limits
+from .errors import DataError
 from .loading import load_csv, load_dataset, load_upload
 from .reading import read_csv_bytes
 from .ref import DatasetRef, Preprocess

@@ -17,7 +17,8 @@ import pandas as pd
 from .columns import column_flags, infer_task, is_numeric, labels_and_names
 from .dataset import Dataset
 from .encoding import Encoder
-from .errors import LIMITS, DataError, names_list, quote
+from ..limits import LIMITS, exceeded
+from .errors import DataError, names_list, quote
 from .ref import DatasetRef
 from .split import split_indices
 
@@ -118,6 +119,7 @@ def assemble(
     kinds = {c: ("numeric" if is_numeric(frame[c]) else "categorical") for c in features}
     encoder = Encoder.fit(frame.iloc[idx_train], kinds, pp.scaling, pixel_scale)
     _encoding_notes(frame, encoder, pp.scaling, pixel_scale, notes)
+    _check_size(len(frame), encoder)
     X_all = encoder.transform(frame)
     keep = list(features) + [target] + [s for s in sensitive if s not in features and s != target]
     return Dataset(
@@ -129,6 +131,21 @@ def assemble(
         idx_train=idx_train, idx_val=idx_val, idx_test=idx_test,
         raw=frame[keep].reset_index(drop=True), notes=notes, _encoder=encoder,
     )
+
+
+def _check_size(n_rows: int, encoder: Encoder) -> None:
+    """The encoded table fits the limits on inputs and on rows × inputs, checked before it is made."""
+    width = encoder.width
+    wide = sorted((c for c in encoder.columns if c["kind"] == "categorical"), key=lambda c: -len(c["categories"]))
+    widest = ", ".join(f"{quote(c['name'])} ({len(c['categories'])})" for c in wide[:3])
+    leave_out = f"leave out text columns with many values (the widest: {widest}) or some columns" if wide else \
+        "leave out some columns"
+    if width > LIMITS.max_inputs:
+        raise DataError(exceeded("max_inputs", f"The table makes {width:,} model inputs after one-hot encoding",
+                                 leave_out))
+    if n_rows * width > LIMITS.max_cells:
+        raise DataError(exceeded("max_cells", f"The table makes {n_rows:,} rows × {width:,} inputs = "
+                                              f"{n_rows * width:,} numbers", f"use fewer rows, or {leave_out}"))
 
 
 # ----------------------------------------------------------------------------------------------

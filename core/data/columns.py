@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import LIMITS, DataError, quote
+from ..limits import LIMITS
+from .errors import DataError, quote
 
 
 TRUE_FALSE = {"true": 1.0, "false": 0.0}

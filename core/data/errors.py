@@ -1,4 +1,4 @@
-"""What can go wrong with data, and how big an uploaded table may be.
+"""What can go wrong with data (how big a table may be is core/limits.py).
 
 Every problem a person can fix raises ``DataError``: its text is one sentence naming the problem
 and the fix, and when the problem lies in one column, ``column`` names that column so a page can
@@ -7,8 +7,8 @@ point at it without reading the sentence.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
 from typing import Any, Iterable
+
 
 
 class DataError(ValueError):
@@ -21,28 +21,6 @@ class DataError(ValueError):
         super().__init__(message)
         self.column = None if column is None else str(column)
 
-
-@dataclass(frozen=True)
-class Limits:
-    """Size limits for uploaded tables. Readable as attributes or as ``LIMITS["max_rows"]``."""
-
-    max_bytes: int = 50 * 1024 * 1024
-    max_rows: int = 200_000
-    max_columns: int = 500
-    max_categories: int = 30  # a text column with more distinct values is left out
-    min_rows: int = 20  # fewer rows cannot be split into train / validation / test
-    max_classes: int = 100
-
-    def __getitem__(self, key: str) -> int:
-        if key not in {f.name for f in fields(self)}:
-            raise KeyError(key)
-        return getattr(self, key)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-LIMITS = Limits()
 
 
 def quote(name: Any) -> str:

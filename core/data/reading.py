@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from .columns import TRUE_FALSE, text_values
-from .errors import LIMITS, DataError, names_list, quote
+from ..limits import LIMITS
+from .errors import DataError, names_list, quote
 
 
 _MAGIC = [
@@ -198,9 +199,9 @@ def _no_rows(filename: str) -> DataError:
 
 def _text(data: bytes, filename: str) -> tuple[str, str]:
     """The file's text and the name of its encoding, after the size and emptiness checks."""
-    if len(data) > LIMITS.max_bytes:
+    if len(data) > LIMITS.max_upload_bytes:
         raise DataError(
-            f"{quote(filename)} is {len(data) / 2**20:.1f} MB, more than the {LIMITS.max_bytes // 2**20} MB limit; "
+            f"{quote(filename)} is {len(data) / 2**20:.1f} MB, more than the {LIMITS.max_upload_bytes // 2**20} MB limit; "
             "upload a smaller file or a sample of its rows."
         )
     if not data.strip():

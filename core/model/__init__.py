@@ -1,7 +1,8 @@
 """The model: a NetworkSpec becomes a torch network, is counted before it exists, and leaves as weights or exports.
 
   plan, parameter_table, LayerInfo,         a spec's modules, output shapes and parameter
-  output_units, concrete_loss, Part, Plan   counts by arithmetic; the output layer a loss needs  architecture.py
+  output_units, concrete_loss, Part, Plan,  counts by arithmetic; the output layer a loss needs;
+  check_size                                the parameter limit, checked before any weight exists architecture.py
   network_for                               a run's network: a spec on a dataset, for a loss      network.py
   Network, build_network, build_body,       the torch modules of a plan, their starting weights,
   count_parameters                          and predict() in the target's own units               network.py
@@ -13,13 +14,13 @@
 Counting needs no torch: the names from network.py and export/ import torch the first time one of them is
 used (onnx only when an ONNX model is written), so a page that only counts never waits for torch to load.
 """
-from .architecture import LayerInfo, Part, Plan, concrete_loss, output_units, parameter_table, plan
+from .architecture import LayerInfo, Part, Plan, check_size, concrete_loss, output_units, parameter_table, plan
 from .weights import load_checkpoint, load_weights, model_state, save_weights, state_tensors
 
 _NETWORK = ("Network", "build_body", "build_network", "count_parameters", "network_for")
 _EXPORT = ("MISSING_MARKERS", "export_onnx", "pytorch_source")
 
-__all__ = sorted(["LayerInfo", "Part", "Plan", "concrete_loss", "output_units", "parameter_table", "plan",
+__all__ = sorted(["LayerInfo", "Part", "Plan", "check_size", "concrete_loss", "output_units", "parameter_table", "plan",
                   "load_checkpoint", "load_weights", "model_state", "save_weights", "state_tensors",
                   *_NETWORK, *_EXPORT])
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..limits import LIMITS, exceeded
 from ..spec import LayerSpec, NetworkSpec, SpecError
 
 
@@ -62,9 +63,9 @@ def concrete_loss(loss: str, task: str) -> str:
     if loss == "auto":
         return "mse" if task == "regression" else "cross_entropy"
     if task == "regression" and loss in ("cross_entropy", "bce"):
-        raise SpecError(f"loss: {loss} is for classification; use mse, mae or huber for a regression target")
+        raise SpecError.about("loss", f": {loss} is for classification; use mse, mae or huber for a regression target")
     if task == "classification" and loss in ("mse", "mae", "huber"):
-        raise SpecError(f"loss: {loss} is for regression; use cross_entropy (or bce for two classes)")
+        raise SpecError.about("loss", f": {loss} is for regression; use cross_entropy (or bce for two classes)")
     return loss
 
 
@@ -74,7 +75,8 @@ def output_units(task: str, n_classes: int, loss: str) -> int:
         return 1
     if loss == "bce":
         if n_classes != 2:
-            raise SpecError(f"loss: binary cross-entropy needs exactly 2 classes (this data has {n_classes}); use cross_entropy")
+            raise SpecError.about("loss", f": binary cross-entropy needs exactly 2 classes (this data has {n_classes}); "
+                                           "use cross_entropy")
         return 1
     return n_classes
 
@@ -89,7 +91,7 @@ def _activation(name: str) -> list[Part]:
     return [] if name == "linear" else [Part("activation", (name,))]
 
 
-def _dense(layer: LayerSpec, shape: tuple, where: str) -> tuple[list[Part], tuple]:
+def _dense(layer: LayerSpec, shape: tuple, index: int) -> tuple[list[Part], tuple]:
     parts, shape = _flat(shape)
     parts.append(Part("linear", (shape[0], layer.units), layer.init, layer.activation))
     if layer.batch_norm:
@@ -100,29 +102,32 @@ def _dense(layer: LayerSpec, shape: tuple, where: str) -> tuple[list[Part], tupl
     return parts, (layer.units,)
 
 
-def _conv(layer: LayerSpec, shape: tuple, where: str) -> tuple[list[Part], tuple]:
+def _conv(layer: LayerSpec, shape: tuple, index: int) -> tuple[list[Part], tuple]:
     if len(shape) != 3:
-        raise SpecError(f"{where}: a conv2d layer cannot follow a flattened (dense) layer; move it before the dense layers")
+        raise SpecError.in_layer(index, ": a conv2d layer cannot follow a flattened (dense) layer; move it before the "
+                                        "dense layers")
     c, h, w = shape
     h2, w2 = h + 2 * layer.padding - layer.kernel + 1, w + 2 * layer.padding - layer.kernel + 1
     if h2 < 1 or w2 < 1:
-        raise SpecError(f"{where}: kernel {layer.kernel} is larger than the {h}×{w} input; use a smaller kernel or more padding")
+        raise SpecError.in_layer(index, f": kernel {layer.kernel} is larger than the {h}×{w} input; use a smaller kernel "
+                                        "or more padding")
     parts = [Part("conv2d", (c, layer.channels, layer.kernel, layer.padding), layer.init, layer.activation)]
     if layer.batch_norm:
         parts.append(Part("batchnorm2d", (layer.channels,)))
     return parts + _activation(layer.activation), (layer.channels, h2, w2)
 
 
-def _pool(layer: LayerSpec, shape: tuple, where: str) -> tuple[list[Part], tuple]:
+def _pool(layer: LayerSpec, shape: tuple, index: int) -> tuple[list[Part], tuple]:
     if len(shape) != 3:
-        raise SpecError(f"{where}: max-pool works on images; put it after a conv2d layer")
+        raise SpecError.in_layer(index, ": max-pool works on images; put it after a conv2d layer")
     c, h, w = shape
     if h < layer.kernel or w < layer.kernel:
-        raise SpecError(f"{where}: pool size {layer.kernel} is larger than the {h}×{w} feature map; use a smaller pool or fewer pools")
+        raise SpecError.in_layer(index, f": pool size {layer.kernel} is larger than the {h}×{w} feature map; use a "
+                                        "smaller pool or fewer pools")
     return [Part("maxpool2d", (layer.kernel,))], (c, h // layer.kernel, w // layer.kernel)
 
 
-def _batchnorm(layer: LayerSpec, shape: tuple, where: str) -> tuple[list[Part], tuple]:
+def _batchnorm(layer: LayerSpec, shape: tuple, index: int) -> tuple[list[Part], tuple]:
     return [Part("batchnorm2d" if len(shape) == 3 else "batchnorm1d", (shape[0],))], shape
 
 
@@ -130,8 +135,8 @@ _LAYERS = {
     "dense": _dense,
     "conv2d": _conv,
     "maxpool2d": _pool,
-    "flatten": lambda layer, shape, where: _flat(shape),
-    "dropout": lambda layer, shape, where: ([Part("dropout", (layer.rate,))], shape),
+    "flatten": lambda layer, shape, index: _flat(shape),
+    "dropout": lambda layer, shape, index: ([Part("dropout", (layer.rate,))], shape),
     "batchnorm": _batchnorm,
 }
 
@@ -143,13 +148,14 @@ def plan(spec: NetworkSpec, n_inputs: int, n_outputs: int, image_shape: tuple | 
     result = Plan()
     if spec.uses_images:
         if image_shape is None:
-            raise SpecError("layers: conv2d and max-pool layers need image data (e.g. digits); use dense layers for tables")
+            raise SpecError.about("layers", ": conv2d and max-pool layers need image data (e.g. digits); use dense "
+                                            "layers for tables")
         shape: tuple = tuple(image_shape)
         result.parts.append(Part("unflatten", (shape,)))
     else:
         shape = (n_inputs,)
     for i, layer in enumerate(spec.layers):
-        parts, shape = _LAYERS[layer.type](layer, shape, f"layers[{i}]")
+        parts, shape = _LAYERS[layer.type](layer, shape, i)
         result.parts += parts
         result.layers.append(LayerInfo(i, f"{i + 1}. {layer.describe()}", layer.type, shape,
                                        sum(p.params for p in parts)))
@@ -158,6 +164,16 @@ def plan(spec: NetworkSpec, n_inputs: int, n_outputs: int, image_shape: tuple | 
     result.parts += parts + [out]
     result.layers.append(LayerInfo(len(spec.layers), f"output ({n_outputs})", "output", (n_outputs,), out.params))
     return result
+
+
+def check_size(layout: Plan) -> Plan:
+    """`layout`, if its network is within the parameter limit; else a SpecError about its layers that names
+    the count and the limit. build_body checks every network this way before making a weight."""
+    if layout.total > LIMITS.max_parameters:
+        raise SpecError.about("layers", ": " + exceeded(
+            "max_parameters", f"the network has {layout.total:,} parameters",
+            "use fewer or narrower layers, or a max-pool layer before the dense ones"))
+    return layout
 
 
 def parameter_table(spec: NetworkSpec, n_inputs: int, n_outputs: int, image_shape=None) -> tuple[list[LayerInfo], int]:

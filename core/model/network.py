@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 from ..spec import NetworkSpec
-from .architecture import LayerInfo, Part, concrete_loss, output_units, plan
+from .architecture import LayerInfo, Part, check_size, concrete_loss, output_units, plan
 
 _ACT = {
     "relu": lambda: nn.ReLU(),
@@ -67,7 +67,7 @@ def build_body(spec: NetworkSpec, n_inputs: int, n_outputs: int,
     """Build the layers of `spec` for inputs of `n_inputs` features (or an image) and
     `n_outputs` output units; returns the module and one LayerInfo per spec layer plus the output.
     The modules are those of architecture.plan, in its order."""
-    layout = plan(spec, n_inputs, n_outputs, image_shape)
+    layout = check_size(plan(spec, n_inputs, n_outputs, image_shape))
     return nn.Sequential(*(_module(p) for p in layout.parts)), layout.layers
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import time
 
-from ..store import Store
+from ..runs import Store
 
 HEARTBEAT_S = 1.0
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.model import output_units, plan
+from core.model import check_size, output_units, plan
 from core.data import DataError
 from core.spec import NetworkSpec, SpecError
 from dashboard import keys
@@ -44,6 +44,10 @@ def architecture(spec: NetworkSpec, dataset) -> int | None:
         st.plotly_chart(block_diagram(dataset.n_features, layout.layers, dataset.image_shape), width="stretch",
                         key=keys.BUILD_DIAGRAM)
         st.caption("Too many neurons to draw one by one: each box is a layer with its output shape.")
+    try:
+        check_size(layout)
+    except SpecError as e:
+        st.error(md(f"{spec_message(e)}. Training will not start with this network."))
     st.metric("Parameters to learn", f"{layout.total:,}",
               help="Every weight (one per connection) and every bias (one per neuron) is a number "
                    "that training adjusts.")

@@ -12,6 +12,10 @@ import plotly.io as pio
 # Two classes: blue vs orange, like the Playground; more classes continue with a qualitative palette.
 CLASS_COLORS = ["#2f6fde", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
                 "#9c755f", "#bab0ac"]
+# Points coloured by their group (a sensitive column's value) take these colours, and then their class
+# is told by the marker's shape.
+GROUP_COLORS = ["#6a3d9a", "#1b9e77", "#d95f02", "#e7298a", "#66a61e", "#a6761d", "#386cb0", "#666666"]
+CLASS_SYMBOLS = ["circle", "x", "triangle-up", "square", "star", "diamond", "cross", "pentagon", "hexagon", "bowtie"]
 
 # The narrowest a chart gets on a page (a third of the Train page's right-hand side at 1400 px: ~200 px)
 # holds about 36 characters of 13 px text; lines are kept shorter than that.

@@ -9,7 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.charts.common import CLASS_COLORS, base_layout, plain
+from dashboard.charts.common import CLASS_COLORS, CLASS_SYMBOLS, GROUP_COLORS, base_layout, plain
 
 SPLIT_LABELS = {"train": "training", "val": "validation", "test": "test"}
 SPLIT_SYMBOLS = {"train": "circle", "val": "diamond-open", "test": "x"}
@@ -52,7 +52,6 @@ def scatter_2d(dataset, height: int = 460, groups=None, group_title: str = "", g
 
 def _points_by_group(fig, dataset, xs, ys, split, target, groups, group_title, group_order) -> None:
     """Colour = the row's group, marker = its class; legend entries for the groups, then the shapes."""
-    from dashboard.charts.train import CLASS_SYMBOLS, GROUP_COLORS
     groups = np.asarray(groups, dtype=object).astype(str)
     for i, g in enumerate(group_order or sorted(set(groups))):
         # the group's rows, first class first: a legend shows a trace's first marker

@@ -13,7 +13,7 @@ from .columns import csv_controls, load_or_explain
 
 def csv_choice(ref: dict, pp: dict) -> dict | None:
     """The upload flow; the new reference when the file and the choices make a usable dataset."""
-    mb = LIMITS.max_bytes // 2**20
+    mb = LIMITS.max_upload_bytes // 2**20
     upload = st.file_uploader(
         "Your CSV file", type=["csv", "txt", "tsv"], key=keys.DATA_UPLOAD,
         help=f"{HELP['upload']} Limits: {mb} MB, {LIMITS.max_rows:,} rows, {LIMITS.max_columns} columns, "

@@ -7,7 +7,7 @@ import streamlit as st
 from core.data import DataError
 from core.evaluate import EvaluationError, predict_split
 from core.spec import SpecError
-from core.store import StoreError
+from core.runs import StoreError
 from dashboard.state import store
 
 EVALUABLE = ("finished", "stopped", "interrupted")

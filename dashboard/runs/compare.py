@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.compare import spec_table, validation_curves
+from core.runs import spec_table, validation_curves
 from dashboard import keys
 from dashboard.state import store
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.compare import EXPORTS, export_bytes, file_stem, metrics_csv
+from core.runs import EXPORTS, export_bytes, file_stem, metrics_csv
 from dashboard import keys
 from dashboard.state import store
 
@@ -15,7 +15,7 @@ def _deferred_export(run_id: str, fmt: str):
     home = str(store().home)
 
     def make() -> bytes:
-        from core.store import Store
+        from core.runs import Store
         with Store(home) as s:
             return export_bytes(s, run_id, fmt)
     return make

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import jobs
-from core.store import StoreError
+from core.runs import StoreError, executor
 from dashboard import keys
 from dashboard.state import choose, current_run_id, set_current_run, store
 from dashboard.text import md_plain
@@ -78,7 +77,7 @@ def delete(run_id: str) -> None:
     """Delete the run (stopped first if it trains) and forget it: the question, the choice, its new name,
     and the URL's run when it was this one."""
     try:
-        jobs.delete(store(), run_id)
+        executor.delete(store(), run_id)
     except StoreError as e:
         st.error(f"Cannot delete: {e}")
         return

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.compare import overview
+from core.runs import overview
 from dashboard.state import dataset_for, store
 
 NAME_PX = 200                    # the run's name: longer names end in '…' (the pickers below show them whole)

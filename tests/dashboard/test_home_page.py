@@ -34,7 +34,7 @@ def test_home_page_without_runs_sends_a_browser_user_to_the_data_page_first(home
 
 
 def test_home_page_lists_runs_from_the_workspace(home):
-    from core.store import Store
+    from core.runs import Store
     store = Store(home)
     run_id = store.create_run(name="<b>my run</b>", dataset={"name": "spiral"}, network={}, train={},
                               status="finished")

@@ -39,7 +39,7 @@ def test_ragged_row_line_number_counts_quoted_line_breaks():
 
 def test_size_limits_are_enforced_and_stated():
     with pytest.raises(DataError) as err:
-        read_csv_bytes(b"x" * (LIMITS.max_bytes + 1), filename="big.csv")
+        read_csv_bytes(b"x" * (LIMITS.max_upload_bytes + 1), filename="big.csv")
     assert "50 MB" in str(err.value)
 
     rows = b"a,b\n" + b"1,2\n" * (LIMITS.max_rows + 1)

@@ -35,7 +35,7 @@ def test_build_edits_wait_for_a_new_parameter_count(server, page):
 
 
 def test_control_cycle_clicks_each_control_and_waits_for_the_page_to_show_it(server, workspace, page):
-    from core.store import Store
+    from core.runs import Store
 
     cycle = control_cycle(page, SimpleNamespace(url=server, home=workspace), ("pause", "step", "step", "resume", "stop"))
     assert [name for name, _ in cycle] == ["pause", "step", "step", "resume", "stop"]

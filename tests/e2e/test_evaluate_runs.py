@@ -81,7 +81,7 @@ def poll(condition, what: str, timeout: float = 20.0):
 
 
 def test_a_renamed_run_shows_its_new_name_everywhere_at_once(server, page, runs, workspace):
-    from core.store import Store
+    from core.runs import Store
     old, new = "spiral SGD", "race: plain SGD"
     before, label = f"{old} ({runs['spiral_sgd'][:6]})", f"{new} ({runs['spiral_sgd'][:6]})"
     page.goto(f"{server}/runs?run={runs['spiral_sgd']}")

@@ -8,7 +8,7 @@ from .test_train_live import poll, see_loss_chart_grow, set_number
 
 
 def test_spiral_preset_train_stop_evaluate_and_list(server, page, workspace):
-    from core.store import Store
+    from core.runs import Store
     store = Store(workspace)
 
     spiral_with_preset(page, server, "Wide tanh")

@@ -17,7 +17,7 @@ NAMES = ["spiral [16-16-16] sgd lr=0.1", "spiral [16-16-16] momentum lr=0.03", "
 
 @pytest.fixture(scope="module")
 def runs(workspace):
-    from core.store import Store
+    from core.runs import Store
     out = {"digits": train_run(workspace, "digits", epochs=3, hidden=(32,), activation="relu", name="digits"),
            "loans": train_run(workspace, "biased_loans", epochs=10, hidden=(16,), activation="relu",
                               name="biased loans", params={"bias": 1.0})}

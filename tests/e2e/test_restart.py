@@ -1,8 +1,8 @@
 """A server restart while a run trains, in a real browser: the restarted server finds the run where it was.
 
-The training worker is its own process (core.worker, own session), so killing the streamlit server
+The training worker is its own process (core.runs.worker, own session), so killing the streamlit server
 does not stop it: after the restart the run is still training and its charts carry on from where they
-were. When the worker dies too (the machine went down, say), core.jobs.recover marks the run
+were. When the worker dies too (the machine went down, say), the executor's recover marks the run
 'interrupted' on the next page view: its logged steps stay, and Resume continues it from its last
 checkpoint.
 """
@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from bench.browser import Server
-from core.jobs import pid_alive
-from dashboard.charts.train import MAX_POINTS
-from dashboard.training import STATUS_BADGE
+from core.runs import pid_alive
+from dashboard.train import STATUS_BADGE
+from dashboard.train.charts import MAX_POINTS
 
 from .conftest import STEP_TIMEOUT as TIMEOUT
 from .conftest import nav, screenshot, spiral_with_preset
@@ -36,7 +36,7 @@ def workspace_processes(home: Path) -> list[int]:
         except OSError:
             continue
         args = [a.decode(errors="replace") for a in argv]
-        if "core.worker" in args and "--home" in args:
+        if "core.runs.worker" in args and "--home" in args:
             i = args.index("--home")
             if i + 1 < len(args) and args[i + 1] == str(home) and pid_alive(int(entry.name)):
                 pids.append(int(entry.name))
@@ -85,7 +85,7 @@ def picture(page, name: str) -> None:
 
 @pytest.mark.parametrize("worker_survives", [True, False], ids=["worker-survives", "worker-lost"])
 def test_a_server_restart_finds_the_run_where_it_was(own_server, page, worker_survives):
-    from core.store import Store
+    from core.runs import Store
 
     srv, home = own_server, own_server.home
     store = Store(home)

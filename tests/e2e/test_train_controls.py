@@ -33,7 +33,7 @@ def stop_all(store, ids) -> None:
 def test_start_refuses_a_number_box_left_invalid_and_says_which(server, page, workspace):
     """A person types 0 in the batch box and clicks Start without pressing Enter: no run starts (it used to
     train with the box's previous value, 32), and the page names the box, its range and a value to type."""
-    from core.store import Store
+    from core.runs import Store
     store = Store(workspace)
     before = run_ids(store)
     main = train_page(page, server)
@@ -60,7 +60,7 @@ def test_start_refuses_a_number_box_left_invalid_and_says_which(server, page, wo
 
 
 def test_a_burst_of_clicks_on_start_starts_one_run(server, page, workspace):
-    from core.store import Store
+    from core.runs import Store
     store = Store(workspace)
     before = run_ids(store)
     main = train_page(page, server)
@@ -81,7 +81,7 @@ def test_a_burst_of_clicks_on_start_starts_one_run(server, page, workspace):
 
 
 def test_after_a_refresh_the_run_survives_a_visit_to_another_page(server, page, workspace):
-    from core.store import Store
+    from core.runs import Store
     store = Store(workspace)
     before = run_ids(store)
     main = train_page(page, server)
@@ -128,7 +128,7 @@ def test_pause_step_resume_and_stop_show_on_the_page(server, page, workspace):
     """Each control shows as a change of the status badge or of the 'Paused at step N' line; a Step shows
     that batch's loss, how far the weights moved, and the decision boundary after it. How long each took to
     show is kept in test-artifacts/train-controls.json (recorded, not asserted)."""
-    from core.store import Store
+    from core.runs import Store
     store = Store(workspace)
     before = run_ids(store)
     main = train_page(page, server)

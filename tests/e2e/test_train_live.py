@@ -60,7 +60,7 @@ def set_number(main, label: str, value: int) -> None:
 
 
 def test_training_streams_into_the_page_survives_a_refresh_and_stops(server, page, workspace):
-    from core.store import Store
+    from core.runs import Store
 
     store = Store(workspace)
     page.goto(f"{server}/train")

@@ -15,10 +15,10 @@ import pandas as pd
 import pytest
 import torch
 
-from core.compare import export_bytes
+from core.runs import export_bytes
 from core.model import MISSING_MARKERS, export_onnx
 from core.spec import LayerSpec, NetworkSpec, TrainSpec
-from core.store import Store
+from core.runs import Store
 from core.training import train
 
 ROOT = Path(__file__).resolve().parents[2]

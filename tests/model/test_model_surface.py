@@ -33,7 +33,7 @@ def test_an_unknown_name_is_an_attribute_error():
 COUNTING = """
 import json, sys
 from core.model import concrete_loss, output_units, parameter_table, plan, load_checkpoint
-import core.runs, core.compare
+import core.runs
 from core.spec import NetworkSpec
 _, total = parameter_table(NetworkSpec.dense([8, 8]), 2, output_units("classification", 2, concrete_loss("bce", "classification")))
 before = sorted(m for m in ("torch", "onnx") if m in sys.modules)

@@ -182,8 +182,8 @@ def test_network_for_refuses_a_loss_that_does_not_fit_the_data(name, loss, words
 def test_network_for_on_the_meta_device_has_sizes_and_no_weights(digits):
     from core.model import network_for
 
-    spec = NetworkSpec(layers=[LayerSpec(type="conv2d", channels=64), LayerSpec(units=2048, batch_norm=True),
-                               LayerSpec(units=2048)])
+    spec = NetworkSpec(layers=[LayerSpec(type="conv2d", channels=16), LayerSpec(units=1024, batch_norm=True),
+                               LayerSpec(units=1024)])
     with torch.device("meta"):
         net = network_for(spec, digits)
     assert all(p.is_meta for p in net.parameters())

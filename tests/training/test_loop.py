@@ -267,9 +267,9 @@ def test_stop_in_the_middle_of_an_epoch_keeps_one_train_loss_row_per_epoch(store
 
 def test_resume_after_a_mid_epoch_stop_records_every_step_once(store, home, spiral):
     """Stop 5 steps into epoch 3 (spiral, batch 8: 35 steps an epoch, a checkpoint every epoch),
-    then resume the run the way the worker does (core.worker.run with --resume) to its last epoch.
+    then resume the run the way the worker does (core.runs.worker.run with --resume) to its last epoch.
     Every step's loss and every epoch's train_loss must be in the store exactly once."""
-    from core.worker import run as worker_run
+    from core.runs.worker import run as worker_run
 
     class GrantStepsUntil:        # 'step' is polled after every step, so the stop lands on step 75 exactly
         def __call__(self, trainer):

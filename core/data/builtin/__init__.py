@@ -14,7 +14,8 @@ import numpy as np
 
 from ..assembly import assemble, prepare_table
 from ..dataset import Dataset
-from ..errors import LIMITS, DataError, names_list
+from ...limits import LIMITS
+from ..errors import DataError, names_list
 from ..ref import DatasetRef, Preprocess
 from .real import DATASETS_DIR, german_credit_table, sklearn_table
 from .teaching import biased_loans, two_groups

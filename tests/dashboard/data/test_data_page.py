@@ -467,7 +467,7 @@ def test_pages_name_a_builtin_set_by_its_label_and_an_upload_by_its_escaped_file
 
 
 def test_an_upload_a_run_trains_on_stays_until_the_run_stops(home, store, wait_for):
-    from core import jobs
+    from core.runs import executor as jobs
     from core.spec import NetworkSpec, TrainSpec
 
     at = open_data()

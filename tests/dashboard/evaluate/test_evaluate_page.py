@@ -97,7 +97,7 @@ def test_default_run_is_the_latest_finished_and_names_stay_text(trained, monkeyp
 
 
 def test_a_run_without_checkpoints_gives_a_clear_message(tmp_path, monkeypatch):
-    from core.store import Store
+    from core.runs import Store
     Store(tmp_path).create_run(name="empty", dataset={"kind": "builtin", "name": "spiral", "params": {}},
                                network={"layers": []}, train={}, status="stopped")
     at = open_evaluate(tmp_path, monkeypatch)

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.store import Store
+from core.runs import Store
 from tests.helpers_runs import train_run
 
 APP = str(Path(__file__).resolve().parents[3] / "dashboard" / "app.py")

@@ -1,0 +1,60 @@
+"""Glassnet's command line: the same engine as the app, headless.
+
+    python -m core train --dataset spiral --hidden 8,8 --activation tanh --json
+    python -m core runs
+    python -m core predict --run ID --split test --out predictions.csv
+    python -m core export --run ID --format onnx --out model.onnx
+    python -m core explain --run ID --method shap --rows 200 --json
+    python -m core fairness --run ID --sensitive sex --json
+    python -m core datasets
+    python -m core limits
+
+  main(argv), build_parser   the surface; core/__main__.py calls main
+  UsageError                 bad command-line input: one line `error: ...`, exit 2      common.py
+  one module per command     register(sub) adds its subparser and handler, run(args)    train.py, runs.py, predict.py,
+                                                                                        export.py, explain.py,
+                                                                                        fairness.py, datasets.py,
+                                                                                        limits.py
+
+Exit codes: 0 success, 1 training did not finish (diverged/failed), 2 bad input (one line `error: ...` on stderr,
+never a traceback), 130 training interrupted from the keyboard. The engine is imported when a command runs: `--help`
+and a mistake in the options answer without loading torch.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import datasets, explain, export, fairness, limits, predict, runs, train
+from .common import Parser, UsageError, error_line, read_checkpoint, user_errors
+
+COMMANDS = (train, runs, predict, export, explain, fairness, datasets, limits)     # in the order --help lists them
+
+__all__ = ["UsageError", "build_parser", "main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="core", description="Glassnet's engine, headless.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    for command in COMMANDS:
+        command.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; its exit code."""
+    try:
+        args = build_parser().parse_args(argv)
+        read_checkpoint(args)
+        return args.func(args)
+    except SystemExit:              # --help: answered without loading the engine
+        raise
+    except UsageError as e:         # a mistake on the command line: named before the engine loads
+        return _refuse(e)
+    except user_errors() as e:
+        return _refuse(e)
+
+
+def _refuse(error: BaseException) -> int:
+    print(error_line(error), file=sys.stderr)
+    return 2

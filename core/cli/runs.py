@@ -1,0 +1,37 @@
+"""`python -m core runs`: the runs in the workspace, one line each (or JSON)."""
+from __future__ import annotations
+
+from .common import add_home, print_json
+
+
+def register(sub) -> None:
+    r = sub.add_parser("runs", help="list runs")
+    r.add_argument("--json", action="store_true")
+    add_home(r)
+    r.set_defaults(func=run)
+
+
+def run(a) -> int:
+    from ..runs import recover
+    from ..runs import Store
+    store = Store(a.home)
+    recover(store)
+    rows = [overview(r) for r in store.list_runs()]
+    if a.json:
+        print_json(rows)
+        return 0
+    if not rows:
+        print(f"no runs yet in {store.home}; train one with `python -m core train --dataset spiral`")
+        return 0
+    for r in rows:
+        score = r["test_accuracy"] if r["test_accuracy"] is not None else r["test_r2"]
+        print(f"{r['run_id']}  {r['status']:<11} {r['epochs']:>6} ep  {r['dataset'] or '':<14} "
+              f"{'' if score is None else f'{score:.3f}':>6}  {r['name']}")
+    return 0
+
+
+def overview(r) -> dict:
+    """One stored run as `runs --json` lists it."""
+    return {"run_id": r.id, "name": r.name, "status": r.status, "dataset": r.dataset.get("name"),
+            "epochs": r.epoch, "device": r.device, "created": r.created,
+            "test_accuracy": r.summary.get("test_accuracy"), "test_r2": r.summary.get("test_r2")}

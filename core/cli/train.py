@@ -1,0 +1,105 @@
+"""`python -m core train`: train a network on a built-in dataset or a CSV file and record the run."""
+from __future__ import annotations
+
+import sys
+import time
+
+from .common import add_home, dataset_from_args, print_json, specs_from_args
+
+
+def register(sub) -> None:
+    t = sub.add_parser("train", help="train a network and record the run")
+    src = t.add_mutually_exclusive_group(required=True)
+    src.add_argument("--dataset", help="a built-in dataset (see `python -m core datasets`)")
+    src.add_argument("--csv", help="a CSV file of your own")
+    t.add_argument("--target", help="the column to predict (with --csv)")
+    t.add_argument("--task", choices=["classification", "regression"], help="override the inferred task (with --csv)")
+    t.add_argument("--sensitive", help="sensitive column(s), comma-separated (with --csv)")
+    t.add_argument("--param", action="append", metavar="KEY=VALUE", help="dataset parameter, e.g. noise=0.2 (repeatable)")
+    t.add_argument("--data-seed", type=int, default=0, help="seed of a generated dataset")
+    t.add_argument("--split-seed", type=int, default=0, help="seed of the train/validation/test split")
+    t.add_argument("--scaling", default="standard", choices=["standard", "minmax", "none"])
+    t.add_argument("--spec", help="a JSON spec file (network, or {network, train})")
+    t.add_argument("--hidden", default="16,16", help="hidden layer sizes, e.g. 16,16 (ignored with --spec)")
+    t.add_argument("--activation", default="relu", help="hidden activation (ignored with --spec)")
+    t.add_argument("--optimizer")
+    t.add_argument("--lr", type=float)
+    t.add_argument("--batch-size", type=int)
+    t.add_argument("--epochs", type=int)
+    t.add_argument("--loss")
+    t.add_argument("--seed", type=int)
+    t.add_argument("--device", help="auto | cpu | cuda | mps")
+    t.add_argument("--name", help="a name for the run")
+    t.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+    add_home(t)
+    t.set_defaults(func=run)
+
+
+class Progress:
+    """Prints a progress line to stderr about once a second (and after the last epoch)."""
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+        self.last = 0.0
+
+    def on_epoch(self, trainer, report):
+        now = time.monotonic()
+        if self.quiet or (now - self.last < 1.0 and report.epoch < trainer.spec.epochs):
+            return
+        self.last = now
+        m = report.metrics
+        acc = m.get("val_accuracy", m.get("val_r2"))
+        extra = f"  val {m['val_loss']:.4f}" if "val_loss" in m else ""
+        extra += f"  {'acc' if 'val_accuracy' in m else 'r2'} {acc:.3f}" if acc is not None else ""
+        print(f"epoch {report.epoch:>5}/{trainer.spec.epochs}  loss {m.get('train_loss', float('nan')):.4f}{extra}",
+              file=sys.stderr, flush=True)
+
+
+def run(a) -> int:
+    from ..model import network_for
+    from ..runs import Store
+    from ..training import StoreRecorder, Trainer, seed_everything
+
+    store = Store(a.home)
+    dataset = dataset_from_args(a, store.home)
+    network, spec = specs_from_args(a)
+    seed_everything(spec.seed)
+    net = network_for(network, dataset, spec.loss)
+    name = a.name or f"{dataset.name} {spec.optimizer} lr={spec.lr:g}"
+    run_id = store.create_run(name=name, dataset=dataset.ref.to_dict(), network=network.to_dict(),
+                              train=spec.to_dict(), status="queued")
+    trainer = Trainer(net, dataset, spec, callbacks=[StoreRecorder(store, run_id), Progress(a.json)])
+    try:
+        result = trainer.fit()
+    except KeyboardInterrupt:
+        store.update_run(run_id, status="stopped", pid=None, error="interrupted from the keyboard")
+        print("error: training interrupted", file=sys.stderr)
+        return 130
+    out = outcome(run_id, result, dataset.task)
+    if a.json:
+        print_json(out)
+    else:
+        print_outcome(run_id, result, out["metrics"])
+    return 0 if result.status == "finished" else 1
+
+
+def outcome(run_id: str, result, task: str) -> dict:
+    """What `train --json` prints: the run, how it ended, its speed and its losses and test score."""
+    m = result.metrics
+    metrics = {k: m.get(k) for k in ("train_loss", "val_loss", "test_loss")}
+    score = "test_accuracy" if task == "classification" else "test_r2"
+    metrics[score] = m.get(score)
+    out = {"run_id": run_id, "status": result.status, "epochs": result.epochs, "seconds": round(result.seconds, 3),
+           "samples_per_second": round(result.samples_per_second, 1), "device": result.device, "metrics": metrics}
+    if result.message:
+        out["message"] = result.message
+    return out
+
+
+def print_outcome(run_id: str, result, metrics: dict) -> None:
+    """The same as a sentence, and the reason when the run ended early."""
+    score = ", ".join(f"{k} {v:.4f}" for k, v in metrics.items() if v is not None)
+    print(f"run {run_id}: {result.status} after {result.epochs} epochs in {result.seconds:.1f} s "
+          f"({result.samples_per_second:,.0f} samples/s on {result.device}); {score}")
+    if result.message:
+        print(result.message)

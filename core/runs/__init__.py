@@ -1,0 +1,54 @@
+"""Runs: where every run lives (the store), who trains it (the executor and its worker processes), and
+how a stored run comes back (its network, predictions, exports, and its place beside other runs).
+
+  Store, Run, StoreError, ACTIVE, SCHEMA,     one workspace's SQLite file (WAL) and checkpoint files: runs,
+  new_run_id                                  metrics, frames, events; epoch_checkpoints, latest_checkpoint
+                                              and checkpoint_path name a run's saved weights     store.py
+  executor, JobError, recover, pid_alive,     the job interface: submit; pause, step, resume, stop, set_lr;
+  keep_standby_worker, warm_up                recover, wait, delete; a worker started in advance  executor.py
+  load_run, LoadedRun, predict_array,         a stored run's dataset and network at a checkpoint, its
+  predictions_frame, export                   predictions, its model written out                  loading.py
+  overview, architecture, parameter_count,    run overviews, learning curves, settings side by side,
+  validation_curves, best_validation,         download bytes and file names                      compare.py
+  spec_table, metrics_csv, export_bytes,
+  file_stem, EXPORTS
+
+worker.py is the worker process itself, `python -m core.runs.worker RUN_ID --home DIR [--resume]`, which
+the executor starts; nothing imports it here (it imports the training loop, which writes to this store).
+"""
+from . import executor
+from .compare import (EXPORTS, architecture, best_validation, export_bytes, file_stem, metrics_csv, overview,
+                      parameter_count, spec_table, validation_curves)
+from .executor import JobError, keep_standby_worker, pid_alive, recover, warm_up
+from .loading import LoadedRun, export, load_run, predict_array, predictions_frame
+from .store import ACTIVE, SCHEMA, Run, Store, StoreError, new_run_id
+
+__all__ = [
+    "ACTIVE",
+    "EXPORTS",
+    "SCHEMA",
+    "JobError",
+    "LoadedRun",
+    "Run",
+    "Store",
+    "StoreError",
+    "architecture",
+    "best_validation",
+    "executor",
+    "export",
+    "export_bytes",
+    "file_stem",
+    "keep_standby_worker",
+    "load_run",
+    "metrics_csv",
+    "new_run_id",
+    "overview",
+    "parameter_count",
+    "pid_alive",
+    "predict_array",
+    "predictions_frame",
+    "recover",
+    "spec_table",
+    "validation_curves",
+    "warm_up",
+]

@@ -1,0 +1,349 @@
+"""The run store: one SQLite database (WAL) plus checkpoint files under a workspace folder.
+
+It is the single source of truth and the message bus between the training worker
+and the pages: the worker writes metrics, frames (decision-boundary grids, weight
+histograms) and checkpoints; the pages read them; control requests (pause, stop,
+a new learning rate) travel the other way through the runs row.
+
+Layout of a workspace (GLASSNET_HOME):
+    glassnet.db                 runs, metrics, frames, events, artefacts
+    runs/<run id>/              checkpoints (*.safetensors), worker.log
+    datasets/<sha256>.csv       uploaded CSV files, by content hash
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import sqlite3
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ACTIVE = ("queued", "running", "paused")
+CHECKPOINT_KINDS = ("epoch", "best")      # weights every few epochs and at the end; the best validation epoch's
+_RUN_ID = re.compile(r"^[0-9a-f]{24}$")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created REAL NOT NULL,
+    updated REAL NOT NULL,
+    dataset TEXT NOT NULL,
+    network TEXT NOT NULL,
+    train TEXT NOT NULL,
+    device TEXT,
+    summary TEXT NOT NULL DEFAULT '{}',
+    error TEXT,
+    pid INTEGER,
+    heartbeat REAL,
+    epoch INTEGER NOT NULL DEFAULT 0,
+    step INTEGER NOT NULL DEFAULT 0,
+    control TEXT NOT NULL DEFAULT 'run',
+    lr_request REAL,
+    owner TEXT,
+    parent TEXT
+);
+CREATE TABLE IF NOT EXISTS metrics (
+    run TEXT NOT NULL, step INTEGER NOT NULL, epoch INTEGER NOT NULL, name TEXT NOT NULL, value REAL
+);
+CREATE INDEX IF NOT EXISTS metrics_by_name ON metrics (run, name, step);
+CREATE INDEX IF NOT EXISTS metrics_by_step ON metrics (run, step);
+CREATE TABLE IF NOT EXISTS frames (
+    run TEXT NOT NULL, step INTEGER NOT NULL, epoch INTEGER NOT NULL, kind TEXT NOT NULL, data BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS frames_by_kind ON frames (run, kind, step);
+CREATE TABLE IF NOT EXISTS events (
+    run TEXT NOT NULL, step INTEGER NOT NULL, epoch INTEGER NOT NULL, time REAL NOT NULL, kind TEXT NOT NULL, detail TEXT
+);
+CREATE TABLE IF NOT EXISTS artefacts (
+    run TEXT NOT NULL, kind TEXT NOT NULL, epoch INTEGER NOT NULL, path TEXT NOT NULL, created REAL NOT NULL,
+    PRIMARY KEY (run, kind, epoch)
+);
+"""
+
+
+class StoreError(LookupError):
+    """A run that does not exist, or a workspace that cannot be used."""
+
+
+def default_home() -> Path:
+    """GLASSNET_HOME, else the per-user data folder (XDG on Linux, Application Support on macOS)."""
+    env = os.environ.get("GLASSNET_HOME")
+    if env:
+        return Path(env).expanduser()
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "Glassnet"
+    if os.name == "nt":
+        return Path(os.environ.get("LOCALAPPDATA", Path.home())) / "Glassnet"
+    return Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "glassnet"
+
+
+def new_run_id() -> str:
+    """96 random bits as hex: unguessable, and safe as a folder name."""
+    return secrets.token_hex(12)
+
+
+def check_run_id(run_id: str) -> str:
+    if not isinstance(run_id, str) or not _RUN_ID.match(run_id):
+        raise StoreError(f"{run_id!r} is not a run id (24 hex characters); list runs with `python -m core runs`")
+    return run_id
+
+
+@dataclass
+class Run:
+    id: str
+    name: str
+    status: str                             # queued running paused | finished stopped diverged failed interrupted
+    created: float
+    updated: float
+    dataset: dict
+    network: dict
+    train: dict
+    device: str | None
+    summary: dict
+    error: str | None
+    pid: int | None
+    heartbeat: float | None
+    epoch: int
+    step: int
+    control: str
+    lr_request: float | None
+    owner: str | None = None
+    parent: str | None = None               # the run this one was started from as a variant
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE
+
+
+def _row_to_run(row: sqlite3.Row) -> Run:
+    d = dict(row)
+    for key in ("dataset", "network", "train", "summary"):
+        d[key] = json.loads(d[key]) if d[key] else {}
+    return Run(**d)
+
+
+class Store:
+    """A connection to one workspace. Cheap to open; one per process or thread."""
+
+    def __init__(self, home: Path | str | None = None):
+        self.home = Path(home) if home is not None else default_home()
+        try:
+            self.home.mkdir(parents=True, exist_ok=True)
+            (self.home / "runs").mkdir(exist_ok=True)
+        except OSError as e:
+            raise StoreError(f"cannot use {self.home} as the Glassnet workspace ({e.strerror}); set GLASSNET_HOME to a writable folder") from None
+        self.path = self.home / "glassnet.db"
+        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA busy_timeout=30000")
+        if not self.db.execute("SELECT 1 FROM sqlite_master WHERE name='metrics_by_step'").fetchone():
+            self.db.executescript(SCHEMA)      # a new workspace, or one from before the newest index
+        if "parent" not in {r[1] for r in self.db.execute("PRAGMA table_info(runs)")}:
+            try:                               # a workspace from before runs knew their parent
+                self.db.execute("ALTER TABLE runs ADD COLUMN parent TEXT")
+            except sqlite3.OperationalError:   # another process added it first
+                pass
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # ----------------------------------------------------------- runs
+    def run_dir(self, run_id: str) -> Path:
+        return self.home / "runs" / check_run_id(run_id)
+
+    def create_run(self, *, name: str, dataset: dict, network: dict, train: dict,
+                   status: str = "queued", owner: str | None = None, parent: str | None = None) -> str:
+        run_id = new_run_id()
+        now = time.time()
+        self.db.execute(
+            "INSERT INTO runs (id, name, status, created, updated, dataset, network, train, lr_request, owner, parent)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (run_id, name[:200] or run_id[:8], status, now, now, json.dumps(dataset), json.dumps(network),
+             json.dumps(train), None, owner, None if parent is None else check_run_id(parent)))
+        self.run_dir(run_id).mkdir(parents=True, exist_ok=True)
+        return run_id
+
+    def get_run(self, run_id: str) -> Run:
+        row = self.db.execute("SELECT * FROM runs WHERE id=?", (check_run_id(run_id),)).fetchone()
+        if row is None:
+            raise StoreError(f"no run {run_id} in {self.home}; list runs with `python -m core runs`")
+        return _row_to_run(row)
+
+    def list_runs(self, owner: str | None = None) -> list[Run]:
+        if owner is None:
+            rows = self.db.execute("SELECT * FROM runs ORDER BY created DESC").fetchall()
+        else:
+            rows = self.db.execute("SELECT * FROM runs WHERE owner=? ORDER BY created DESC", (owner,)).fetchall()
+        return [_row_to_run(r) for r in rows]
+
+    def update_run(self, run_id: str, **values) -> None:
+        """Set columns of a run; dict values are stored as JSON."""
+        if not values:
+            return
+        values["updated"] = time.time()
+        cols, args = [], []
+        for k, v in values.items():
+            if k not in Run.__dataclass_fields__:
+                raise KeyError(k)
+            cols.append(f"{k}=?")
+            args.append(json.dumps(v) if isinstance(v, dict) else v)
+        self.db.execute(f"UPDATE runs SET {', '.join(cols)} WHERE id=?", (*args, check_run_id(run_id)))
+
+    def rename_run(self, run_id: str, name: str) -> None:
+        name = name.strip()
+        if not name:
+            raise ValueError("a run name cannot be empty")
+        self.update_run(run_id, name=name[:200])
+
+    def delete_run(self, run_id: str) -> None:
+        import shutil
+        check_run_id(run_id)
+        with self.transaction():
+            for table in ("metrics", "frames", "events", "artefacts"):
+                self.db.execute(f"DELETE FROM {table} WHERE run=?", (run_id,))
+            self.db.execute("DELETE FROM runs WHERE id=?", (run_id,))
+        shutil.rmtree(self.run_dir(run_id), ignore_errors=True)
+
+    def transaction(self):
+        return _Transaction(self.db)
+
+    # ----------------------------------------------------------- metrics
+    def add_metrics(self, run_id: str, rows: list[tuple[int, int, str, float]]) -> None:
+        """rows: (step, epoch, name, value)."""
+        self.db.executemany("INSERT INTO metrics (run, step, epoch, name, value) VALUES (?,?,?,?,?)",
+                            [(run_id, s, e, n, v) for s, e, n, v in rows])
+
+    def metric_rows(self, run_id: str, since_step: int = -1) -> list[tuple[int, int, str, float]]:
+        """(step, epoch, name, value) of every metric logged after `since_step`, in the order logged,
+        as plain tuples: the cheap read for a reader that polls."""
+        cursor = self.db.cursor()
+        cursor.row_factory = None
+        return cursor.execute("SELECT step, epoch, name, value FROM metrics WHERE run=? AND step>? "
+                              "ORDER BY step, rowid", (run_id, since_step)).fetchall()
+
+    def metrics(self, run_id: str, names: list[str] | None = None, since_step: int = -1):
+        """A DataFrame (step, epoch, name, value) of a run's metrics, optionally only some names / newer steps."""
+        import pandas as pd
+        q = "SELECT step, epoch, name, value FROM metrics WHERE run=? AND step>?"
+        args: list = [run_id, since_step]
+        if names:
+            q += f" AND name IN ({','.join('?' * len(names))})"
+            args += list(names)
+        q += " ORDER BY step, rowid"
+        return pd.DataFrame(self.db.execute(q, args).fetchall(), columns=["step", "epoch", "name", "value"])
+
+    def metric_names(self, run_id: str) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT DISTINCT name FROM metrics WHERE run=?", (run_id,))]
+
+    def add_frame(self, run_id: str, step: int, epoch: int, kind: str, data: bytes) -> None:
+        self.db.execute("INSERT INTO frames (run, step, epoch, kind, data) VALUES (?,?,?,?,?)",
+                        (run_id, step, epoch, kind, data))
+
+    def frames(self, run_id: str, kind: str, last: bool = False, since_step: int = -1) -> list[tuple[int, int, bytes]]:
+        """(step, epoch, data) of a run's frames of one kind, in step order; only the latest with
+        `last`, only those after `since_step` otherwise (for readers that poll)."""
+        q = "SELECT step, epoch, data FROM frames WHERE run=? AND kind=? AND step>? ORDER BY step"
+        if last:
+            q += " DESC LIMIT 1"
+        return [tuple(r) for r in self.db.execute(q, (run_id, kind, since_step))]
+
+    def last_frame_step(self, run_id: str, kind: str) -> int | None:
+        """The step of a run's latest frame of one kind (None before the first), without reading it."""
+        row = self.db.execute("SELECT step FROM frames WHERE run=? AND kind=? ORDER BY step DESC LIMIT 1",
+                              (run_id, kind)).fetchone()
+        return None if row is None else int(row[0])
+
+    def add_event(self, run_id: str, step: int, epoch: int, kind: str, detail: dict | None = None) -> None:
+        self.db.execute("INSERT INTO events (run, step, epoch, time, kind, detail) VALUES (?,?,?,?,?,?)",
+                        (run_id, step, epoch, time.time(), kind, json.dumps(detail or {})))
+
+    def events(self, run_id: str) -> list[dict]:
+        rows = self.db.execute("SELECT step, epoch, time, kind, detail FROM events WHERE run=? ORDER BY rowid", (run_id,))
+        return [{"step": s, "epoch": e, "time": t, "kind": k, "detail": json.loads(d or "{}")} for s, e, t, k, d in rows]
+
+    def truncate_after(self, run_id: str, step: int) -> None:
+        """Forget metrics and frames after `step` (before resuming from a checkpoint taken at that step)."""
+        with self.transaction():
+            self.db.execute("DELETE FROM metrics WHERE run=? AND step>?", (run_id, step))
+            self.db.execute("DELETE FROM frames WHERE run=? AND step>?", (run_id, step))
+
+    # ----------------------------------------------------------- artefacts
+    def save_checkpoint(self, run_id: str, kind: str, epoch: int, tensors: dict, metadata: dict | None = None) -> Path:
+        """Write tensors as safetensors (temp file + rename, so a reader never sees half a file).
+        kind: 'epoch' (one file per epoch saved) or 'best' (one file, replaced)."""
+        from safetensors.torch import save_file
+        _check_kind(kind)
+        folder = self.run_dir(run_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f"{kind}-{epoch:06d}.safetensors" if kind == "epoch" else f"{kind}.safetensors"
+        final = folder / name
+        tmp = folder / f".{name}.tmp"
+        save_file(tensors, str(tmp), metadata={k: str(v) for k, v in (metadata or {}).items()})
+        os.replace(tmp, final)
+        if kind != "epoch":
+            self.db.execute("DELETE FROM artefacts WHERE run=? AND kind=?", (run_id, kind))
+        self.db.execute("INSERT OR REPLACE INTO artefacts (run, kind, epoch, path, created) VALUES (?,?,?,?,?)",
+                        (run_id, kind, epoch, name, time.time()))
+        return final
+
+    def checkpoints(self, run_id: str) -> list[dict]:
+        """Every checkpoint file of a run, of both kinds: kind, epoch, path, created; by epoch."""
+        rows = self.db.execute("SELECT kind, epoch, path, created FROM artefacts WHERE run=? ORDER BY epoch, kind", (run_id,))
+        return [{"kind": k, "epoch": e, "path": self.run_dir(run_id) / p, "created": c} for k, e, p, c in rows]
+
+    def epoch_checkpoints(self, run_id: str) -> list[int]:
+        """The epochs whose weights a run kept (every `checkpoint_every` epochs and its last), ascending."""
+        rows = self.db.execute("SELECT epoch FROM artefacts WHERE run=? AND kind='epoch' ORDER BY epoch", (run_id,))
+        return [int(r[0]) for r in rows]
+
+    def latest_checkpoint(self, run_id: str) -> int | None:
+        """The epoch of a run's newest epoch checkpoint — where a resume continues — or None before the first."""
+        row = self.db.execute("SELECT max(epoch) FROM artefacts WHERE run=? AND kind='epoch'", (run_id,)).fetchone()
+        return None if row[0] is None else int(row[0])
+
+    def checkpoint_path(self, run_id: str, kind: str, epoch: int | None = None) -> Path:
+        """The file of one checkpoint. kind 'epoch': the one kept at `epoch`, or the newest without it;
+        kind 'best': the weights of the epoch with the best validation score. StoreError when there is none."""
+        _check_kind(kind)
+        if epoch is None:
+            row = self.db.execute("SELECT path FROM artefacts WHERE run=? AND kind=? ORDER BY epoch DESC LIMIT 1",
+                                  (run_id, kind)).fetchone()
+        else:
+            row = self.db.execute("SELECT path FROM artefacts WHERE run=? AND kind=? AND epoch=?",
+                                  (run_id, kind, epoch)).fetchone()
+        if row is None:
+            raise StoreError(f"run {run_id} has no {kind} checkpoint" + (f" at epoch {epoch}" if epoch is not None else "")
+                             + "; it may not have trained long enough to save one")
+        return self.run_dir(run_id) / row[0]
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in CHECKPOINT_KINDS:
+        raise ValueError(f"a checkpoint's kind is 'epoch' or 'best', not {kind!r} (the newest epoch checkpoint is "
+                         "kind 'epoch' without an epoch)")
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+
+    def __enter__(self):
+        self.db.execute("BEGIN IMMEDIATE")
+        return self.db
+
+    def __exit__(self, exc_type, *_):
+        self.db.execute("ROLLBACK" if exc_type else "COMMIT")

@@ -1,0 +1,61 @@
+"""What a run that no longer trains ended with — finished, stopped, interrupted, diverged or failed —
+and what to do next (continue it, resume it, change a setting)."""
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from core.runs import executor as jobs
+from core.runs import Run, Store
+from dashboard import keys
+
+from .charts import format_seconds
+from .controls import act
+
+
+def run_outcome(store: Store, run: Run) -> None:
+    """What a run that is no longer training ended with, and what to do next."""
+    s = run.summary
+    if run.status == "finished":
+        score = ""
+        if "test_accuracy" in s:
+            score = f" Test accuracy **{s['test_accuracy']:.1%}**."
+        elif "test_r2" in s:
+            score = f" Test R² **{s['test_r2']:.3f}**."
+        note = f" ({run.error})" if run.error else ""
+        st.success(f"Finished {run.epoch:,} epochs in {format_seconds(s.get('seconds', 0))}{note}.{score} "
+                   "Next: judge it on the Evaluate page, or change a setting and train again to compare.")
+    elif run.status == "stopped":
+        st.info(f"Stopped at epoch {run.epoch:,} of {run.train.get('epochs', '?'):,}. "
+                "Its last checkpoint is kept; continue it or start a new run.")
+        if run.epoch < int(run.train.get("epochs", 0)):
+            st.button("Continue this run", icon=":material/play_arrow:", key=keys.TRAIN_CONTINUE, on_click=act,
+                      args=(jobs.resume, store, run.id), help="Continue from the last checkpoint.")
+    elif run.status == "interrupted":
+        st.warning(f"This run was interrupted at epoch {run.epoch:,}: {interruption_reason(run.error)}. "
+                   + resume_point(store, run.id))
+        st.button("Resume", icon=":material/play_arrow:", type="primary", key=keys.TRAIN_RESUME_INTERRUPTED,
+                  on_click=act, args=(jobs.resume, store, run.id))
+    elif run.status == "diverged":
+        st.error("**Training diverged**: " + (run.error or "the loss became NaN or infinite. Lower the learning "
+                                               "rate or turn on gradient clipping, then train again."),
+                 icon=":material/warning:")
+    elif run.status == "failed":
+        st.error(f"Training failed: {run.error or 'the worker stopped with an error'}. Check the data, network "
+                 "and settings, then press Start again; the worker log is in "
+                 f"`{store.run_dir(run.id) / 'worker.log'}`.", icon=":material/error:")
+
+
+def interruption_reason(error: str | None) -> str:
+    """Why a run was interrupted, without the advice to resume it (the page gives that once, itself)."""
+    reason = re.split(r"[;.,]\s*(?:you can\s+)?resume\b", error or "", maxsplit=1, flags=re.IGNORECASE)[0]
+    return reason.strip().rstrip(".;, ") or "its worker stopped"
+
+
+def resume_point(store: Store, run_id: str) -> str:
+    """'Resume continues from its last checkpoint (epoch 40).' — or that it starts over when none was kept."""
+    saved = [c["epoch"] for c in store.checkpoints(run_id) if c["kind"] == "epoch"]
+    if not saved:
+        return "No checkpoint was kept yet, so Resume starts it again from the beginning."
+    return f"Resume continues from its last checkpoint (epoch {max(saved):,})."

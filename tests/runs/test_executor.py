@@ -1,0 +1,282 @@
+"""core/runs/executor.py and core/runs/worker.py: real worker processes training into a real
+SQLite run store under tmp_path. Every wait polls the store with a deadline."""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import time
+
+import pytest
+
+from core.model import network_for
+from core.runs import Store, StoreError, executor, load_run
+from core.spec import NetworkSpec, SpecError, TrainSpec
+from core.training import StoreRecorder, Trainer, seed_everything
+
+TIMEOUT = 120          # generous: CI has 2 cores shared by the test process and the workers
+NET = NetworkSpec.dense([16, 16], "tanh")
+LONG = TrainSpec(epochs=100000, batch_size=8, checkpoint_every=5)   # 35 steps an epoch, every epoch logged
+
+
+def log_of(store, run_id) -> str:
+    path = store.run_dir(run_id) / "worker.log"
+    return path.read_text(errors="replace") if path.exists() else ""
+
+
+def finished(store, run_id, timeout=TIMEOUT):
+    return executor.wait(store, run_id, timeout=timeout)
+
+
+def train_loss(store, run_id):
+    return store.metrics(run_id, ["train_loss"])
+
+
+def last_epoch(store, run_id) -> int:
+    rows = train_loss(store, run_id)
+    return int(rows.epoch.max()) if len(rows) else 0
+
+
+def start_long_run(store, spiral, wait_for, min_epoch=2, **train):
+    spec = TrainSpec(**{**LONG.to_dict(), **train})
+    run_id = executor.submit(store, dataset=spiral.ref.to_dict(), network=NET, train=spec, name="long")
+    wait_for(lambda: store.get_run(run_id).status == "running" and last_epoch(store, run_id) >= min_epoch,
+             TIMEOUT, what=f"run {run_id} to train {min_epoch} epochs (log: {log_of(store, run_id)[-500:]})")
+    return run_id
+
+
+# ------------------------------------------------------------------ a run from submit to finish
+def test_submitted_run_finishes_with_metrics_in_epoch_order(store, spiral):
+    spec = TrainSpec(epochs=40, checkpoint_every=10)
+    run_id = executor.submit(store, dataset=spiral.ref.to_dict(), network=NET, train=spec, name="first")
+    assert re.fullmatch(r"[0-9a-f]{24}", run_id)
+    run = finished(store, run_id)
+    assert run.status == "finished", f"{run.status}: {run.error} / {log_of(store, run_id)}"
+    assert run.epoch == 40 and run.step == 40 * 9 and run.pid is None and run.error is None
+    assert run.device == "cpu" and run.name == "first"
+    assert 0.5 < run.summary["test_accuracy"] <= 1 and run.summary["epochs"] == 40
+    rows = train_loss(store, run_id)
+    assert rows.epoch.is_monotonic_increasing and rows.epoch.is_unique
+    assert rows.step.is_monotonic_increasing
+    assert rows.epoch.iloc[-1] == 40
+    assert len(store.metrics(run_id, ["loss"])) == run.step          # every step's loss was recorded
+    kinds = [e["kind"] for e in store.events(run_id)]
+    assert kinds[0] == "start" and kinds[-1] == "end"
+    assert store.events(run_id)[-1]["detail"] == {"status": "finished"}
+    kinds = {c["kind"] for c in store.checkpoints(run_id)}
+    assert kinds == {"epoch", "best"}
+    loaded = load_run(store, run_id)
+    assert loaded.epoch == 40
+    # requests that do not fit a finished run are refused
+    with pytest.raises(executor.JobError):
+        executor.resume(store, run_id)
+    with pytest.raises(executor.JobError):
+        executor.pause(store, run_id)
+    with pytest.raises(executor.JobError):
+        executor.step(store, run_id)
+    with pytest.raises(SpecError):
+        executor.set_lr(store, run_id, 0)
+
+
+def test_submit_validates_specs_before_creating_a_run(store, spiral):
+    with pytest.raises(SpecError):
+        executor.submit(store, dataset=spiral.ref.to_dict(), network=NET, train=TrainSpec(lr=-1))
+    with pytest.raises(SpecError):
+        executor.submit(store, dataset=spiral.ref.to_dict(), network=NetworkSpec.dense([0]), train=TrainSpec())
+    assert store.list_runs() == []
+
+
+# ------------------------------------------------------------------ control of a running worker
+def test_pause_step_set_lr_resume_and_stop(store, spiral, wait_for):
+    run_id = start_long_run(store, spiral, wait_for)
+
+    executor.pause(store, run_id)
+    run = executor.wait(store, run_id, timeout=TIMEOUT, statuses=("paused",))
+    epoch, epoch_rows = run.epoch, len(train_loss(store, run_id))
+    time.sleep(1.0)    # a deliberate gap: no epoch may pass while paused
+    again = store.get_run(run_id)
+    assert (again.status, again.epoch) == ("paused", epoch)
+    assert len(train_loss(store, run_id)) == epoch_rows and last_epoch(store, run_id) == epoch
+    assert again.heartbeat is not None and time.time() - again.heartbeat < 30    # the paused worker is alive
+    step = again.step
+
+    # one step, exactly. (The first grant also flushes the steps trained since the last logged epoch,
+    # see training/test_loop.py::test_a_paused_run_shows_the_step_it_paused_at; so count from the second grant.)
+    executor.step(store, run_id)
+    wait_for(lambda: store.get_run(run_id).step > step, TIMEOUT, what="the first granted step")
+    first = store.get_run(run_id).step
+    executor.step(store, run_id)
+    wait_for(lambda: store.get_run(run_id).step != first, TIMEOUT, what="the second granted step")
+    time.sleep(0.5)    # and then nothing more
+    after_step = store.get_run(run_id)
+    assert (after_step.status, after_step.step) == ("paused", first + 1)
+    assert after_step.epoch - epoch in (0, 1)     # one more only if a granted step closed an epoch
+    losses = store.metrics(run_id, ["loss"]).step.tolist()
+    assert losses == list(range(1, first + 2))           # every step's loss, each once, none skipped
+
+    # a new learning rate, then resume
+    executor.set_lr(store, run_id, 0.002)
+    executor.resume(store, run_id)
+    lr_event = wait_for(lambda: [e for e in store.events(run_id) if e["kind"] == "lr"], TIMEOUT, what="an lr event")
+    assert len(lr_event) == 1 and lr_event[0]["detail"] == {"from": 0.01, "to": 0.002}
+    wait_for(lambda: store.get_run(run_id).status == "running" and last_epoch(store, run_id) > epoch + 1,
+             TIMEOUT, what="training to continue")
+    assert store.metrics(run_id, ["lr"]).value.iloc[-1] == pytest.approx(0.002)
+    kinds = [e["kind"] for e in store.events(run_id)]
+    assert "pause" in kinds and "step" in kinds and "resume" in kinds
+
+    executor.stop(store, run_id)
+    run = executor.wait(store, run_id, timeout=TIMEOUT)
+    assert run.status == "stopped" and run.pid is None
+    assert run.epoch < 100000
+
+
+def test_two_runs_at_once_both_finish(store, spiral, iris):
+    a = executor.submit(store, dataset=spiral.ref.to_dict(), network=NET, train=TrainSpec(epochs=24), name="a")
+    b = executor.submit(store, dataset=iris.ref.to_dict(), network=NetworkSpec.dense([8]), train=TrainSpec(epochs=24), name="b")
+    ra, rb = finished(store, a), finished(store, b)
+    assert (ra.status, rb.status) == ("finished", "finished"), (ra.error, rb.error)
+    assert ra.epoch == rb.epoch == 24
+    assert train_loss(store, a).epoch.iloc[-1] == 24 and train_loss(store, b).epoch.iloc[-1] == 24
+    assert ra.dataset["name"] == "spiral" and rb.dataset["name"] == "iris"
+    assert "test_accuracy" in ra.summary and "test_accuracy" in rb.summary
+    # each run's rows belong to it alone
+    assert len(store.metrics(a, ["loss"])) == ra.step and len(store.metrics(b, ["loss"])) == rb.step
+    # both were under way at once: each run was submitted (its worker spawned) before the other ended
+    ev = {r: {e["kind"]: e["time"] for e in store.events(r)} for r in (a, b)}
+    assert ra.created < ev[b]["end"] and rb.created < ev[a]["end"]
+
+
+# ------------------------------------------------------------------ a killed worker
+def test_killed_worker_is_recovered_as_interrupted_and_resumes_from_its_checkpoint(store, spiral, wait_for):
+    run_id = start_long_run(store, spiral, wait_for, min_epoch=1)
+    wait_for(lambda: len(store.epoch_checkpoints(run_id)) >= 2, TIMEOUT, what="two checkpoints")
+    pid = store.get_run(run_id).pid
+    seen_before_kill = last_epoch(store, run_id)
+    os.kill(pid, signal.SIGKILL)
+    wait_for(lambda: not executor.pid_alive(pid), TIMEOUT, what="the killed worker to be gone")
+
+    changed = executor.recover(store)
+    assert run_id in changed
+    run = store.get_run(run_id)
+    assert run.status == "interrupted" and run.pid is None
+    assert "resume" in run.error
+    # nothing that was committed before the kill is lost
+    assert last_epoch(store, run_id) >= seen_before_kill
+    killed_at = last_epoch(store, run_id)
+    before = train_loss(store, run_id)
+    ckpt = store.latest_checkpoint(run_id)
+    assert 5 <= ckpt <= killed_at and ckpt % 5 == 0
+
+    executor.resume(store, run_id)
+    wait_for(lambda: store.get_run(run_id).status == "running" and last_epoch(store, run_id) > killed_at + 2,
+             TIMEOUT, what=f"the resumed run to pass epoch {killed_at} (log: {log_of(store, run_id)[-500:]})")
+    resumed = [e for e in store.events(run_id) if e["kind"] == "resume_from_checkpoint"]
+    assert len(resumed) == 1 and resumed[0]["detail"] == {"epoch": ckpt}
+
+    rows = train_loss(store, run_id)
+    assert rows.epoch.is_unique, "duplicate train_loss rows for an epoch after resuming"
+    assert rows.epoch.is_monotonic_increasing and rows.step.is_monotonic_increasing
+    # rows up to the checkpoint are the originals; rows after it were truncated and trained again
+    kept = before[before.epoch <= ckpt].reset_index(drop=True)
+    assert rows[rows.epoch <= ckpt].reset_index(drop=True).equals(kept)
+    redone = rows[(rows.epoch > ckpt) & (rows.epoch <= killed_at)]
+    assert redone.epoch.tolist() == list(range(ckpt + 1, killed_at + 1))
+    assert redone.step.tolist() == [e * 35 for e in redone.epoch]
+
+    executor.stop(store, run_id)
+    assert executor.wait(store, run_id, timeout=TIMEOUT).status == "stopped"
+
+
+# ------------------------------------------------------------------ broken dataset references
+def test_unknown_builtin_dataset_fails_with_the_reason(store):
+    run_id = store.create_run(name="broken", dataset={"kind": "builtin", "name": "no_such_set", "params": {}},
+                              network=NET.to_dict(), train=TrainSpec(epochs=5).to_dict())
+    executor._spawn(store, run_id)
+    run = finished(store, run_id)
+    assert run.status == "failed"
+    assert "no_such_set" in run.error and "DataError" in run.error
+    assert run.pid is None
+
+
+def test_csv_dataset_whose_file_is_gone_fails_with_the_reason(store):
+    ref = {"kind": "csv", "name": "vanished.csv", "sha256": "ab" * 32, "params": {}}
+    run_id = executor.submit(store, dataset=ref, network=NET, train=TrainSpec(epochs=5))
+    run = finished(store, run_id)
+    assert run.status == "failed"
+    assert "vanished.csv" in run.error
+    assert "Traceback" in log_of(store, run_id)       # the log keeps the details, the run the reason
+
+
+def test_delete_removes_rows_and_folder(store, spiral):
+    spec = TrainSpec(epochs=12, checkpoint_every=4)
+
+    def recorded():
+        rid = store.create_run(name="d", dataset=spiral.ref.to_dict(), network=NET.to_dict(), train=spec.to_dict())
+        seed_everything(0)
+        net = network_for(NET, spiral)
+        Trainer(net, spiral, spec, callbacks=[StoreRecorder(store, rid)]).fit()
+        return rid
+
+    doomed, kept = recorded(), recorded()
+    folder = store.run_dir(doomed)
+    assert any(folder.glob("*.safetensors"))
+    tables = ("metrics", "frames", "events", "artefacts")
+    assert all(store.db.execute(f"SELECT count(*) FROM {t} WHERE run=?", (doomed,)).fetchone()[0] > 0 for t in tables)
+    executor.delete(store, doomed)
+    assert not folder.exists()
+    for t in tables:
+        assert store.db.execute(f"SELECT count(*) FROM {t} WHERE run=?", (doomed,)).fetchone()[0] == 0, t
+    with pytest.raises(StoreError):
+        store.get_run(doomed)
+    # the other run is untouched
+    assert store.get_run(kept).status == "finished" and store.run_dir(kept).is_dir()
+    assert len(store.metrics(kept)) > 0 and store.checkpoints(kept)
+
+
+def test_readers_do_not_block_while_a_worker_trains(store, spiral, home, wait_for):
+    run_id = start_long_run(store, spiral, wait_for, min_epoch=1)
+    reader = Store(home)
+    try:
+        start_epoch = reader.get_run(run_id).epoch
+        counts, slowest, reads = [], 0.0, 0
+        deadline = time.monotonic() + TIMEOUT
+        while reads < 50 or reader.get_run(run_id).epoch < start_epoch + 10:
+            assert time.monotonic() < deadline, f"the worker did not advance 10 epochs ({reads} reads)"
+            t = time.perf_counter()
+            frame = reader.metrics(run_id)
+            reader.frames(run_id, "boundary", last=True)
+            reader.get_run(run_id)
+            slowest = max(slowest, time.perf_counter() - t)
+            counts.append(len(frame))
+            reads += 1
+            time.sleep(0.01)     # a page polling briskly
+        assert counts == sorted(counts), "a reader saw rows disappear"
+        assert counts[-1] > counts[0], "a reader did not see new rows arrive"
+        assert slowest < 5.0, f"a read took {slowest:.2f} s"
+        # whole epochs only: every epoch a reader sees has its train_loss and val_loss together
+        rows = reader.metrics(run_id, ["train_loss", "val_loss"])
+        per_epoch = rows.groupby("epoch").name.nunique()
+        assert (per_epoch == 2).all()
+    finally:
+        reader.close()
+    executor.delete(store, run_id)           # deleting an active run stops its worker first
+    with pytest.raises(StoreError):
+        store.get_run(run_id)
+    assert not store.run_dir(run_id).exists()
+
+
+def test_concurrent_workers_do_not_slow_each_other_down(store, spiral):
+    """Two workers on two cores should each train at roughly the speed of one alone.
+
+    Compares the training time the trainer itself reports (summary['seconds'], start-up excluded)
+    of one run alone with the slower of two identical runs started together. A worker that lets
+    OpenMP spin a second thread per process (4 busy threads on 2 cores) is many times slower."""
+    spec = TrainSpec(epochs=6, batch_size=8)
+    alone = finished(store, executor.submit(store, dataset=spiral.ref.to_dict(), network=NET, train=spec))
+    pair = [executor.submit(store, dataset=spiral.ref.to_dict(), network=NET, train=spec) for _ in range(2)]
+    together = [finished(store, r) for r in pair]
+    assert alone.status == "finished" and all(r.status == "finished" for r in together)
+    t_alone = alone.summary["seconds"]
+    t_together = max(r.summary["seconds"] for r in together)
+    assert t_together < 3 * t_alone + 0.5, f"alone {t_alone:.2f} s, two at once {t_together:.2f} s"
