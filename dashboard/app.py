@@ -10,7 +10,8 @@ if str(ROOT) not in sys.path:          # streamlit puts only dashboard/ on the p
 
 import streamlit as st  # noqa: E402
 
+from dashboard.errors import shielded  # noqa: E402
 from dashboard.state import PAGES, streamlit_page  # noqa: E402
 
 st.set_page_config(page_title="Glassnet", page_icon="🔎", layout="wide")
-st.navigation([streamlit_page(p) for p in PAGES]).run()
+shielded(st.navigation([streamlit_page(p) for p in PAGES]).run)

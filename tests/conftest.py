@@ -22,10 +22,18 @@ if str(ROOT) not in sys.path:   # pytest.ini sets pythonpath=. too; this keeps `
 # Page tests run in this process: no standby worker per test workspace (the browser tests'
 # real server keeps its own, as the app does).
 os.environ["GLASSNET_STANDBY"] = "0"
+# A page's unexpected error is raised (AppTest's `exception`, the browser's stException) instead of
+# becoming the error-id message a user sees, so that every page test catches it.
+os.environ["GLASSNET_RAISE_ERRORS"] = "1"
 
 # The networks under test are tiny; one intra-op thread is faster than two
 # spinning ones on a 2-core CI machine that also runs worker processes.
 torch.set_num_threads(1)
+
+# In-process page tests (AppTest) show a failing page's error in full, whatever the app's config says.
+from streamlit import config as _streamlit_config  # noqa: E402
+
+_streamlit_config.set_option("client.showErrorDetails", "full")
 
 
 def wait_for(condition, timeout: float = 60.0, interval: float = 0.05, what: str = "condition"):
