@@ -138,3 +138,62 @@ def run_name(run_id: str) -> str:
 def download(what: str) -> str:
     """A download button of the chosen run: spec, metrics, pytorch, safetensors or onnx."""
     return f"dl_{what}"
+
+
+# ---------------------------------------------------------------- Explain
+
+EXPLAIN_RUN, EXPLAIN_CHECKPOINT, EXPLAIN_CLASS = "xp_run", "xp_checkpoint", "xp_class"
+EXPLAIN_TAB = "xp_tab"                      # whole model, one row, drift, bring your own model
+EXPLAIN_METHOD, EXPLAIN_SPLIT = "xp_method", "xp_split"
+EXPLAIN_ROWS, EXPLAIN_BACKGROUND = "xp_rows", "xp_background"
+EXPLAIN_COMPUTE = "xp_compute"              # start a request estimated to be slow
+EXPLAIN_CACHE = "_xp_cache"                 # the page's results kept in this session
+EXPLAIN_FEATURE, EXPLAIN_COLOUR = "xp_feature", "xp_colour"     # the dependence plot's column and colour
+EXPLAIN_ROW_LIST, EXPLAIN_ROW = "xp_list", "xp_row"
+EXPLAIN_WHATIF_RESET = "xp_wi_reset"
+EXPLAIN_STABILITY = "xp_stability"
+EXPLAIN_OTHER_CLASS = "xp_other"            # a digit's second class to compare with
+EXPLAIN_DRIFT = "xp_drift"
+EXPLAIN_BYO_MODEL, EXPLAIN_BYO_CSV, EXPLAIN_BYO_TARGET = "xp_byo_model", "xp_byo_csv", "xp_byo_target"
+EXPLAIN_BYO_ROWS, EXPLAIN_BYO_OUTPUT, EXPLAIN_BYO_ROW = "xp_byo_rows", "xp_byo_output", "xp_byo_row"
+EXPLAIN_BYO_COMPUTE = "xp_byo_compute"
+EXPLAIN_GLOBAL_PIXELS, EXPLAIN_GLOBAL_BARS = "xp_global_pixels", "xp_global_bars"
+EXPLAIN_GLOBAL_SWARM, EXPLAIN_GLOBAL_DEPENDENCE = "xp_global_swarm", "xp_global_dependence"
+EXPLAIN_ROW_WATERFALL, EXPLAIN_ROW_LIME, EXPLAIN_ROW_PIXELS = "xp_row_waterfall", "xp_row_lime", "xp_row_pixels"
+EXPLAIN_DRIFT_CHART = "xp_drift_chart"
+EXPLAIN_BYO_BARS, EXPLAIN_BYO_WATERFALL = "xp_byo_bars", "xp_byo_waterfall"
+
+
+def whatif_value(tag: str, column: int) -> str:
+    """The what-if box of one original column, for one row of one run (`tag`)."""
+    return f"xp_wi_{tag}_{column}"
+
+
+# ---------------------------------------------------------------- Fairness
+
+FAIR_RUN = "fa_run"
+FAIR_SENSITIVE, FAIR_FAVOURABLE, FAIR_SPLIT = "fa_sensitive", "fa_fav", "fa_split"
+FAIR_THRESHOLD = "fa_threshold"             # one threshold for every group
+FAIR_PER_GROUP = "fa_per_group"             # use a threshold per group instead
+FAIR_SHAP = "fa_shap"                       # compute the SHAP gap
+FAIR_REWEIGH, FAIR_PENALTY_GO = "fa_reweigh", "fa_penalty_go"    # retrain reweighed / with a penalty
+FAIR_PENALTY, FAIR_LAMBDA = "fa_penalty", "fa_lambda"            # which gap is penalised, and how much
+FAIR_PARETO_X = "fa_pareto_x"               # the comparison chart's fairness axis
+FAIR_VARIANTS = "fa_variants"               # the variants' table
+FAIR_REPORT, FAIR_REPORT_DOWNLOAD = "fa_report", "fa_report_download"
+FAIR_REPORT_MADE = "_fa_report"             # (what it audits, its HTML) of the last report written
+FAIR_CACHE = "_fa_cache"                    # the page's results kept in this session
+FAIR_CHART_SELECTION, FAIR_CHART_ERRORS = "fa_chart_selection", "fa_chart_errors"
+FAIR_CHART_SWEEP, FAIR_CHART_PROXIES = "fa_chart_sweep", "fa_chart_proxies"
+FAIR_CHART_SHAP_GAP, FAIR_CHART_BOUNDARY = "fa_chart_shap_gap", "fa_chart_boundary"
+FAIR_CHART_PARETO = "fa_chart_pareto"
+
+
+def band_edges(dataset: str, column: str) -> str:
+    """The band-edges box of one numeric column of one dataset."""
+    return f"fa_edges::{dataset}::{column}"
+
+
+def group_threshold(group: str) -> str:
+    """The threshold slider of one group."""
+    return f"fa_gt::{group}"

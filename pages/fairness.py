@@ -1,8 +1,10 @@
 """Fairness: does the trained network treat groups (sex, age…) alike? Audit, explain the gap, mitigate."""
 import streamlit as st
 
-from core import fairness as F
-from dashboard import auditing as fa
+from dashboard.fairness import (AUDITABLE, SPLITS, as_variant, audit_of, audited_rows, groups_of, pick_run, scored,
+                                settings, show_boundary, show_comparison, show_disparities, show_groups, show_report,
+                                show_sources, show_sweep, threshold_settings, threshold_variants, training_controls,
+                                training_variants, watch)
 from dashboard.state import page, ready_to_train, store
 from dashboard.text import md_plain as md
 from dashboard.widgets import dataset_title
@@ -15,7 +17,7 @@ st.caption("Check whether a trained classifier treats groups of people alike. Pi
            "see what changes, find **where the gap comes from**, compare **mitigations** side by side, and download "
            "the audit as a report.")
 
-runs = [r for r in store().list_runs() if r.status in fa.AUDITABLE]
+runs = [r for r in store().list_runs() if r.status in AUDITABLE]
 if not runs:
     st.info("Nothing to audit yet: no classification run has finished training. On the **Data** page pick "
             "**German credit**, **Biased loans** or **Two groups** — each has a sensitive column such as sex — then "
@@ -26,8 +28,8 @@ if not runs:
     c2.page_link(page("Train"), label="Go to Train →", icon=":material/play_circle:")
     st.stop()
 
-run = fa.pick_run(store(), runs)
-sc = fa.scored(store(), run)
+run = pick_run(runs)
+sc = scored(store(), run)
 if sc is None:
     st.stop()
 ds = sc.dataset
@@ -43,54 +45,46 @@ if not ds.sensitive:
 st.caption(f"Epoch {sc.epoch} · {dataset_title(ds)} · {len(ds.original_columns)} columns · classes: "
            + ", ".join(f"'{md(c)}'" for c in ds.class_names))
 
-setup = fa.settings(ds)
+setup = settings(ds)
 if setup is None:
     st.stop()
-groups = fa.groups_of(sc, setup)
+groups = groups_of(sc, setup)
 if groups is None:
     st.stop()
-fav_name = str(ds.class_names[setup.favourable])
-_, y, proba = sc.splits[setup.split]
-y_fav = (y == setup.favourable).astype(int)
-p_fav = fa.favourable_proba(proba, setup.favourable)
-labels = groups.labels[setup.split]
-names = F.group_order(set(labels))
+rows = audited_rows(sc, groups, setup)
 
 st.subheader("Groups")
-threshold = fa.threshold_settings(names)
-audit = fa.cached("audit", (run.id, run.updated, repr(groups.grouping), setup.favourable, setup.split,
-                            repr(threshold)),
-                  lambda: F.audit(y_fav, p_fav, labels, threshold=threshold, favourable=fav_name,
-                                  grouping=groups.grouping.name, notes=groups.notes))
-st.caption(f"{len(labels)} {fa.SPLITS[setup.split]} rows in {len(names)} groups of **{md(groups.grouping.name)}**; "
-           f"favourable: '{md(fav_name)}'.")
-fa.show_groups(audit, fav_name)
+threshold = threshold_settings(rows.names)
+audit = audit_of(run, groups, setup, rows, threshold)
+st.caption(f"{len(rows.labels)} {SPLITS[setup.split]} rows in {len(rows.names)} groups of "
+           f"**{md(groups.grouping.name)}**; favourable: '{md(rows.favourable)}'.")
+show_groups(audit, rows.favourable)
 
 st.subheader("Disparities")
-fa.show_disparities(audit)
-fa.show_sweep(y_fav, p_fav, labels, threshold)
+show_disparities(audit)
+show_sweep(rows.y, rows.p, rows.labels, threshold)
 
 st.subheader("Where the gap comes from")
-fa.show_sources(store(), run, sc, groups, setup)
-fa.show_boundary(sc, groups, setup, threshold)
+show_sources(store(), run, sc, groups, setup)
+show_boundary(sc, groups, setup, threshold)
 
 st.subheader("Mitigations compared")
 st.caption("**After training** — a threshold per group, fitted on the training and validation rows to meet a "
            "fairness constraint (instant). **Before / during training** — retrain with reweighed rows or with a "
            "penalty on the gap between groups. Every variant is audited on the same rows as above.")
-original = fa.as_variant("this run", "original", audit)
-thresholds, problems = fa.threshold_variants(run, sc, groups, setup, fav_name)
+original = as_variant("this run", "original", audit)
+thresholds, problems = threshold_variants(run, sc, groups, setup, rows)
 for p in problems:
     st.warning(f"Group thresholds for {md(p)}", icon=":material/warning:")
-fa.training_controls(store(), run, setup.columns[0], setup.bins.get(setup.columns[0]))
-trained, pending = fa.training_variants(store(), run, sc, groups, setup, threshold, fav_name)
+training_controls(store(), run, setup.columns[0], setup.bins.get(setup.columns[0]))
+trained, pending = training_variants(store(), run, groups, setup, threshold, rows.favourable)
 if pending:
-    fa.watch(store(), [r.id for r in pending])
+    watch(store(), [r.id for r in pending])
 variants = [original] + thresholds + trained
-fa.show_comparison(variants)
+show_comparison(variants)
 
 st.subheader("Report")
-fa.show_report(store(), run, setup, threshold, variants)
+show_report(store(), run, setup, threshold, variants)
 
 st.divider()
 st.markdown("**Next:** see which columns drive the decisions on the Explain page, or train a variant and compare.")

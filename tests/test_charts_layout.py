@@ -8,11 +8,11 @@ import pytest
 
 from core.data import load_builtin
 from core.evaluate import Curve
-from dashboard.charts import fairness as fair_charts
 from dashboard.charts.common import PLACEHOLDER_CHARS, placeholder_text
 from dashboard.charts.labels import label_box, place_labels, text_size
 from dashboard.data import charts as data_charts
 from dashboard.evaluate import charts as eval_charts
+from dashboard.fairness import charts as fair_charts
 from dashboard.runs import charts as runs_charts
 from dashboard.train import charts as train_charts
 

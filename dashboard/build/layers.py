@@ -14,7 +14,8 @@ from core.presets import default_network
 from core.spec import ACTIVATIONS, INITS, LAYER_FIELDS, MAX_LAYERS, MAX_UNITS, LayerSpec
 from dashboard import keys
 from dashboard.state import keep
-from dashboard.widgets import HELP
+
+from .help import HELP
 
 TYPE_LABELS = {"dense": "dense", "conv2d": "convolution (conv2d)", "maxpool2d": "max-pool", "flatten": "flatten",
                "dropout": "dropout", "batchnorm": "batch norm"}

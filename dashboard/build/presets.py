@@ -5,7 +5,9 @@ import streamlit as st
 
 from core.presets import PRESETS, get_preset
 from dashboard import keys
-from dashboard.widgets import HELP, dataset_title
+from dashboard.widgets import dataset_title
+
+from .help import HELP
 
 
 def apply_preset(key: str) -> None:

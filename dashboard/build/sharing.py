@@ -6,9 +6,10 @@ import streamlit as st
 
 from core.spec import NetworkSpec, SpecError, dumps, loads_network
 from dashboard import keys
-from dashboard.widgets import HELP, md, sha256, spec_message
+from dashboard.widgets import md, sha256, spec_message
 
 from .architecture import network_code
+from .help import HELP
 
 
 def downloads(spec: NetworkSpec, dataset, n_out: int | None) -> None:

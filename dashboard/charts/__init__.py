@@ -2,6 +2,5 @@
 point labels that keep out of each other's way (labels.py). No streamlit here.
 
 A page's own charts live in its package (dashboard/data/charts.py, dashboard/train/charts/, …): pure
-functions, data in → plotly figure out. explain.py and fairness.py are still here until their pages have
-packages of their own.
+functions, data in → plotly figure out.
 """

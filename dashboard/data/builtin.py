@@ -5,7 +5,16 @@ import streamlit as st
 
 from core.data import BUILTIN
 from dashboard import keys
-from dashboard.widgets import DATA_GROUPS, DATA_LABELS, HELP, builtin_ref, group_of
+from dashboard.widgets import DATA_LABELS
+
+from .help import HELP
+
+DATA_GROUPS = {
+    "2-D toy sets": ["spiral", "moons", "circles", "xor", "blobs", "regression2d"],
+    "Real tables": ["iris", "wine", "breast_cancer", "diabetes"],
+    "Images": ["digits"],
+    "Fairness": ["german_credit", "biased_loans", "two_groups"],
+}
 
 
 def builtin_choice(ref: dict, pp: dict) -> dict:
@@ -49,3 +58,15 @@ def parameters(name: str, info: dict, values: dict) -> dict:
     else:
         params["seed"] = 0
     return params
+
+
+def group_of(name: str) -> str:
+    return next((g for g, names in DATA_GROUPS.items() if name in names), "2-D toy sets")
+
+
+def builtin_ref(name: str, params: dict, preprocess: dict) -> dict:
+    """The dataset_ref of a built-in dataset (params include "seed"); raises DataError when invalid."""
+    from core.data import DatasetRef, Preprocess
+
+    return DatasetRef(kind="builtin", name=name, params=dict(params),
+                      preprocess=Preprocess.from_dict(preprocess)).to_dict()

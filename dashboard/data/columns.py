@@ -6,7 +6,9 @@ import streamlit as st
 
 from core.data import DataError, csv_columns_summary, infer_task
 from dashboard import keys
-from dashboard.widgets import HELP, md
+from dashboard.widgets import md
+
+from .help import HELP
 
 TASKS = ["auto", "classification", "regression"]
 

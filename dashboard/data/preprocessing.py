@@ -4,7 +4,8 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import keys
-from dashboard.widgets import HELP
+
+from .help import HELP
 
 SCALINGS = {"standard": "standard", "minmax": "min-max 0..1", "none": "none"}
 

@@ -7,9 +7,10 @@ import streamlit as st
 from core import fairness as F
 from core.data import csv_columns_summary
 from dashboard import keys
-from dashboard.widgets import HELP, dataset_title, md
+from dashboard.widgets import dataset_title, md
 
 from .charts import class_balance, image_grid, scatter_2d
+from .help import HELP
 
 
 def preview(dataset) -> None:

@@ -11,7 +11,9 @@ import streamlit as st
 from core.data import DataError, delete_upload
 from dashboard import keys
 from dashboard.state import DEFAULT_DATASET, current_dataset_ref, store
-from dashboard.widgets import DATA_LABELS, HELP, md
+from dashboard.widgets import DATA_LABELS, md
+
+from .help import HELP
 
 
 def runs_using(sha: str) -> list:

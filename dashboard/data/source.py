@@ -6,9 +6,10 @@ import streamlit as st
 
 from core.data import DataError
 from dashboard import keys
-from dashboard.widgets import HELP, md
+from dashboard.widgets import md
 
 from .builtin import builtin_choice
+from .help import HELP
 from .upload import csv_choice
 from .uploads import saved_choice
 

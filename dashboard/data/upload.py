@@ -6,9 +6,11 @@ import streamlit as st
 from core.data import LIMITS, DataError, load_csv, read_csv_bytes
 from dashboard import keys
 from dashboard.state import store
-from dashboard.widgets import HELP, md, memo, sha256
+from dashboard.widgets import md, sha256
 
 from .columns import csv_controls, load_or_explain
+from .help import HELP
+from .memo import memo
 
 
 def csv_choice(ref: dict, pp: dict) -> dict | None:

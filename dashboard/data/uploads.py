@@ -8,9 +8,11 @@ import streamlit as st
 from core.data import DataError, load_upload, read_csv_bytes, read_upload, uploaded_csvs
 from dashboard import keys
 from dashboard.state import store
-from dashboard.widgets import HELP, md, memo
+from dashboard.widgets import md
 
 from .columns import csv_controls, load_or_explain
+from .help import HELP
+from .memo import memo
 from .removal import removal
 
 

@@ -1,5 +1,5 @@
 """The Fairness page through Streamlit's AppTest, on runs trained into a temporary workspace,
-plus its plain helpers (dashboard/auditing.py) called directly."""
+plus its plain helpers (dashboard/fairness/) called directly."""
 from pathlib import Path
 
 import numpy as np
@@ -337,7 +337,7 @@ def test_a_variant_retrains_on_the_bands_the_audit_uses(trained, monkeypatch):
 
 def test_parse_edges():
     from core.fairness import FairnessError
-    from dashboard.auditing import format_edges, parse_edges
+    from dashboard.fairness import format_edges, parse_edges
     assert parse_edges("50, 30; 30", "age") == (30.0, 50.0)
     assert parse_edges("  ", "age") is None
     with pytest.raises(FairnessError, match="'x' is not a number"):
@@ -347,7 +347,7 @@ def test_parse_edges():
 
 def test_sweep_matches_the_audit():
     from core.fairness import audit
-    from dashboard.auditing import sweep
+    from dashboard.fairness import sweep
     rng = np.random.default_rng(1)
     y = rng.integers(0, 2, 300)
     p = np.clip(y * 0.3 + rng.random(300) * 0.7, 0, 1)
@@ -362,7 +362,7 @@ def test_sweep_matches_the_audit():
 
 def test_variants_are_the_runs_started_from_this_one():
     from types import SimpleNamespace
-    from dashboard.auditing import variant_name, variants_of
+    from dashboard.fairness import variant_name, variants_of
 
     def R(**kw):
         return SimpleNamespace(**{"parent": None, **kw})

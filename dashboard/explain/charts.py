@@ -9,11 +9,12 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .common import CLASS_COLORS, base_layout, plain
+from dashboard.charts.common import CLASS_COLORS, base_layout, plain
 
 UP = "#e15759"          # raises the output
 DOWN = "#2f6fde"        # lowers the output
 NEUTRAL = "#8c8c8c"
+PLAIN = {"displayModeBar": False}                           # how the page shows every chart: no toolbar
 VALUE_SCALE = [[0.0, DOWN], [0.5, "#b59ad6"], [1.0, UP]]     # low → high column value
 SIGNED_OVERLAY = [[0.0, "rgba(47,111,222,1)"], [0.5, "rgba(255,255,255,0)"], [1.0, "rgba(225,87,89,1)"]]
 # negative → 0 (transparent) → positive attribution, drawn over a grey image

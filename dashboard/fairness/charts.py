@@ -1,16 +1,15 @@
 """Charts of the Fairness page: pure functions, data in, plotly figure out."""
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from .common import CLASS_COLORS, base_layout, plain
-from .labels import place_labels, text_size
+from dashboard.charts.common import CLASS_COLORS, base_layout, plain
+from dashboard.charts.labels import place_labels, text_size
 
 GREEN, RED, GREY = "#2e8b57", "#b03a48", "#888888"
-
+PLAIN = {"displayModeBar": False}          # how the page shows every chart: no toolbar
 
 
 def _whiskers(table: pd.DataFrame, key: str) -> dict:

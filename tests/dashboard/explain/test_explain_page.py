@@ -1,5 +1,5 @@
 """The Explain page through Streamlit's AppTest, on runs trained into a temporary workspace,
-plus its plain helpers (dashboard/explaining.py) called directly."""
+plus its plain helpers (dashboard/explain/) called directly."""
 import base64
 import json
 from pathlib import Path
@@ -16,8 +16,8 @@ from tests.helpers_runs import open_page, train_run
 def never_ask_first(monkeypatch):
     """Every request starts at once (the time estimate depends on how busy the machine is); the test of
     the question before a slow request sets its own threshold."""
-    import dashboard.explaining as ex_ui
-    monkeypatch.setattr(ex_ui, "SLOW_S", 1e9)
+    import dashboard.explain.slow as slow
+    monkeypatch.setattr(slow, "SLOW_S", 1e9)
 
 
 @pytest.fixture(scope="module")
@@ -121,8 +121,8 @@ def test_switching_method_recomputes_and_says_which_method(trained, monkeypatch)
 
 def test_a_slow_request_shows_its_estimate_and_waits_for_the_button(trained, monkeypatch):
     home, ids = trained
-    import dashboard.explaining as ex_ui
-    monkeypatch.setattr(ex_ui, "SLOW_S", -1.0)
+    import dashboard.explain.slow as slow
+    monkeypatch.setattr(slow, "SLOW_S", -1.0)
     at = open_explain(home, monkeypatch, ids["iris"], state={"xp_background": 37})   # a request not cached yet
     assert "will take about" in at.warning[0].value
     assert not at.get("plotly_chart")
@@ -383,7 +383,7 @@ def test_your_own_model_refuses_a_broken_file_and_a_table_without_its_columns(tr
 # ------------------------------------------------------------------------------- plain helpers
 
 def test_every_class_is_its_own_log_odds_output_whatever_the_head():
-    from dashboard.explaining import view_for, view_values
+    from dashboard.explain import view_for, view_values
 
     class DS:
         task, target, class_names = "classification", "y", ["no", "yes"]
@@ -402,7 +402,7 @@ def test_every_class_is_its_own_log_odds_output_whatever_the_head():
 
 
 def test_row_lists_order_mistakes_by_confidence_and_errors_by_size():
-    from dashboard.explaining import row_order
+    from dashboard.explain import row_order
     y = np.array([0, 1, 1, 0])
     proba = np.array([[0.9, 0.1], [0.8, 0.2], [0.45, 0.55], [0.3, 0.7]])
     assert row_order("mistakes", y, proba).tolist() == [1, 3]      # wrong, surest first
@@ -411,7 +411,7 @@ def test_row_lists_order_mistakes_by_confidence_and_errors_by_size():
 
 
 def test_agreement_verdict_says_plainly_when_methods_disagree():
-    from dashboard.explaining import agreement_verdict
+    from dashboard.explain import agreement_verdict
     ok, text = agreement_verdict({"spearman": 0.9, "top_k": 5, "top_k_overlap": 1.0, "sign_agreement": 1.0,
                                   "union": 5, "same_sign": 5}, 0.8)
     assert ok and "agree" in text
@@ -425,7 +425,7 @@ def test_the_agreement_sentence_counts_the_direction_over_the_columns_it_names()
     """Top 5 of SHAP and of LIME share 4 columns; 6 are in either list and 5 of those 6 point the same way
     (3 of the 4 shared). The sentence names the 6 it counts, not the 4."""
     from core.explain import agreement
-    from dashboard.explaining import agreement_verdict
+    from dashboard.explain import agreement_verdict
     shap_row = np.array([5.0, 4.0, 3.0, 2.0, 1.0, 0.1, 0.0])
     lime_row = np.array([5.0, 4.0, 3.0, -2.0, 0.1, 1.0, 0.0])
     agree = agreement(shap_row, lime_row, k=5)
@@ -440,7 +440,7 @@ def test_the_agreement_sentence_counts_the_direction_over_the_columns_it_names()
 
 
 def test_drift_sentence_names_the_epoch_a_column_took_over():
-    from dashboard.explaining import drift_sentence
+    from dashboard.explain import drift_sentence
     imp = lambda *order: {c: 1.0 / (i + 1) for i, c in enumerate(order)}    # noqa: E731
     drift = [{"epoch": 10, "importance": imp("a", "b", "c", "d", "e", "f")},
              {"epoch": 20, "importance": imp("a", "b", "c", "d", "e", "f")},
@@ -448,14 +448,14 @@ def test_drift_sentence_names_the_epoch_a_column_took_over():
              {"epoch": 40, "importance": imp("f", "a", "b", "c", "d", "e")}]
     text = drift_sentence(drift)
     assert "started relying on **f** at epoch 30" in text and "rank 6" in text
-    from dashboard.explaining import drift_movers
+    from dashboard.explain import drift_movers
     assert "**f** rose the most, from rank 6 to 1" in drift_movers(drift)
     steady = [{"epoch": e, "importance": imp("a", "b")} for e in (10, 20)]
     assert "at every saved checkpoint" in drift_sentence(steady)
 
 
 def test_byo_table_refuses_text_and_empty_cells():
-    from dashboard.explaining import ByoError, byo_table
+    from dashboard.explain import ByoError, byo_table
     frame = pd.DataFrame({"x": [1.0, 2.0], "y": [0.5, 0.1], "label": ["a", "b"]})
     X, features, classes = byo_table(frame, "label")
     assert X.shape == (2, 2) and features == ["x", "y"] and classes == ["a", "b"]

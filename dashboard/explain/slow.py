@@ -1,0 +1,39 @@
+"""Long computations: asked for first when the estimate is long, then shown with a progress bar (clicking
+anything else cancels them)."""
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from .help import HELP
+
+SLOW_S = 3.0                  # a request estimated above this asks before it starts
+
+
+def progress_bar(text: str):
+    """A progress bar and a callback feeding it (at most ~10 updates a second)."""
+    bar = st.progress(0.0, text=text)
+    last = [0.0]
+
+    def update(fraction: float) -> None:
+        now = time.monotonic()
+        if now - last[0] > 0.1 or fraction >= 1.0:
+            last[0] = now
+            bar.progress(float(min(1.0, max(0.0, fraction))), text=text)
+    return bar, update
+
+
+def ask_before_slow(seconds: float, what: str, key: str) -> bool:
+    """True when the work may start: it is quick, or the user pressed the button under the estimate."""
+    if seconds <= SLOW_S:
+        return True
+    box = st.empty()
+    with box.container():
+        st.warning(f"{what} will take about **{seconds:,.0f} s** on this machine. Lower **Rows to explain** or "
+                   "**Background rows** above, or pick a faster method — or start it now.", icon=":material/timer:")
+        go = st.button(f"Compute (about {seconds:,.0f} s)", key=key, type="primary", icon=":material/play_arrow:",
+                       help=HELP["compute"])
+    if go:
+        box.empty()
+    return go
