@@ -7,7 +7,7 @@ and every ratio is reported as {median, min, max, repeats}: the median is the fi
 min and max show how much the machine disturbed it.
 
 Training throughput (samples/s) on the same model, data, batch size and optimiser:
-  glassnet     core.train.Trainer with its run store attached (live logging on)
+  glassnet     core.training.Trainer with its run store attached (live logging on)
   tensor_loop  a hand-written loop: data as tensors, minibatches by randperm, nothing logged
   dataloader   the textbook loop: DataLoader(TensorDataset(X, y), shuffle=True) and
                torch.optim.Adam(model.parameters(), lr) as most code writes it
@@ -54,7 +54,7 @@ def _data(name: str):
 def _setup(ds, batch: int, epochs: int):
     from core.model import network_for
     from core.spec import NetworkSpec, TrainSpec
-    from core.train import seed_everything
+    from core.training import seed_everything
     spec = TrainSpec(optimizer="adam", lr=0.001, batch_size=batch, epochs=epochs, seed=0,
                      device="cpu", checkpoint_every=max(1, epochs // 5))
     seed_everything(0)
@@ -63,9 +63,8 @@ def _setup(ds, batch: int, epochs: int):
 
 
 def run_glassnet(ds, batch, epochs, home) -> float:
-    from core.recorder import StoreRecorder
     from core.runs import Store
-    from core.train import Trainer
+    from core.training import StoreRecorder, Trainer
     net, spec = _setup(ds, batch, epochs)
     store = Store(home)
     run_id = store.create_run(name="bench", dataset={"name": getattr(ds, "name", "")}, network={}, train=spec.to_dict())
@@ -76,7 +75,7 @@ def run_glassnet(ds, batch, epochs, home) -> float:
 
 def run_tensor_loop(ds, batch, epochs) -> float:
     import torch
-    from core.train import make_optimizer
+    from core.training import make_optimizer
     net, spec = _setup(ds, batch, epochs)
     X = torch.as_tensor(ds.X_train)
     y = torch.as_tensor(ds.y_train)

@@ -51,7 +51,7 @@ def _train(name: str, epochs: int, preset_key: str = "regularised"):
     from core.data import load_builtin
     from core.presets import get_preset
     from core.spec import TrainSpec
-    from core.train import train
+    from core.training import train
     ds = load_builtin(name)
     preset = get_preset(preset_key)
     spec = TrainSpec.from_dict({**preset.train_spec().to_dict(), "epochs": epochs, "device": "cpu", "seed": 0})

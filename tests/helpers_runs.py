@@ -31,11 +31,10 @@ def train_run(home: Path | str, dataset: str = "spiral", *, hidden=(8,), epochs:
     """Train a small network on a built-in dataset into the workspace `home`; returns the run id.
     parent: the run this one is a variant of; options: more TrainSpec fields (e.g. a fairness penalty)."""
     from core.data import load_builtin
-    from core.model import build_network
-    from core.recorder import StoreRecorder
+    from core.model import build_network, concrete_loss
     from core.spec import NetworkSpec, TrainSpec
     from core.runs import Store
-    from core.train import Trainer, resolve_loss, seed_everything
+    from core.training import StoreRecorder, Trainer, seed_everything
 
     with Store(home) as store:
         ds = load_builtin(dataset, **(params or {}))
@@ -43,7 +42,7 @@ def train_run(home: Path | str, dataset: str = "spiral", *, hidden=(8,), epochs:
         spec = TrainSpec(optimizer=optimizer, lr=lr, epochs=epochs, batch_size=32, seed=0, device="cpu", loss=loss,
                          **(options or {}))
         seed_everything(spec.seed)
-        net, _ = build_network(network, ds, resolve_loss(spec, ds.task))
+        net, _ = build_network(network, ds, concrete_loss(spec.loss, ds.task))
         run_id = store.create_run(name=name or f"{dataset} {optimizer}", dataset=ds.ref.to_dict(),
                                   network=network.to_dict(), train=spec.to_dict(), status="queued", parent=parent)
         Trainer(net, ds, spec, callbacks=[StoreRecorder(store, run_id)]).fit()

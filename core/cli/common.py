@@ -29,7 +29,7 @@ def user_errors() -> tuple[type[BaseException], ...]:
     from ..runs import JobError
     from ..spec import SpecError
     from ..runs import StoreError
-    from ..train import TrainingError
+    from ..training import TrainingError
     return (DataError, SpecError, StoreError, TrainingError, JobError, UsageError, FileNotFoundError,
             IsADirectoryError, PermissionError)
 

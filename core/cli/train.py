@@ -57,9 +57,8 @@ class Progress:
 
 def run(a) -> int:
     from ..model import network_for
-    from ..recorder import StoreRecorder
     from ..runs import Store
-    from ..train import Trainer, seed_everything
+    from ..training import StoreRecorder, Trainer, seed_everything
 
     store = Store(a.home)
     dataset = dataset_from_args(a, store.home)

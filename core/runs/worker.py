@@ -15,9 +15,8 @@ def run(run_id: str, home: str, resume: bool = False) -> int:
 
     from ..data import DatasetRef, load_dataset
     from ..model import network_for
-    from ..recorder import StoreControl, StoreRecorder
     from ..spec import NetworkSpec, TrainSpec
-    from ..train import Trainer, seed_everything
+    from ..training import StoreControl, StoreRecorder, Trainer, seed_everything
     from .store import Store
 
     store = Store(home)
@@ -71,7 +70,7 @@ def standby(home: str) -> int:
 
     import torch  # noqa: F401  (the point is to have imported them)
 
-    from .. import data, model, recorder, train  # noqa: F401  (core.runs itself came in with this module)
+    from .. import data, model, training  # noqa: F401  (core.runs itself came in with this module)
     data.load_builtin("spiral")           # warms the data path (scikit-learn's splitter)
     w = torch.nn.Parameter(torch.zeros(1))
     torch.optim.Adam([w], fused=True)     # the first optimiser pulls in torch's compiler stack (~1.7 s)

@@ -43,7 +43,7 @@ def _scored(home: str, run_id: str, updated: float, _store) -> Scored:
                          predict_array(loaded.net, X) if len(X) else np.zeros((0, ds.n_classes or 1)))
     grid = extent = None
     if ds.is_2d and ds.task == "classification":
-        from core.train import BOUNDARY_RESOLUTION, boundary_extent, boundary_points
+        from core.training import BOUNDARY_RESOLUTION, boundary_extent, boundary_points
         extent = boundary_extent(ds.X_train)
         grid = predict_array(loaded.net, boundary_points(extent)).reshape(
             BOUNDARY_RESOLUTION, BOUNDARY_RESOLUTION, -1)

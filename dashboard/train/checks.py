@@ -27,10 +27,9 @@ def check_settings(train: dict, dataset) -> list[str]:
     except (SpecError, TypeError) as e:
         return [named(e)]
     problems = []
-    from core.model import output_units
-    from core.train import resolve_loss
+    from core.model import concrete_loss, output_units
     try:
-        output_units(dataset.task, dataset.n_classes, resolve_loss(spec, dataset.task))
+        output_units(dataset.task, dataset.n_classes, concrete_loss(spec.loss, dataset.task))
     except SpecError as e:
         problems.append(named(e))
     if spec.device != "auto" and spec.device not in available_devices():

@@ -22,6 +22,6 @@ def freeze_heap() -> None:
 
 @st.cache_resource(show_spinner=False)
 def available_devices() -> list[str]:
-    from core.train import available_devices as found   # imports torch: only when the page needs it
+    from core.training import available_devices as found   # imports torch: only when the page needs it
     freeze_heap()
     return found()

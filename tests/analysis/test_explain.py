@@ -276,7 +276,7 @@ def test_digits_are_explained_by_one_round_of_pixel_walks_on_a_dense_copy_of_the
     from core.data import load_builtin
     from core.presets import get_preset
     from core.spec import TrainSpec
-    from core.train import train
+    from core.training import train
     ds = load_builtin("digits")
     preset = get_preset("small_cnn")
     net, _ = train(ds, preset.network(), TrainSpec.from_dict({**preset.train, "epochs": 3, "device": "cpu"}))

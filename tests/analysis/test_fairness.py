@@ -18,7 +18,7 @@ from core.analysis import fairness as F
 from core.data import load_builtin
 from core.runs import predict_array
 from core.spec import NetworkSpec, TrainSpec
-from core.train import train
+from core.training import train
 
 from tests.helpers_runs import train_run
 

@@ -14,14 +14,13 @@ import pytest
 
 from core.analysis import fairness as F
 from core.data import load_builtin, load_csv
-from core.model import build_network
+from core.model import build_network, concrete_loss
 from core.presets import get_preset
-from core.recorder import StoreRecorder
 from core.analysis.fairness import four_fifths
 from core.analysis.report import audit_report
 from core.spec import NetworkSpec, TrainSpec
 from core.runs import Store
-from core.train import Trainer, resolve_loss, seed_everything
+from core.training import StoreRecorder, Trainer, seed_everything
 from tests.helpers_runs import train_run
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,7 +111,7 @@ def assert_self_contained(html: str, page: Page):
 
 def train_stored(store: Store, ds, network: NetworkSpec, spec: TrainSpec, name: str) -> str:
     seed_everything(spec.seed)
-    net, _ = build_network(network, ds, resolve_loss(spec, ds.task))
+    net, _ = build_network(network, ds, concrete_loss(spec.loss, ds.task))
     run_id = store.create_run(name=name, dataset=ds.ref.to_dict(), network=network.to_dict(), train=spec.to_dict(),
                               status="queued")
     Trainer(net, ds, spec, callbacks=[StoreRecorder(store, run_id)]).fit()

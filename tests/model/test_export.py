@@ -19,7 +19,7 @@ from core.runs import export_bytes
 from core.model import MISSING_MARKERS, export_onnx
 from core.spec import LayerSpec, NetworkSpec, TrainSpec
 from core.runs import Store
-from core.train import train
+from core.training import train
 
 ROOT = Path(__file__).resolve().parents[2]
 TOWN = 'home "town"'                      # a column name with quotes, kept as it is everywhere
@@ -91,16 +91,15 @@ def write_csv(path: Path, rows: list[list[str]]) -> Path:
 def train_upload(home: Path, data: bytes, target: str, name: str) -> str:
     """A run trained in-process on an uploaded CSV, recorded in the workspace like any other."""
     from core.data import load_csv
-    from core.model import build_network
-    from core.recorder import StoreRecorder
+    from core.model import build_network, concrete_loss
     from core.spec import NetworkSpec, TrainSpec
-    from core.train import Trainer, resolve_loss, seed_everything
+    from core.training import StoreRecorder, Trainer, seed_everything
     with Store(home) as store:
         ds = load_csv(data, target=target, filename="titanic.csv", home=home)
         network = NetworkSpec.dense([12, 8], "tanh")
         spec = TrainSpec(epochs=15, batch_size=32, seed=0, device="cpu", lr=0.02)
         seed_everything(0)
-        net, _ = build_network(network, ds, resolve_loss(spec, ds.task))
+        net, _ = build_network(network, ds, concrete_loss(spec.loss, ds.task))
         run_id = store.create_run(name=name, dataset=ds.ref.to_dict(), network=network.to_dict(),
                                   train=spec.to_dict(), status="queued")
         Trainer(net, ds, spec, callbacks=[StoreRecorder(store, run_id)]).fit()

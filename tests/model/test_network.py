@@ -3,15 +3,14 @@ spec becomes on a dataset, and the layers that do not fit the data."""
 from __future__ import annotations
 
 import math
-import re
 
 import pytest
 import torch
 from torch import nn
 
-from core.model import build_body, build_network, count_parameters, parameter_table
-from core.spec import ACTIVATIONS, INITS, LOSSES, LayerSpec, NetworkSpec, SpecError, TrainSpec
-from core.train import make_loss_fn, make_optimizer, resolve_loss, seed_everything
+from core.model import build_body, build_network, concrete_loss, count_parameters, parameter_table
+from core.spec import ACTIVATIONS, INITS, LayerSpec, NetworkSpec, SpecError, TrainSpec
+from core.training import make_loss_fn, make_optimizer, seed_everything
 
 CPU = torch.device("cpu")
 
@@ -24,7 +23,7 @@ def one_step(net, dataset, spec: TrainSpec = TrainSpec(), n: int = 32):
         y = torch.as_tensor(y[:n], dtype=torch.int64)
     else:
         y = (torch.as_tensor(y[:n], dtype=torch.float32) - net.y_mean) / net.y_std
-    loss_fn = make_loss_fn(resolve_loss(spec, dataset.task), None)
+    loss_fn = make_loss_fn(concrete_loss(spec.loss, dataset.task), None)
     opt = make_optimizer(spec, net.parameters(), CPU)
     before = {k: v.detach().clone() for k, v in net.named_parameters()}
     net.train()
@@ -156,7 +155,7 @@ def test_network_for_is_the_network_training_builds(name, loss, n_out, spiral, i
     seed_everything(3)
     net = network_for(spec, dataset, loss)
     seed_everything(3)
-    expected, _ = build_network(spec, dataset, resolve_loss(TrainSpec(loss=loss), dataset.task))
+    expected, _ = build_network(spec, dataset, concrete_loss(loss, dataset.task))
     assert net.n_outputs == n_out and net.task == dataset.task
     assert net.state_dict().keys() == expected.state_dict().keys()
     for key, value in expected.state_dict().items():
@@ -178,21 +177,6 @@ def test_network_for_refuses_a_loss_that_does_not_fit_the_data(name, loss, words
     with pytest.raises(SpecError) as e:
         network_for(NetworkSpec.dense([4]), dataset, loss)
     assert str(e.value).startswith(words), str(e.value)
-
-
-@pytest.mark.parametrize("task", ["classification", "regression"])
-@pytest.mark.parametrize("loss", LOSSES)
-def test_the_output_layers_loss_is_the_trainers_loss(loss, task):
-    """The loss the model package builds for is the loss the trainer trains with, or the same refusal."""
-    from core.model import concrete_loss
-
-    try:
-        expected = resolve_loss(TrainSpec(loss=loss), task)
-    except SpecError as e:
-        with pytest.raises(SpecError, match=f"^{re.escape(str(e))}$"):
-            concrete_loss(loss, task)
-    else:
-        assert concrete_loss(loss, task) == expected
 
 
 def test_network_for_on_the_meta_device_has_sizes_and_no_weights(digits):

@@ -11,7 +11,7 @@ import torch
 
 from core.model import count_parameters, pytorch_source, save_weights
 from core.spec import LayerSpec, NetworkSpec, TrainSpec
-from core.train import train
+from core.training import train
 
 
 # ------------------------------------------------------------------ export: standalone PyTorch script

@@ -5,7 +5,7 @@ import torch
 
 from core.model import build_network, load_weights, save_weights
 from core.spec import LayerSpec, NetworkSpec, TrainSpec
-from core.train import Trainer, seed_everything, train
+from core.training import Trainer, seed_everything, train
 
 
 def test_saved_weights_load_back(tmp_path, spiral):

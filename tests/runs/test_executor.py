@@ -10,10 +10,9 @@ import time
 import pytest
 
 from core.model import network_for
-from core.recorder import StoreRecorder
 from core.runs import Store, StoreError, executor, load_run
 from core.spec import NetworkSpec, SpecError, TrainSpec
-from core.train import Trainer, seed_everything
+from core.training import StoreRecorder, Trainer, seed_everything
 
 TIMEOUT = 120          # generous: CI has 2 cores shared by the test process and the workers
 NET = NetworkSpec.dense([16, 16], "tanh")
@@ -102,7 +101,7 @@ def test_pause_step_set_lr_resume_and_stop(store, spiral, wait_for):
     step = again.step
 
     # one step, exactly. (The first grant also flushes the steps trained since the last logged epoch,
-    # see test_train.py::test_a_paused_run_shows_the_step_it_paused_at; so count from the second grant.)
+    # see training/test_loop.py::test_a_paused_run_shows_the_step_it_paused_at; so count from the second grant.)
     executor.step(store, run_id)
     wait_for(lambda: store.get_run(run_id).step > step, TIMEOUT, what="the first granted step")
     first = store.get_run(run_id).step

@@ -37,7 +37,7 @@ IMPORTED = """
 import json, sys
 import core.runs
 print(json.dumps(sorted(m for m in sys.modules if m == "torch" or m == "core.runs.worker"
-                        or m.startswith(("core.train", "core.recorder", "streamlit")))))
+                        or m.startswith(("core.training", "streamlit")))))
 """
 
 

@@ -1,4 +1,4 @@
-"""The fairness parts of training (core/train.py): the per-epoch audit of the validation rows checked
+"""The fairness parts of training (core/training/fairness.py): the per-epoch audit of the validation rows checked
 against fairlearn, its groups and bands, its way to the run store, and the in-training mitigations
 refused where they cannot apply."""
 from __future__ import annotations
@@ -14,9 +14,9 @@ from sklearn.metrics import accuracy_score, precision_score
 
 from core.runs import executor as jobs
 from core.data import Grouping, group_labels, load_builtin
-from core.model import build_network
+from core.model import build_network, concrete_loss
 from core.spec import NetworkSpec, TrainSpec
-from core.train import LiveFairness, Trainer, TrainingError, resolve_loss, seed_everything, train
+from core.training import LiveFairness, Trainer, TrainingError, seed_everything, train
 
 
 def fairlearn_by_group(y, pred, g) -> pd.DataFrame:
@@ -38,7 +38,7 @@ class Evaluations:
 
 def trained_with_log(ds, spec: TrainSpec, hidden=(16,)):
     seed_everything(spec.seed)
-    net, _ = build_network(NetworkSpec.dense(list(hidden), "relu"), ds, resolve_loss(spec, ds.task))
+    net, _ = build_network(NetworkSpec.dense(list(hidden), "relu"), ds, concrete_loss(spec.loss, ds.task))
     log = Evaluations()
     trainer = Trainer(net, ds, spec, callbacks=[log])
     trainer.fit()

@@ -66,7 +66,7 @@ def data_section(ctx: Context) -> str:
 
 def model_section(ctx: Context) -> str:
     from core.spec import NetworkSpec, TrainSpec
-    from core.train import resolve_loss
+    from core.model import concrete_loss
     net_spec = NetworkSpec.from_dict(ctx.run.network)
     spec = TrainSpec.from_dict(ctx.run.train)
     n_params = sum(int(p.numel()) for p in ctx.loaded.net.parameters())
@@ -78,7 +78,7 @@ def model_section(ctx: Context) -> str:
     items = [("Network", " → ".join(layers)), ("Parameters", f"{n_params:,}"),
              ("Optimiser", f"{spec.optimizer}, learning rate {spec.lr:g}, batch size {spec.batch_size}"
                            + (f", L2 {spec.l2:g}" if spec.l2 else "") + (f", L1 {spec.l1:g}" if spec.l1 else "")),
-             ("Loss", resolve_loss(spec, ctx.ds.task).replace("_", " ") + (", balanced class weights" if spec.class_weights == "balanced" else "")),
+             ("Loss", concrete_loss(spec.loss, ctx.ds.task).replace("_", " ") + (", balanced class weights" if spec.class_weights == "balanced" else "")),
              ("Epochs trained", trained), ("Status", ctx.run.status), ("Seed", spec.seed)]
     if summary.get("best_epoch"):
         items.append(("Best validation epoch", summary["best_epoch"]))

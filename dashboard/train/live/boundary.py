@@ -50,7 +50,7 @@ def boundary_for(feed: LiveFeed | None, run: Run | None, dataset, by_group: str 
     network's decision flips."""
     grid, extent = _latest_grid(feed, run, dataset)
     if extent is None:
-        from core.train import boundary_extent
+        from core.training import boundary_extent
         extent = boundary_extent(dataset.X_train)
     groups = lines = order = None
     if by_group is not None:
@@ -71,7 +71,7 @@ def _latest_grid(feed: LiveFeed | None, run: Run | None, dataset):
     """(grid, extent) of the feed's latest boundary frame; (None, None) before there is one."""
     if feed is None or feed.boundary is None or run is None:
         return None, None
-    from core.train import BOUNDARY_RESOLUTION, decode_boundary
+    from core.training import BOUNDARY_RESOLUTION, decode_boundary
     channels = 1 if dataset.task == "regression" else dataset.n_classes
     try:
         return decode_boundary(feed.boundary[2], channels, BOUNDARY_RESOLUTION), run.summary.get("boundary_extent")

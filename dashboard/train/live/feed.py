@@ -14,7 +14,7 @@ from core.runs import Run, Store
 
 _NO_EPOCHS = np.zeros(0, np.int64)
 _NO_VALUES = np.zeros(0)
-# the gaps between groups the trainer logs as fair/<name> on each evaluated epoch (core.train.LiveFairness)
+# the gaps between groups the trainer logs as fair/<name> on each evaluated epoch (core.training.LiveFairness)
 FAIR_GAPS = ("demographic_parity_difference", "equalized_odds_difference", "equal_opportunity_difference")
 
 

@@ -14,11 +14,10 @@ def csv_run(home: Path) -> str:
     """A run on an uploaded table whose columns make bad sensitive attributes: 'city' has 500 different
     texts, 'country' one value, 'team' has empty cells."""
     from core.data import load_csv
-    from core.model import build_network
-    from core.recorder import StoreRecorder
+    from core.model import build_network, concrete_loss
     from core.spec import NetworkSpec, TrainSpec
     from core.runs import Store
-    from core.train import Trainer, resolve_loss, seed_everything
+    from core.training import StoreRecorder, Trainer, seed_everything
 
     rng = np.random.default_rng(0)
     n = 600
@@ -35,7 +34,7 @@ def csv_run(home: Path) -> str:
         network = NetworkSpec.dense([8], "relu")
         spec = TrainSpec(epochs=2, batch_size=32, seed=0, device="cpu")
         seed_everything(0)
-        net, _ = build_network(network, ds, resolve_loss(spec, ds.task))
+        net, _ = build_network(network, ds, concrete_loss(spec.loss, ds.task))
         run_id = store.create_run(name="people", dataset=ds.ref.to_dict(), network=network.to_dict(),
                                   train=spec.to_dict(), status="queued")
         Trainer(net, ds, spec, callbacks=[StoreRecorder(store, run_id)]).fit()

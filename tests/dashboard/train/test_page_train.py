@@ -223,7 +223,7 @@ def test_a_spec_that_does_not_fit_the_data_is_explained(home):
 
 
 def _devices():
-    from core.train import available_devices
+    from core.training import available_devices
     return available_devices()
 
 

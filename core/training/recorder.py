@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import time
 
-from .runs import Store
+from ..runs import Store
 
 HEARTBEAT_S = 1.0
 
@@ -28,7 +28,7 @@ class StoreRecorder:
         self.store.add_event(self.run_id, trainer.step, trainer.epoch, "start",
                              {"lr": trainer.lr, "device": str(trainer.device), "eval_every": trainer.eval_every,
                               "weight_norms": trainer.watch.initial})
-        if trainer._grid is not None:
+        if trainer.grid_extent is not None:
             self.store.update_run(self.run_id, summary={**self.store.get_run(self.run_id).summary,
                                                         "boundary_extent": trainer.grid_extent})
 

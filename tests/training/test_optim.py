@@ -1,8 +1,9 @@
-"""core/train.py's settings: every optimiser and loss trains, losses that do not fit the task are refused,
-L1/L2, balanced class weights and gradient clipping do what they say."""
+"""core/training/optim.py and the settings the loop applies: every optimiser and loss trains, losses that do not
+fit the task are refused, L1/L2, balanced class weights and gradient clipping do what they say."""
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -10,9 +11,9 @@ import torch
 from torch import nn
 
 from core.data import load_builtin
-from core.model import build_network
-from core.spec import NetworkSpec, SpecError, TrainSpec
-from core.train import Trainer, make_loss_fn, make_optimizer, seed_everything, train
+from core.model import build_network, concrete_loss, network_for
+from core.spec import LOSSES, NetworkSpec, SpecError, TrainSpec
+from core.training import Trainer, make_loss_fn, make_optimizer, seed_everything, train
 
 CPU = torch.device("cpu")
 
@@ -110,6 +111,21 @@ def test_loss_that_does_not_fit_the_task_raises_spec_error(name, loss, spiral, i
     dataset = {"spiral": spiral, "iris": iris, "regression2d": regression2d}[name]
     with pytest.raises(SpecError, match="loss"):
         train(dataset, NetworkSpec.dense([4]), TrainSpec(loss=loss, epochs=1))
+
+
+@pytest.mark.parametrize("task", ["classification", "regression"])
+@pytest.mark.parametrize("loss", LOSSES)
+def test_the_output_layers_loss_is_the_trainers_loss(loss, task, spiral, regression2d):
+    """The loss the model package builds for is the loss the trainer trains with, or the same refusal."""
+    dataset = spiral if task == "classification" else regression2d
+    net = network_for(NetworkSpec.dense([4]), dataset)
+    try:
+        expected = concrete_loss(loss, task)
+    except SpecError as e:
+        with pytest.raises(SpecError, match=f"^{re.escape(str(e))}$"):
+            Trainer(net, dataset, TrainSpec(loss=loss, epochs=1), device=CPU)
+    else:
+        assert Trainer(net, dataset, TrainSpec(loss=loss, epochs=1), device=CPU).loss_name == expected
 
 
 # ------------------------------------------------------------------ regularisation options

@@ -1,4 +1,4 @@
-"""core/diagnose.py: when a run has diverged (beyond a NaN loss), why, and what to change — on numbers,
+"""core/training/diagnose.py: when a run has diverged (beyond a NaN loss), why, and what to change — on numbers,
 and on real runs both ways: a learning rate of 10 diverges, the defaults and the presets do not."""
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import math
 import pytest
 
 from core.data import load_builtin
-from core.diagnose import PATIENCE, DivergenceWatch, calmer_lr, chance_loss, update_size
 from core.presets import get_preset
 from core.spec import NetworkSpec, TrainSpec
-from core.train import train
+from core.training import DivergenceWatch, calmer_lr, chance_loss, train, update_size
+from core.training.diagnose import PATIENCE
 
 
 def watch(**kw) -> DivergenceWatch:

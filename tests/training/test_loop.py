@@ -1,5 +1,5 @@
-"""core/train.py: learning, determinism, divergence, early stopping, the control protocol,
-devices, checkpoints and decision-boundary frames (with the real run store attached)."""
+"""core/training/loop.py: learning, determinism, divergence, early stopping, the control protocol,
+checkpoints and decision-boundary frames (with the real run store attached)."""
 from __future__ import annotations
 
 import math
@@ -8,12 +8,10 @@ import numpy as np
 import pytest
 import torch
 
-from core.model import build_network, load_checkpoint, model_state
-from core.recorder import StoreRecorder
+from core.model import load_checkpoint, model_state, network_for
 from core.runs import load_run
 from core.spec import LayerSpec, NetworkSpec, TrainSpec
-from core.train import (BOUNDARY_RESOLUTION, Trainer, TrainingError, available_devices, decode_boundary,
-                        resolve_device, resolve_loss, seed_everything, train)
+from core.training import BOUNDARY_RESOLUTION, StoreRecorder, Trainer, decode_boundary, seed_everything, train
 
 
 class Log:
@@ -42,7 +40,7 @@ def recorded_run(store, dataset, network: NetworkSpec, spec: TrainSpec, control=
     """Train in this process with a StoreRecorder on a fresh run; returns (run id, trainer, result)."""
     run_id = store.create_run(name="test", dataset=dataset.ref.to_dict(), network=network.to_dict(), train=spec.to_dict())
     seed_everything(spec.seed)
-    net, _ = build_network(network, dataset, resolve_loss(spec, dataset.task))
+    net = network_for(network, dataset, spec.loss)
     trainer = Trainer(net, dataset, spec, callbacks=[StoreRecorder(store, run_id), *extra], control=control)
     return run_id, trainer, trainer.fit()
 
@@ -200,7 +198,7 @@ def test_a_paused_run_shows_the_step_it_paused_at(store, spiral):
     run_id = store.create_run(name="pause", dataset=spiral.ref.to_dict(), network=network.to_dict(), train=spec.to_dict())
     run_id_box.append(run_id)
     seed_everything(0)
-    net, _ = build_network(network, spiral)
+    net = network_for(network, spiral)
     result = Trainer(net, spiral, spec, callbacks=[StoreRecorder(store, run_id)], control=PauseAndLook()).fit()
     assert result.status == "stopped"
     assert shown["trainer_step"] == 1
@@ -288,25 +286,6 @@ def test_resume_after_a_mid_epoch_stop_records_every_step_once(store, home, spir
     assert steps.is_unique, f"step losses recorded twice: {sorted(steps[steps.duplicated()].tolist())}"
     epochs = store.metrics(run_id, ["train_loss"]).epoch
     assert epochs.is_unique and epochs.tolist() == [1, 2, 3, 4, 5]
-
-
-# ------------------------------------------------------------------ devices
-def test_resolve_auto_returns_an_available_device():
-    device = resolve_device("auto")
-    assert isinstance(device, torch.device)
-    assert device.type == available_devices()[0]
-    assert resolve_device("cpu") == torch.device("cpu")
-    assert available_devices()[-1] == "cpu"
-
-
-def test_unavailable_explicit_device_raises_training_error(spiral):
-    missing = [d for d in ("cuda", "mps") if d not in available_devices()]
-    assert missing, "every accelerator is present; this machine cannot test the unavailable case"
-    for name in missing:
-        with pytest.raises(TrainingError, match=name):
-            resolve_device(name)
-        with pytest.raises(TrainingError, match=name):
-            train(spiral, NetworkSpec.dense([4]), TrainSpec(device=name, epochs=1))
 
 
 # ------------------------------------------------------------------ checkpoints
