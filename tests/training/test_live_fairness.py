@@ -159,3 +159,28 @@ def test_mitigations_are_refused_on_a_regression_target():
     net, _ = build_network(NetworkSpec.dense([4], "relu"), ds)
     with pytest.raises(TrainingError, match="regression"):
         Trainer(net, ds, TrainSpec(device="cpu", reweigh=True, sensitive="sex"))
+
+
+def test_live_fairness_is_the_audits_arithmetic_even_for_a_group_without_favourable_rows():
+    """The numbers logged during training are the audit's on the same decisions, to 1e-9: the same
+    functions, including fairlearn's reading of a group that has no truly favourable row (TPR 0)."""
+    from core.analysis.fairness import audit
+    ds = load_builtin("german_credit")
+    spec = TrainSpec(epochs=2, lr=0.01, batch_size=32, device="cpu", sensitive="housing")
+    trainer, log = trained_with_log(ds, spec)
+    live = trainer.fair
+    y = torch.as_tensor(ds.y_val, dtype=torch.long)
+    fav = (y == live.favourable).numpy().astype(int)
+    groups = [live.names[int(c)] for c in live.val_groups]
+    only_unfavourable = [i for i, g in enumerate(groups) if g == "free" and fav[i] == 1]
+    y[only_unfavourable] = 1 - live.favourable              # one group left with no favourable row
+    out = log.seen[-1][1]
+    logged = live.metrics(out, y, trainer.loss_name)
+    p = live._proba(out).numpy()
+    reference = audit((y == live.favourable).numpy().astype(int), p, groups, threshold=0.5, n_boot=0)
+    assert logged["fair/tpr/free"] == 0.0 == reference.groups.loc["free", "tpr"]
+    for name in live.names:
+        for rate in ("selection_rate", "accuracy", "tpr", "fpr"):
+            assert abs(logged[f"fair/{rate}/{name}"] - reference.groups.loc[name, rate]) <= 1e-9, (name, rate)
+    for gap in ("demographic_parity_difference", "equal_opportunity_difference", "equalized_odds_difference"):
+        assert abs(logged[f"fair/{gap}"] - reference.disparities[gap]) <= 1e-9, gap
