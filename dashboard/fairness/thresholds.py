@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from core.analysis.fairness.metrics import disparities, group_rates
 from dashboard import keys
 
 from .charts import PLAIN, threshold_sweep
@@ -36,25 +37,13 @@ def threshold_settings(names: list[str]) -> float | dict:
 
 
 def rates_at(y: np.ndarray, pred: np.ndarray, groups: np.ndarray) -> dict:
-    """Accuracy and the demographic parity / equalized odds / equal opportunity differences (largest gap
-    between groups, as fairlearn defines them) of 0/1 decisions."""
-    y, pred, groups = np.asarray(y).astype(int), np.asarray(pred).astype(int), np.asarray(groups).astype(str)
-    sel, tpr, fpr = [], [], []
-    for g in pd.unique(groups):
-        m = groups == g
-        yg, pg = y[m], pred[m]
-        sel.append(pg.mean())
-        tpr.append(pg[yg == 1].mean() if (yg == 1).any() else np.nan)
-        fpr.append(pg[yg == 0].mean() if (yg == 0).any() else np.nan)
-
-    def gap(v):
-        v = np.asarray(v, float)
-        v = v[np.isfinite(v)]
-        return float(v.max() - v.min()) if len(v) else float("nan")
-    tpr_gap, fpr_gap = gap(tpr), gap(fpr)
-    return {"accuracy": float((y == pred).mean()), "demographic_parity_difference": gap(sel),
-            "equalized_odds_difference": float(np.nanmax([tpr_gap, fpr_gap])) if np.isfinite([tpr_gap, fpr_gap]).any()
-            else float("nan"), "equal_opportunity_difference": tpr_gap}
+    """Accuracy and the demographic parity / equalized odds / equal opportunity differences of 0/1
+    decisions: the audit's own functions, so each point of the sweep is the audit at that threshold."""
+    _, by_group = group_rates(y, pred, groups)
+    gaps = disparities(by_group)
+    return {"accuracy": float((np.asarray(y).astype(int) == np.asarray(pred).astype(int)).mean()),
+            **{k: gaps[k] for k in ("demographic_parity_difference", "equalized_odds_difference",
+                                    "equal_opportunity_difference")}}
 
 
 def sweep(y, proba, groups, thresholds=SWEEP) -> pd.DataFrame:

@@ -360,6 +360,21 @@ def test_sweep_matches_the_audit():
         assert row["accuracy"] == pytest.approx(a.overall["accuracy"])
 
 
+def test_sweep_matches_the_audit_when_a_group_has_no_favourable_row():
+    """Group 'c' has no truly favourable row: the audit reads its TPR as 0 (as fairlearn does), and so does
+    every point of the sweep."""
+    from core.analysis.fairness import audit
+    from dashboard.fairness import sweep
+    rng = np.random.default_rng(2)
+    g = np.array(["a"] * 120 + ["b"] * 120 + ["c"] * 60)
+    y = np.where(g == "c", 0, rng.integers(0, 2, 300))
+    p = np.clip(y * 0.4 + rng.random(300) * 0.6, 0, 1)
+    for _, row in sweep(y, p, g, [0.3, 0.5, 0.7]).iterrows():
+        a = audit(y, p, g, threshold=row["threshold"], n_boot=0)
+        for key in ("equalized_odds_difference", "equal_opportunity_difference"):
+            assert row[key] == pytest.approx(a.disparities[key], abs=1e-12), (row["threshold"], key)
+
+
 def test_variants_are_the_runs_started_from_this_one():
     from types import SimpleNamespace
     from dashboard.fairness import variant_name, variants_of
