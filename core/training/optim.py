@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..spec import SpecError, TrainSpec
+from ..spec import OPTIMIZERS, SpecError, TrainSpec
 
 
 def make_optimizer(spec: TrainSpec, params, device: torch.device) -> torch.optim.Optimizer:
@@ -28,7 +28,7 @@ def make_optimizer(spec: TrainSpec, params, device: torch.device) -> torch.optim
         return torch.optim.Adagrad(params, lr=lr, weight_decay=wd)
     if spec.optimizer == "rmsprop":
         return torch.optim.RMSprop(params, lr=lr, weight_decay=wd)
-    raise SpecError(f"optimizer: unknown optimiser {spec.optimizer!r}")
+    raise SpecError.about("optimizer", f": unknown optimiser {spec.optimizer!r}; use one of {', '.join(OPTIMIZERS)}")
 
 
 def class_weight_tensor(y: np.ndarray, n_classes: int) -> torch.Tensor:

@@ -186,3 +186,15 @@ def test_grad_clip_bounds_every_step(spiral):
     start2 = torch.cat([p.detach().flatten().clone() for p in net2.parameters()])
     Trainer(net2, spiral, TrainSpec(optimizer="sgd", lr=1.0, epochs=1), device=CPU).fit()
     assert float((torch.cat([p.detach().flatten() for p in net2.parameters()]) - start2).norm()) > 10 * moved
+
+
+def test_an_unknown_optimiser_is_a_spec_error_about_the_optimizer_field():
+    import torch
+
+    from core.spec import SpecError, TrainSpec
+    from core.training.optim import make_optimizer
+    spec = TrainSpec()
+    spec.optimizer = "nesterov-adam"            # set past validation, as a stored spec from elsewhere could be
+    with pytest.raises(SpecError) as e:
+        make_optimizer(spec, torch.nn.Linear(2, 2).parameters(), torch.device("cpu"))
+    assert e.value.field == "optimizer" and "adamw" in str(e.value)
