@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.presets import default_network
-from core.spec import ACTIVATIONS, INITS, LAYER_FIELDS, MAX_LAYERS, MAX_UNITS, LayerSpec
+from core.spec import ACTIVATIONS, INITS, LAYER_FIELDS, LAYER_RANGES, MAX_LAYERS, LayerSpec
 from dashboard import keys
 from dashboard.state import keep
 
@@ -154,14 +154,20 @@ def layer_editor(i: int, image_data: bool) -> None:
         _fields(i, spec, first[1])
 
 
+def _bounds(field: str) -> tuple[int, int]:
+    """The smallest and largest whole number a layer's `field` takes, from the spec's own table."""
+    rule = LAYER_RANGES[field]
+    return int(rule.low), int(rule.high)
+
+
 def _fields(i: int, spec: LayerSpec, beside) -> None:
     """The fields of the layer's type: its size beside the type, the rest in rows below."""
     if spec.type == "dense":
-        beside.number_input("Neurons", 1, MAX_UNITS, spec.units, key=wkey(i, "units"), help=HELP["units"])
+        beside.number_input("Neurons", *_bounds("units"), spec.units, key=wkey(i, "units"), help=HELP["units"])
     elif spec.type == "conv2d":
-        beside.number_input("Filters", 1, 512, spec.channels, key=wkey(i, "channels"), help=HELP["channels"])
+        beside.number_input("Filters", *_bounds("channels"), spec.channels, key=wkey(i, "channels"), help=HELP["channels"])
     elif spec.type == "maxpool2d":
-        beside.number_input("Window (pixels)", 1, 11, spec.kernel, key=wkey(i, "kernel"), help=HELP["kernel"])
+        beside.number_input("Window (pixels)", *_bounds("kernel"), spec.kernel, key=wkey(i, "kernel"), help=HELP["kernel"])
     elif spec.type == "dropout":
         beside.slider("Rate", 0.0, 0.9, float(spec.rate), 0.05, key=wkey(i, "rate"), help=HELP["rate"])
     if spec.type in ("dense", "conv2d"):
@@ -172,8 +178,8 @@ def _fields(i: int, spec: LayerSpec, beside) -> None:
                        help=HELP["init"])
     if spec.type == "conv2d":
         c = st.columns(3, vertical_alignment="bottom")
-        c[0].number_input("Kernel size", 1, 11, spec.kernel, key=wkey(i, "kernel"), help=HELP["kernel"])
-        c[1].number_input("Padding", 0, 5, spec.padding, key=wkey(i, "padding"), help=HELP["padding"])
+        c[0].number_input("Kernel size", *_bounds("kernel"), spec.kernel, key=wkey(i, "kernel"), help=HELP["kernel"])
+        c[1].number_input("Padding", *_bounds("padding"), spec.padding, key=wkey(i, "padding"), help=HELP["padding"])
         c[2].checkbox("Batch norm", spec.batch_norm, key=wkey(i, "batch_norm"), help=HELP["batch_norm"])
     if spec.type == "dense":
         d1, d2 = st.columns([2, 1], vertical_alignment="bottom")
