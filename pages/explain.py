@@ -5,6 +5,7 @@ from dashboard import keys
 from dashboard.explain import (EXPLAINABLE, attribution, attribution_caption, explainer_picker, grouped_message,
                                rows_of, settings, show_byo, show_drift, show_global, show_row, unit_note)
 from dashboard.state import choose, page, store
+from dashboard.text import md_plain as md
 from dashboard.widgets import dataset_title
 
 st.title("Explain")
@@ -28,7 +29,7 @@ if picked is None:
 explainer, view = picked
 dataset = explainer.dataset
 st.caption(f"Epoch {explainer.loaded.epoch} · {dataset_title(dataset)} · {len(dataset.original_columns)} columns · "
-           f"explaining the network's {view.label}" + unit_note(dataset))
+           f"explaining the network's {md(view.label)}" + unit_note(dataset))
 
 request = settings(explainer)
 

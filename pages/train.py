@@ -11,6 +11,7 @@ from dashboard import keys
 from dashboard.state import current_dataset_ref, dataset_for, page, ready_to_train, store
 from dashboard.train import (boundary_for, controls, dataset_line, network_line, notices, other_runs_switch,
                              run_outcome, settings_panel, show_run, start_button, status_badge, watched_run)
+from dashboard.text import md_plain as md
 
 
 def link(title: str, label: str, icon: str | None = None) -> None:
@@ -33,7 +34,7 @@ ref = current_dataset_ref()
 try:
     dataset = dataset_for(ref)
 except Exception as e:                 # a reference that no longer loads (e.g. a deleted upload)
-    st.error(f"The chosen dataset cannot be loaded: {e}. Pick a dataset on the Data page.")
+    st.error(f"The chosen dataset cannot be loaded: {md(e)}. Pick a dataset on the Data page.")
     link("Data", "Choose data", ":material/table:")
     st.stop()
 network = st.session_state.get(keys.NETWORK) or NetworkSpec().to_dict()
@@ -69,7 +70,7 @@ with right:
     else:
         run = runs.get_run(run_id)
         head, badge = st.columns([5, 1], vertical_alignment="center")
-        head.markdown(f"#### {run.name}")
+        head.markdown(f"#### {md(run.name)}")
         with badge:
             status_badge(run)
         if run.status in ACTIVE:

@@ -47,3 +47,9 @@ def train_run(home: Path | str, dataset: str = "spiral", *, hidden=(8,), epochs:
                                   network=network.to_dict(), train=spec.to_dict(), status="queued", parent=parent)
         Trainer(net, ds, spec, callbacks=[StoreRecorder(store, run_id)]).fit()
         return run_id
+
+
+def shown(text: str) -> str:
+    """Markdown text as a person reads it: the backslashes that escape user text taken out."""
+    import re
+    return re.sub(r"\\(.)", r"\1", str(text))

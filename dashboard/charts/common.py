@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import copy
-import html
 import re
 import textwrap
 
 import plotly.graph_objects as go
 import plotly.io as pio
+
+from dashboard.text import plot_plain as plain  # noqa: F401  (the charts import it from here)
 
 # Two classes: blue vs orange, like the Playground; more classes continue with a qualitative palette.
 CLASS_COLORS = ["#2f6fde", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
@@ -70,7 +71,3 @@ def placeholder_text(text: str, width: int = PLACEHOLDER_CHARS) -> str:
     return "<br>".join(line for clause in clauses for line in _balanced(clause, width))
 
 
-def plain(text) -> str:
-    """User or data text made safe for plotly labels and hover templates: plotly renders a few HTML
-    tags in text, and reads '%{…}' in a template as a variable (an invisible space breaks it)."""
-    return html.escape(str(text), quote=False).replace("%{", "%\u200b{")

@@ -6,6 +6,7 @@ import streamlit as st
 
 from core.analysis import classification_report, pr_curves, roc_curves, threshold_point
 from dashboard import keys
+from dashboard.text import md_plain as md
 
 from .charts import confusion_matrix, pr_curves as pr_chart, roc_curves as roc_chart
 
@@ -36,9 +37,9 @@ def threshold_slider(preds) -> float:
     positive = preds.class_names[1]
     return st.slider(
         "Decision threshold", 0.0, 1.0, key=keys.EVAL_THRESHOLD, step=0.01,
-        help=f"The network gives each row a probability of being '{positive}'. A row is predicted as "
-             f"'{positive}' when that probability is at least the threshold. Lower it to catch more "
-             f"'{positive}' rows (higher recall) at the cost of more false alarms (lower precision); "
+        help=f"The network gives each row a probability of being '{md(positive)}'. A row is predicted as "
+             f"'{md(positive)}' when that probability is at least the threshold. Lower it to catch more "
+             f"'{md(positive)}' rows (higher recall) at the cost of more false alarms (lower precision); "
              "raise it for the opposite.")
 
 
@@ -51,9 +52,9 @@ def headline(preds, report, point) -> None:
                      "so a rare class counts as much as a common one.")
     if point is not None:
         m[2].metric("Precision", f"{point['precision']:.1%}",
-                    help=f"Of the rows predicted '{preds.class_names[1]}', the share that really are.")
+                    help=f"Of the rows predicted '{md(preds.class_names[1])}', the share that really are.")
         m[3].metric("Recall", f"{point['recall']:.1%}",
-                    help=f"Of the rows that really are '{preds.class_names[1]}', the share the network finds.")
+                    help=f"Of the rows that really are '{md(preds.class_names[1])}', the share the network finds.")
     else:
         m[2].metric("Classes", len(preds.class_names))
         m[3].metric("Rows", preds.n)
@@ -83,7 +84,7 @@ def curves(preds, point) -> None:
     st.subheader("ROC and precision–recall curves")
     st.caption("How well the probabilities rank the rows, over every possible threshold"
                + (" (each class against the rest)." if not preds.binary else
-                  f" (for '{preds.class_names[1]}'); the red dot is your threshold.")
+                  f" (for '{md(preds.class_names[1])}'); the red dot is your threshold.")
                + " An area (AUC / AP) of 1 means a perfect ranking; the dotted lines show random guessing.")
     a, b = st.columns(2)
     if roc.curves:
@@ -92,5 +93,5 @@ def curves(preds, point) -> None:
         b.plotly_chart(pr_chart(pr.curves, point=(point["recall"], point["precision"]) if point else None),
                        width="stretch", config=PLAIN_CHART)
     if roc.skipped:
-        st.caption("No curve for " + ", ".join(f"'{c}'" for c in roc.skipped)
+        st.caption("No curve for " + ", ".join(f"'{md(c)}'" for c in roc.skipped)
                    + ": this split has no rows of that class (or only those). Try a larger split.")

@@ -9,6 +9,7 @@ from core.analysis import EvaluationError, predict_split
 from core.spec import SpecError
 from core.runs import StoreError
 from dashboard.state import store
+from dashboard.text import md_plain as md
 
 EVALUABLE = ("finished", "stopped", "interrupted")
 
@@ -32,6 +33,6 @@ def predictions(run, checkpoint: str, split: str) -> tuple | None:
     try:
         return _predictions(str(store().home), run.id, checkpoint, split, run.updated, store())
     except (StoreError, DataError, SpecError, EvaluationError, ValueError, OSError) as e:
-        st.error(f"This run cannot be evaluated: {e}")
+        st.error(f"This run cannot be evaluated: {md(e)}")
         st.caption("Try the other weights or split, or pick another run.")
         return None

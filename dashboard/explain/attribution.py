@@ -37,7 +37,7 @@ def attribution(ex, req: Request):
         except Exception as e:            # shap's explainers raise many types; never show a traceback
             if bar is not None:
                 bar.empty()
-            st.error(f"{xp.METHODS[req.method].label} could not explain this network: {e}")
+            st.error(f"{xp.METHODS[req.method].label} could not explain this network: {md(e)}")
             st.caption("Try Shapley sampling or the automatic method: they work for every network.")
             return None
         cached("shap", key, lambda: att)

@@ -75,7 +75,7 @@ def _uploaded() -> Uploaded | None:
     try:
         frame, _ = cached("byo_csv", csv_sha, lambda: read_csv_bytes(csv_bytes, filename=csv_file.name))
     except DataError as e:
-        st.error(str(e))
+        st.error(md(e))
         return None
     model_bytes = model_file.getvalue()
     model_sha = hashlib.sha256(model_bytes).hexdigest()
@@ -90,7 +90,7 @@ def _target(model_bytes: bytes, model_sha: str, columns: list[str]) -> str | Non
     try:
         default = cached("byo_target", (model_sha, tuple(columns)), lambda: byo_default_target(model_bytes, columns))
     except xp.ExplainError as e:
-        st.error(str(e))
+        st.error(md(e))
         return None
     options = ["(none)"] + columns
     choose(keys.EXPLAIN_BYO_TARGET, options, default)
@@ -105,10 +105,10 @@ def _model(model_bytes: bytes, model_sha: str, csv_sha: str, frame, target: str)
             "byo_inputs", table_key, lambda: byo_inputs(model_bytes, frame, None if target == "(none)" else target))
         model = cached("byo_model", table_key, lambda: xp.onnx_model(model_bytes, len(features), classes, feed))
     except (ByoError, xp.ExplainError) as e:
-        st.error(str(e))
+        st.error(md(e))
         return None
     except Exception as e:              # onnxruntime's own errors: still a plain message
-        st.error(f"That model could not be run ({str(e).splitlines()[0][:200]}); export it again with an ONNX "
+        st.error(f"That model could not be run ({md(str(e).splitlines()[0][:200])}); export it again with an ONNX "
                  "exporter and try again.")
         return None
     return Uploaded(model_sha, csv_sha, target, X, features, classes, feed, left_out, model)
@@ -146,7 +146,7 @@ def _attribution(up: Uploaded, rows: int, background: int):
     except Exception as e:           # the model failed on these rows: a plain message, never a traceback
         if bar is not None:
             bar.empty()
-        st.error(f"The model could not be explained: {str(e).splitlines()[0][:300]}")
+        st.error(f"The model could not be explained: {md(str(e).splitlines()[0][:300])}")
         return None
     bar.empty()
     att.settings.update(split="uploaded")

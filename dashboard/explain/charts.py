@@ -35,7 +35,7 @@ def importance_bars(importance: dict[str, float], xlabel: str = "mean |SHAP valu
                            text=[f"{v:.3g}" for v in values], textposition="outside", cliponaxis=False,
                            hovertemplate="%{y}: %{x:.4g}<extra></extra>"))
     fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_xaxes(title=xlabel, rangemode="tozero")
+    fig.update_xaxes(title=plain(xlabel), rangemode="tozero")
     base_layout(fig, title, height=max(220, 26 * len(items) + 90))
     fig.update_layout(margin=dict(l=10, r=40, t=40 if title else 10, b=40))
     return fig
@@ -90,7 +90,7 @@ def beeswarm(values: np.ndarray, features: list[str], colour: np.ndarray, hover_
     fig.add_vline(x=0, line=dict(color=NEUTRAL, width=1))
     fig.update_yaxes(tickvals=list(range(len(order))), ticktext=[plain(features[j]) for j in order],
                      autorange="reversed", zeroline=False, showgrid=False)
-    fig.update_xaxes(title=xlabel)
+    fig.update_xaxes(title=plain(xlabel))
     base_layout(fig, title, height=max(260, 38 * len(order) + 100))
     fig.update_layout(showlegend=False, margin=dict(l=10, r=10, t=40 if title else 10, b=40))
     return fig
@@ -133,7 +133,7 @@ def dependence(x, shap_values, feature: str, *, categories: list[str] | None = N
     if categories is not None:
         fig.update_xaxes(tickvals=list(range(len(categories))), ticktext=[plain(c) for c in categories])
     fig.update_xaxes(title=plain(feature))
-    fig.update_yaxes(title=ylabel)
+    fig.update_yaxes(title=plain(ylabel))
     base_layout(fig, title, height=380)
     fig.update_layout(showlegend=colour_categories is not None and colour is not None)
     return fig
@@ -215,7 +215,7 @@ def waterfall(base: float, contributions: list[tuple[str, float]], prediction: f
     running = np.cumsum([float(base)] + [float(v) for _, v in shown])
     fig.update_yaxes(autorange="reversed", type="category")
     # the axis spans the walk, not 0 … base: small pushes on a large base stay visible
-    fig.update_xaxes(title=xlabel, range=_padded(float(min(running.min(), prediction)),
+    fig.update_xaxes(title=plain(xlabel), range=_padded(float(min(running.min(), prediction)),
                                                  float(max(running.max(), prediction))))
     base_layout(fig, title, height=max(260, 30 * len(labels) + 90))
     fig.update_layout(showlegend=False, margin=dict(l=10, r=40, t=40 if title else 10, b=40))
@@ -241,7 +241,7 @@ def lime_bars(labels: list[str], weights, errors=None, xlabel: str = "LIME weigh
     reach = np.abs(shown) + (err if err is not None else 0)
     lo = float(min(0.0, (shown - (err if err is not None else 0)).min()))
     hi = float(max(0.0, (shown + (err if err is not None else 0)).max()))
-    fig.update_xaxes(title=xlabel, range=_padded(lo, hi, 0.25) if reach.max() > 0 else None)
+    fig.update_xaxes(title=plain(xlabel), range=_padded(lo, hi, 0.25) if reach.max() > 0 else None)
     base_layout(fig, title, height=max(260, 30 * len(order) + 90))
     fig.update_layout(showlegend=False, margin=dict(l=10, r=40, t=40 if title else 10, b=40))
     return fig

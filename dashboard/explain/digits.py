@@ -50,7 +50,7 @@ def show_image_row(ex, att, rows: Rows, i: int, image: np.ndarray) -> None:
         try:
             limes[k] = lime_of(ex, rows.codes[i], k)
         except Exception as e:
-            st.error(f"LIME could not explain this image: {e}")
+            st.error(f"LIME could not explain this image: {md(e)}")
             return
         maps.append({"title": f"LIME · log-odds of '{names[k]}'", "map": image_of(ds, limes[k].weights),
                      "image": image})

@@ -100,7 +100,7 @@ def _compute(ex, epochs: list[int]) -> list[dict] | None:
         drift = ex.drift(rows=DRIFT_ROWS, background=DRIFT_BACKGROUND, progress=update)
     except Exception as e:
         bar.empty()
-        st.error(f"The drift could not be computed: {e}")
+        st.error(f"The drift could not be computed: {md(e)}")
         return None
     bar.empty()
     return drift

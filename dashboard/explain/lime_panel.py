@@ -28,7 +28,7 @@ def show_lime(ex, codes: np.ndarray, view: View):
     try:
         lime = lime_of(ex, codes, view.class_index)
     except Exception as e:
-        st.error(f"LIME could not explain this row: {e}")
+        st.error(f"LIME could not explain this row: {md(e)}")
         return None
     key = (ex.run_id, str(ex.checkpoint), view.class_index, tuple(codes))
     stab = peek("stability", key)
@@ -60,7 +60,7 @@ def _stability_button(ex, codes: np.ndarray, view: View, key: tuple) -> None:
                 cached("stability", key, lambda: xp.lime_stability(ex.model, ex.dataset, codes,
                                                                    view.class_index or 0, seeds=LIME_SEEDS))
         except Exception as e:
-            st.error(f"LIME's stability check failed: {e}")
+            st.error(f"LIME's stability check failed: {md(e)}")
         else:
             st.rerun()
 

@@ -79,7 +79,7 @@ def _edited(ex, view: View, req: Request, edited: np.ndarray, truth, before) -> 
         one = cached("shap_rows", (req.key(ex), tuple(edited)),
                      lambda: ex.shap_rows(x, req.method, background=req.background))
     except Exception as e:
-        st.error(f"{xp.METHODS[req.method].label} could not explain the edited row: {e}")
+        st.error(f"{xp.METHODS[req.method].label} could not explain the edited row: {md(e)}")
         return None
     values, base, fx = view_values(one, view)
     return Explained(edited, code_texts(ds, edited), values[0], base, float(fx[0]))

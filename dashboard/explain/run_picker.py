@@ -10,6 +10,7 @@ from core.spec import SpecError
 from core.runs import StoreError
 from dashboard import keys
 from dashboard.state import choose, choose_run, set_current_run, store
+from dashboard.text import md_plain as md
 
 from .help import HELP
 from .view import View, view_for
@@ -30,7 +31,7 @@ def open_explainer(store, run, checkpoint):
         ex.threads = 1 if any(r.active for r in store.list_runs()) else None
         return ex
     except (StoreError, DataError, SpecError, ValueError, OSError, RuntimeError) as e:
-        st.error(f"This run cannot be explained: {e}")
+        st.error(f"This run cannot be explained: {md(e)}")
         st.caption("Try the other weights, or pick another run.")
         return None
 

@@ -29,7 +29,7 @@ def whatif(ds, codes: np.ndarray, tag: str) -> np.ndarray:
         cell = grid[j % 4]
         cats = kinds[col]
         if cats is not None:
-            cell.selectbox(col, list(range(len(cats))), key=key, format_func=lambda i, c=cats: c[i],
+            cell.selectbox(md(col), list(range(len(cats))), key=key, format_func=lambda i, c=cats: c[i],
                            help=HELP["whatif_category"])
         else:
             _number_box(cell, col, key, train_codes[:, j])
@@ -44,7 +44,7 @@ def _number_box(cell, column: str, key: str, train_values: np.ndarray) -> None:
     integral = bool(np.all(np.mod(v, 1) == 0))
     spread = float(np.std(v)) or 1.0
     step = 1.0 if integral else float(10 ** np.floor(np.log10(spread / 4)))
-    cell.number_input(column, key=key, step=step, format="%g",
+    cell.number_input(md(column), key=key, step=step, format="%g",
                       help=HELP["whatif_number"].format(lo=f"{v.min():.4g}", hi=f"{v.max():.4g}"))
 
 

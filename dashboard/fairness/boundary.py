@@ -32,6 +32,6 @@ def show_boundary(sc: Scored, g: Groups, setup: Setup, threshold) -> None:
     how = ("one line per group: each is where that group's own threshold flips the decision"
            if isinstance(threshold, dict) else "the dashed line is where the decision flips at the threshold above")
     st.caption(f"Background: the network's prediction over the two inputs (scaled). Marks: the {SPLITS[setup.split]} "
-               f"rows, colour = group, shape = true class; {how} (rows on its '{fav}' side get '{fav}'). The network "
+               f"rows, colour = group, shape = true class; {how} (rows on its '{md(fav)}' side get '{md(fav)}'). The network "
                "never sees the "
                "group — if the groups sit in different places, the line can treat them differently all the same.")

@@ -10,6 +10,7 @@ import streamlit as st
 
 from core.analysis import fairness as F
 from dashboard import keys
+from dashboard.text import md_plain as md
 
 from .charts import PLAIN, error_rates, selection_rates
 from .run import Scored, favourable_proba
@@ -53,7 +54,7 @@ def groups_of(sc: Scored, setup: Setup) -> Groups | None:
                 notes = n
         return Groups(grouping, labels, notes)
     except F.FairnessError as e:
-        st.error(str(e), icon=":material/error:")
+        st.error(md(e), icon=":material/error:")
         return None
 
 
@@ -113,16 +114,16 @@ def _columns(favourable: str) -> dict:
         "small": st.column_config.TextColumn("⚠", help=f"Fewer than {F.SMALL_GROUP} rows: the rates swing with a "
                                                       "few rows — read the intervals."),
         "base rate": st.column_config.NumberColumn("base rate", format="percent",
-                                                   help=f"Share of the group whose true label is '{favourable}'."),
+                                                   help=f"Share of the group whose true label is '{md(favourable)}'."),
         "selection rate": st.column_config.NumberColumn("selection rate", format="percent",
-                                                        help=f"Share of the group the model predicts '{favourable}'."),
+                                                        help=f"Share of the group the model predicts '{md(favourable)}'."),
         "accuracy": pct, "TPR": st.column_config.NumberColumn(
-            "TPR", format="percent", help=f"Of the truly '{favourable}' rows, the share the model recognises."),
+            "TPR", format="percent", help=f"Of the truly '{md(favourable)}' rows, the share the model recognises."),
         "FPR": st.column_config.NumberColumn(
-            "FPR", format="percent", help=f"Of the rows that are not '{favourable}', the share wrongly favoured."),
+            "FPR", format="percent", help=f"Of the rows that are not '{md(favourable)}', the share wrongly favoured."),
         "FNR": st.column_config.NumberColumn("FNR", format="percent", help="1 − TPR: the truly favourable missed."),
         "precision": st.column_config.NumberColumn(
-            "precision", format="percent", help=f"When the model says '{favourable}', how often it is right."),
+            "precision", format="percent", help=f"When the model says '{md(favourable)}', how often it is right."),
         "mean probability": st.column_config.NumberColumn(
-            "mean probability", format="percent", help=f"The model's average probability of '{favourable}'."),
+            "mean probability", format="percent", help=f"The model's average probability of '{md(favourable)}'."),
     }

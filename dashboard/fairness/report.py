@@ -6,6 +6,7 @@ import streamlit as st
 from core.analysis import fairness as F
 from dashboard import keys
 from dashboard.state import dataset_for
+from dashboard.text import md_plain as md
 
 from .help import HELP
 from .mitigations import Variant
@@ -49,7 +50,7 @@ def _write(store, run, setup: Setup, fav: str, threshold, mitigations: list[dict
                                 favourable=fav, threshold=threshold, bins=setup.bins or None,
                                 mitigations=mitigations)
         except (F.FairnessError, ValueError, RuntimeError, OSError) as e:
-            st.error(f"The report could not be made: {e}")
+            st.error(f"The report could not be made: {md(e)}")
             return None
 
 

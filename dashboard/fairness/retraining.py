@@ -87,7 +87,7 @@ def training_controls(store, run, column: str, edges=None) -> None:
             st.success(f"Started **{md(store.get_run(new).name)}**: same data, network and settings, groups of "
                        f"'{md(column)}'. It joins the comparison when it finishes.", icon=":material/rocket_launch:")
         except (SpecError, StoreError, ValueError, OSError) as e:
-            st.error(f"The variant could not be started: {e}")
+            st.error(f"The variant could not be started: {md(e)}")
     bands = f" in the bands {format_edges(edges)}" if edges else ""
     st.caption(f"The retrained variants form groups from '{md(column)}'{md(bands)}, as audited above, and keep "
                "every other setting of this run.")

@@ -12,6 +12,7 @@ from core.spec import SpecError
 from core.runs import StoreError
 from dashboard import keys
 from dashboard.state import choose_run, set_current_run
+from dashboard.text import md_plain as md
 
 from .help import HELP
 
@@ -55,7 +56,7 @@ def scored(store, run) -> Scored | None:
     try:
         return _scored(str(store.home), run.id, run.updated, store)
     except (StoreError, DataError, SpecError, ValueError, OSError, RuntimeError, KeyError) as e:
-        st.error(f"This run cannot be audited: {e}")
+        st.error(f"This run cannot be audited: {md(e)}")
         st.caption("Its data or weights could not be loaded; pick another run.")
         return None
 

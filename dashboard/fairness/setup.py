@@ -74,12 +74,12 @@ def band_settings(ds, columns: list[str]) -> dict | None:
         key = keys.band_edges(ds.name, c)
         st.session_state.setdefault(key, format_edges(default_edges(ds, c)))
         st.session_state[key] = st.session_state[key]
-        text = col.text_input(f"Band edges for '{c}'", key=key, help=HELP["edges"],
+        text = col.text_input(f"Band edges for '{md(c)}'", key=key, help=HELP["edges"],
                               placeholder="e.g. 25, 35, 50 (empty: one group per value)")
         try:
             edges = parse_edges(text, c)
         except F.FairnessError as e:
-            st.error(str(e), icon=":material/error:")
+            st.error(md(e), icon=":material/error:")
             return None
         if edges:
             bins[c] = edges

@@ -40,7 +40,7 @@ def show_proxies(run, sc: Scored, g: Groups) -> None:
     try:
         table = cached("proxies", key, lambda: F.proxies(sc.dataset, train, exclude=g.grouping.columns))
     except (ValueError, F.FairnessError) as e:
-        st.error(f"Proxies could not be measured: {e}")
+        st.error(f"Proxies could not be measured: {md(e)}")
         return
     if table is not None and len(table):
         st.plotly_chart(proxies(table), config=PLAIN, key=keys.FAIR_CHART_PROXIES)
@@ -57,7 +57,7 @@ def show_shap_gap(store, run, sc: Scored, g: Groups, setup: Setup) -> None:
     try:
         groups, _ = F.group_labels(ds.raw.iloc[np.asarray(att.rows)], g.grouping)
     except F.FairnessError as e:
-        st.info(f"The explained rows cannot be compared by group: {e}")
+        st.info(f"The explained rows cannot be compared by group: {md(e)}")
         return
     values, unit = att.of(setup.favourable), att.unit(setup.favourable)   # log-odds of the favourable class
     gaps = F.attribution_gaps(values, att.features, groups)
@@ -91,5 +91,5 @@ def _attribution(store, run):
         try:
             return ex.shap(limit=SHAP_ROWS)
         except (ValueError, RuntimeError, MemoryError) as e:
-            st.error(f"SHAP values could not be computed: {e}")
+            st.error(f"SHAP values could not be computed: {md(e)}")
             return None

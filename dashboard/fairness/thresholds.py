@@ -8,6 +8,7 @@ import streamlit as st
 
 from core.analysis.fairness.metrics import disparities, group_rates
 from dashboard import keys
+from dashboard.text import md_plain as md
 
 from .charts import PLAIN, threshold_sweep
 from .help import HELP
@@ -31,7 +32,7 @@ def threshold_settings(names: list[str]) -> float | dict:
             if key not in st.session_state or not on:
                 st.session_state[key] = float(t)
             st.session_state[key] = st.session_state[key]
-            out[g] = cols[i % len(cols)].slider(f"Threshold for {g}", 0.0, 1.0, key=key, step=0.01, disabled=not on,
+            out[g] = cols[i % len(cols)].slider(f"Threshold for {md(g)}", 0.0, 1.0, key=key, step=0.01, disabled=not on,
                                                 help=HELP["group_threshold"])
     return {g: float(v) for g, v in out.items()} if on else float(t)
 

@@ -55,7 +55,7 @@ def rename(run_id: str, new_name: str) -> None:
     try:
         store().rename_run(run_id, new_name)
     except (ValueError, StoreError) as e:
-        st.error(f"Cannot rename: {e}")
+        st.error(f"Cannot rename: {md_plain(e)}")
     else:
         st.session_state[keys.RUNS_FLASH] = "Renamed the run."
         st.rerun()
@@ -79,7 +79,7 @@ def delete(run_id: str) -> None:
     try:
         executor.delete(store(), run_id)
     except StoreError as e:
-        st.error(f"Cannot delete: {e}")
+        st.error(f"Cannot delete: {md_plain(e)}")
         return
     for key in (keys.RUNS_CONFIRM_DELETE, keys.RUNS_MANAGE, keys.run_name(run_id)):
         st.session_state.pop(key, None)

@@ -9,6 +9,7 @@ import streamlit as st
 from core.runs import executor as jobs
 from core.runs import Run, Store
 from dashboard import keys
+from dashboard.text import md_plain as md
 
 from .charts import format_seconds
 from .controls import act
@@ -23,7 +24,7 @@ def run_outcome(store: Store, run: Run) -> None:
             score = f" Test accuracy **{s['test_accuracy']:.1%}**."
         elif "test_r2" in s:
             score = f" Test R² **{s['test_r2']:.3f}**."
-        note = f" ({run.error})" if run.error else ""
+        note = f" ({md(run.error)})" if run.error else ""
         st.success(f"Finished {run.epoch:,} epochs in {format_seconds(s.get('seconds', 0))}{note}.{score} "
                    "Next: judge it on the Evaluate page, or change a setting and train again to compare.")
     elif run.status == "stopped":
@@ -33,16 +34,16 @@ def run_outcome(store: Store, run: Run) -> None:
             st.button("Continue this run", icon=":material/play_arrow:", key=keys.TRAIN_CONTINUE, on_click=act,
                       args=(jobs.resume, store, run.id), help="Continue from the last checkpoint.")
     elif run.status == "interrupted":
-        st.warning(f"This run was interrupted at epoch {run.epoch:,}: {interruption_reason(run.error)}. "
+        st.warning(f"This run was interrupted at epoch {run.epoch:,}: {md(interruption_reason(run.error))}. "
                    + resume_point(store, run.id))
         st.button("Resume", icon=":material/play_arrow:", type="primary", key=keys.TRAIN_RESUME_INTERRUPTED,
                   on_click=act, args=(jobs.resume, store, run.id))
     elif run.status == "diverged":
-        st.error("**Training diverged**: " + (run.error or "the loss became NaN or infinite. Lower the learning "
+        st.error("**Training diverged**: " + (md(run.error) if run.error else "the loss became NaN or infinite. Lower the learning "
                                                "rate or turn on gradient clipping, then train again."),
                  icon=":material/warning:")
     elif run.status == "failed":
-        st.error(f"Training failed: {run.error or 'the worker stopped with an error'}. Check the data, network "
+        st.error(f"Training failed: {md(run.error) if run.error else 'the worker stopped with an error'}. Check the data, network "
                  "and settings, then press Start again; the worker log is in "
                  f"`{store.run_dir(run.id) / 'worker.log'}`.", icon=":material/error:")
 

@@ -18,6 +18,7 @@ from core.spec import NetworkSpec, SpecError, TrainSpec
 from core.runs import ACTIVE, Store, StoreError
 from dashboard import keys
 from dashboard.state import set_current_run
+from dashboard.text import md_plain as md
 
 BURST_S = 5.0                    # presses this soon after a start with the same settings are the same press
 
@@ -76,7 +77,7 @@ def press_start(store: Store, dataset_ref: dict, dataset, network: dict, train: 
     try:
         run_id = start_run(store, dataset_ref, dataset, network, train)
     except (SpecError, ValueError) as e:
-        st.error(f"Training could not start: {e}")
+        st.error(f"Training could not start: {md(e)}")
         return None
     # noted before anything else is drawn: a click arriving now interrupts this script run at the
     # page's next element, and the run that just started must not be forgotten or started again

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from dashboard.charts.common import CLASS_COLORS
+from dashboard.charts.common import CLASS_COLORS, plain
 
 from ._plain import VAL_COLOR, decimate, empty_figure, fast_figure, fast_layout, line_trace
 
@@ -60,10 +60,10 @@ def group_metric_figure(groups: dict, *, metric: str = "accuracy", height: int =
         if not len(epochs):
             continue
         keep = decimate(len(epochs))
-        data.append(line_trace(epochs[keep], (values[keep] * scale).astype(np.float32), str(group),
+        name = plain(group)
+        data.append(line_trace(epochs[keep], (values[keep] * scale).astype(np.float32), name,
                           {"color": CLASS_COLORS[i % len(CLASS_COLORS)], "width": 2},
-                          "epoch %{x}<br>%{y:.3g}" + ("%" if scale == 100 else "") + "<extra>" + str(group)
-                          + "</extra>"))
+                          "epoch %{x}<br>%{y:.3g}" + ("%" if scale == 100 else "") + "<extra>" + name + "</extra>"))
     layout = fast_layout(height)
     if not data:
         return empty_figure(data, layout, "Each group's numbers appear here after the first evaluated epoch")

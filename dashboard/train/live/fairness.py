@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import keys
+from dashboard.text import md_plain as md
 
 from ..charts import fairness_gaps_figure, fairness_tradeoff_figure, group_metric_figure
 from ..wording import HELP
@@ -23,7 +24,7 @@ def fairness_view(feed: LiveFeed, dataset) -> None:
     column = train.get("sensitive") or (dataset.sensitive[0] if getattr(dataset, "sensitive", None) else "")
     st.markdown("##### Fairness over training")
     st.caption(f"Measured on the validation rows after each evaluated epoch, across the groups of "
-               f"**{column or 'the sensitive column'}**. 0 = every group treated alike. "
+               f"**{md(column) if column else 'the sensitive column'}**. 0 = every group treated alike. "
                + mitigation_text(train))
     cols = st.columns(3)
     with cols[0]:

@@ -14,6 +14,7 @@ from core.runs import executor as jobs
 from core.runs import ACTIVE, Run, Store, StoreError
 from dashboard import keys
 from dashboard.state import dataset_for
+from dashboard.text import md_plain as md
 from dashboard.widgets import dataset_title
 
 from ..charts import loss_figure, progress_text
@@ -33,7 +34,7 @@ def show_run(store: Store, run: Run, dataset, ref: dict) -> None:
     try:
         run_dataset = dataset if run.dataset == ref else dataset_for(run.dataset)
     except Exception as e:
-        st.error(f"The data this run trained on cannot be loaded any more ({e}), so its charts cannot be drawn.")
+        st.error(f"The data this run trained on cannot be loaded any more ({md(e)}), so its charts cannot be drawn.")
         return
     if run.dataset != ref:
         st.caption(f"This run trained on **{dataset_title(run_dataset)}**, not the data chosen now.")

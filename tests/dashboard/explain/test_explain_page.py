@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.helpers_runs import open_page, train_run
+from tests.helpers_runs import shown
 
 
 @pytest.fixture(autouse=True)
@@ -54,7 +55,7 @@ def traces(at, kind: str) -> list[dict]:
 
 
 def texts(at) -> str:
-    return " ".join(e.value for kind in ("caption", "info", "warning", "error", "success", "markdown")
+    return " ".join(shown(e.value) for kind in ("caption", "info", "warning", "error", "success", "markdown")
                     for e in getattr(at, kind))
 
 
@@ -161,8 +162,8 @@ def test_what_if_edit_changes_the_prediction_and_the_explanation(trained, monkey
     at = open_explain(home, monkeypatch, ids["iris"], tab="One row")
     before = metrics(at)["Prediction"]
     fall_before = traces(at, "waterfall")[0]["y"]
-    petal = next(n for n in at.number_input if n.label == "petal length (cm)")
-    width = next(n for n in at.number_input if n.label == "petal width (cm)")
+    petal = next(n for n in at.number_input if shown(n.label) == "petal length (cm)")
+    width = next(n for n in at.number_input if shown(n.label) == "petal width (cm)")
     big = petal.value < 3                                          # move the flower to the other end
     petal.set_value(6.5 if big else 1.2)
     width.set_value(2.4 if big else 0.2)
@@ -377,7 +378,7 @@ def test_your_own_model_refuses_a_broken_file_and_a_table_without_its_columns(tr
     wrong = text.drop(columns=["colour", text.columns[0]])
     upload(at, model, wrong.to_csv(index=False).encode())
     assert not at.exception
-    assert f"takes the column '{features[0]}', which the table lacks" in at.error[0].value
+    assert f"takes the column '{features[0]}', which the table lacks" in shown(at.error[0].value)
 
 
 # ------------------------------------------------------------------------------- plain helpers

@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 from core.runs import executor as jobs
 from core.runs import ACTIVE, Store
 from dashboard.state import DEFAULT_DATASET
+from tests.helpers_runs import shown
 
 APP = str(Path(__file__).resolve().parents[3] / "dashboard" / "app.py")
 TIMEOUT = 120
@@ -508,6 +509,6 @@ def test_a_run_that_diverged_without_nan_says_why_and_what_to_change(home):
     run_id = train_run(home, "spiral", hidden=(8, 8), epochs=100, optimizer="sgd", lr=10.0, activation="relu")
     at = train_page(run=run_id)
     assert badge(at) == "diverged"
-    message = next(e.value for e in at.error if "Training diverged" in e.value)
+    message = next(shown(e.value) for e in at.error if "Training diverged" in e.value)
     assert "every gradient is exactly zero" in message and "Lower the learning rate (now 10; try 0.1)" in message
     assert not at.success                              # no green "Finished" box
