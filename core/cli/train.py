@@ -59,10 +59,12 @@ def run(a) -> int:
     from ..model import network_for
     from ..runs import Store
     from ..training import StoreRecorder, Trainer, seed_everything
+    from ..training.budget import check_steps
 
     store = Store(a.home)
     dataset = dataset_from_args(a, store.home)
     network, spec = specs_from_args(a)
+    check_steps(spec, len(dataset.X_train))         # refused before the run is recorded
     seed_everything(spec.seed)
     net = network_for(network, dataset, spec.loss)
     name = a.name or f"{dataset.name} {spec.optimizer} lr={spec.lr:g}"

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .. import limits
+
 MAX_GROUPS = 12            # more groups than this are refused (text) or cut into bands (numbers)
 MISSING = "(missing)"
 
@@ -20,6 +22,14 @@ MISSING = "(missing)"
 class FairnessError(ValueError):
     """Rows that cannot be put into groups, or an audit that cannot be made as asked; the message names
     the problem and the fix."""
+
+
+def check_edges(column: str, edges) -> None:
+    """A FairnessError when `column` is to be cut at more edges than max_band_edges."""
+    if edges is not None and len(edges) > limits.LIMITS.max_band_edges:
+        raise FairnessError(limits.exceeded(
+            "max_band_edges", f"The band edges of '{column}' are {len(edges):,} numbers",
+            "use fewer edges: a few bands keep each group large enough to compare"))
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,8 @@ class Grouping:
         cols = (columns,) if isinstance(columns, str) else tuple(columns)
         if not 1 <= len(cols) <= 2:
             raise FairnessError("Choose one sensitive column, or two for their intersection (e.g. sex × age band).")
+        for column, edges in (bins or {}).items():
+            check_edges(column, edges)
         return cls(cols, tuple(sorted((k, tuple(float(e) for e in v)) for k, v in (bins or {}).items())))
 
     @property

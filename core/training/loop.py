@@ -40,6 +40,7 @@ from torch import nn
 
 from ..model import Network, concrete_loss, network_for
 from ..spec import NetworkSpec, TrainSpec
+from .budget import TimedControl, check_steps
 from .checkpoints import checkpoint_tensors, load_optimizer_state
 from .devices import resolve_device, seed_everything
 from .diagnose import DivergenceWatch, chance_loss, update_size
@@ -63,11 +64,12 @@ class Trainer:
     def __init__(self, net: Network, dataset, spec: TrainSpec, *, device: torch.device | None = None,
                  callbacks=(), control=None, start_epoch: int = 0, start_step: int = 0):
         self.spec = spec.validate()
+        check_steps(spec, len(dataset.X_train))     # before a tensor is placed
         self.dataset = dataset
         self.device = device or resolve_device(spec.device)
         self.net = net.to(self.device)
         self.callbacks = list(callbacks)
-        self.control = control
+        self.control = TimedControl(control)      # the wall-clock limit stops a run too
         self.task = dataset.task
         self.loss_name = concrete_loss(spec.loss, self.task)
         self.n_classes = dataset.n_classes
@@ -148,7 +150,7 @@ class Trainer:
             if now - self._last_control >= CONTROL_INTERVAL_S or self.state == "pause":
                 self._poll_control(now)
                 if self.state == "stop":
-                    self._status, self._message = "stopped", "stopped by request"
+                    self._status, self._message = "stopped", self.control.reason
                     break
         return min(i + bs, n)
 
@@ -182,6 +184,7 @@ class Trainer:
         self._trained = 0                          # rows trained in this call, for samples per second
         self._last_checkpoint = (self.epoch, time.perf_counter())   # its epoch and time
         self._t0 = time.perf_counter()
+        self.control.start()                       # the wall clock of this fit() call
         self.net.train()
         self._emit("on_start")
 

@@ -7,6 +7,7 @@ import math
 import pandas as pd
 
 from core.analysis import fairness as F
+from core.data.groups import check_edges
 
 
 def parse_edges(text: str, column: str) -> tuple[float, ...] | None:
@@ -24,7 +25,9 @@ def parse_edges(text: str, column: str) -> tuple[float, ...] | None:
         if not math.isfinite(v):
             raise F.FairnessError(f"The band edges of '{column}' must be ordinary numbers; {p!r} is not.")
         out.append(v)
-    return tuple(sorted(set(out)))
+    edges = tuple(sorted(set(out)))
+    check_edges(column, edges)
+    return edges
 
 
 def format_edges(edges) -> str:

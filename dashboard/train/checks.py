@@ -28,8 +28,13 @@ def check_settings(train: dict, dataset) -> list[str]:
         return [named(e)]
     problems = []
     from core.model import concrete_loss, output_units
+    from core.training.budget import check_steps
     try:
         output_units(dataset.task, dataset.n_classes, concrete_loss(spec.loss, dataset.task))
+    except SpecError as e:
+        problems.append(named(e))
+    try:
+        check_steps(spec, len(dataset.X_train))
     except SpecError as e:
         problems.append(named(e))
     if spec.device != "auto" and spec.device not in available_devices():

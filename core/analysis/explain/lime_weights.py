@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .bounds import check_count
 from .model import Model
 
 LIME_SAMPLES = 5000
@@ -46,6 +47,7 @@ def lime_explainer(dataset, seed: int = 0, discretize: bool = True):
 def lime_row(model: Model, dataset, codes_row: np.ndarray, output: int = 0, *, samples: int = LIME_SAMPLES,
              seed: int = 0, explainer=None) -> LimeResult:
     """LIME weights of one row (given as `dataset.codes` numbers) for output `output` (the class)."""
+    check_count("max_lime_samples", samples)
     t0 = time.perf_counter()
     explainer = explainer or lime_explainer(dataset, seed)
     features = list(dataset.original_columns)

@@ -21,6 +21,7 @@ import numpy as np
 
 from .. import shapley
 from .attribution import Attribution
+from .bounds import check_count
 from .errors import ExplainError
 from .model import Model
 from .running import Progress
@@ -89,6 +90,7 @@ def column_groups(dataset) -> tuple[list[str], list[list[int]], dict]:
 
 def background_rows(dataset, size: int = DEFAULT_BACKGROUND, seed: int = 0) -> np.ndarray:
     """`size` training rows drawn without replacement (all of them if fewer)."""
+    check_count("max_background", size)
     X = dataset.X_train
     if len(X) <= size:
         return X.astype(np.float32)
@@ -119,6 +121,8 @@ def shap_values(model: Model, X: np.ndarray, background: np.ndarray, features: l
     background = np.asarray(background, np.float32)
     if len(X) == 0:
         raise ExplainError("There are no rows to explain; choose at least one row.")
+    check_count("max_explain_rows", len(X))
+    check_count("max_background", len(background))
     t0 = time.perf_counter()
     stderr = None
     settings = {"background": int(len(background)), "seed": int(seed)}

@@ -117,6 +117,8 @@ def onnx_model(data: bytes, n_features: int, class_names: list[str] | None = Non
         return out.reshape(len(x), -1)
     try:
         probe = run(np.zeros((2, n_features), np.float32))
+    except ExplainError:                          # a limit: its own message
+        raise
     except Exception as exc:
         raise ExplainError(f"The model failed on a test row ({str(exc).splitlines()[0][:200]}); check that it "
                            "takes a float matrix with one row per example.") from None

@@ -28,13 +28,10 @@ class ColumnInput:
 
 
 def session_of(data: bytes):
-    """An onnxruntime session of the model's bytes (ONNX is a protobuf graph: nothing is unpickled)."""
-    import onnxruntime as ort
-    try:
-        return ort.InferenceSession(data, providers=["CPUExecutionProvider"])
-    except Exception as exc:                      # onnxruntime raises its own error types
-        raise ExplainError(f"That file is not a model onnxruntime can load ({str(exc).splitlines()[0][:200]}); "
-                           "export it with torch.onnx.export or another ONNX exporter and try again.") from None
+    """An onnxruntime session of the model's bytes (ONNX is a protobuf graph: nothing is unpickled), loaded and
+    run in its own process within the size and time limits (onnx_process.py)."""
+    from .onnx_process import bounded_session
+    return bounded_session(data)
 
 
 def column_inputs(session, columns: list[str]) -> list[ColumnInput] | None:

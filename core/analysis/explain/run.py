@@ -11,6 +11,7 @@ import numpy as np
 
 from .. import shapley
 from .attribution import Attribution
+from .bounds import check_count
 from .cache import cache_key
 from .lime_weights import LIME_SAMPLES, LimeResult, lime_row
 from .methods import DEFAULT_BACKGROUND, auto_method, background_rows, column_groups, shap_values
@@ -48,6 +49,7 @@ class RunExplainer:
 
     def rows(self, split: str = "test", limit: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(row ids, model inputs) of a split, the first `limit` rows."""
+        check_count("max_explain_rows", limit)
         X, _ = self.dataset.split(split)
         ids = self.dataset.indices(split)
         if limit is not None:
@@ -58,6 +60,7 @@ class RunExplainer:
              background: int = DEFAULT_BACKGROUND, seed: int = 0, tolerance: float = shapley.TOLERANCE,
              progress: Progress | None = None, cached_only: bool = False) -> Attribution | None:
         """Global SHAP values of a split's rows; from the cache when this exact request was made before."""
+        check_count("max_background", background)
         features, groups, grouped = column_groups(self.dataset)
         method = auto_method(len(groups), self.is_image) if method == "auto" else method
         ids, X = self.rows(split, limit)

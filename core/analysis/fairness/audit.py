@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from core import limits
 from core.data import FairnessError, group_order
 
 from .metrics import group_rates, disparities as disparities_of, rates
@@ -127,6 +128,9 @@ def audit(y_true, proba, groups, *, threshold: float | dict = 0.5, favourable: s
         raise FairnessError("Labels, probabilities and groups must have one entry per row.")
     pred = decisions(p, g, threshold) if predictions is None else np.asarray(predictions).astype(int)
     table = _group_table(y, p, pred, g, grouping)
+    if n_boot > limits.LIMITS.max_bootstrap:
+        raise FairnessError(limits.exceeded("max_bootstrap", f"Asked for {n_boot:,} bootstrap resamples",
+                                            "use fewer resamples: 200 give intervals close enough"))
     boot = _bootstrap(y, pred, g, list(table.index), n_boot, seed) if n_boot else {}
     table = _with_intervals(table, boot)
     gaps = disparities_of({k: table[k].to_numpy(float) for k in ("selection_rate", "tpr", "fpr", "precision")})
