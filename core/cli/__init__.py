@@ -2,6 +2,8 @@
 
     python -m core train --dataset spiral --hidden 8,8 --activation tanh --json
     python -m core runs
+    python -m core resume --run ID --wait --json
+    python -m core stop --run ID
     python -m core predict --run ID --split test --out predictions.csv
     python -m core export --run ID --format onnx --out model.onnx
     python -m core explain --run ID --method shap --rows 200 --json
@@ -11,24 +13,27 @@
 
   main(argv), build_parser   the surface; core/__main__.py calls main
   UsageError                 bad command-line input: one line `error: ...`, exit 2      common.py
-  one module per command     register(sub) adds its subparser and handler, run(args)    train.py, runs.py, predict.py,
+  one module per command     register(sub) adds its subparser and handler, run(args)    train.py, runs.py, resume.py,
+                                                                                        stop.py, predict.py,
                                                                                         export.py, explain.py,
                                                                                         fairness.py, datasets.py,
                                                                                         limits.py
 
-Exit codes: 0 success, 1 training did not finish (diverged/failed), 2 bad input (one line `error: ...` on stderr,
-never a traceback), 130 training interrupted from the keyboard. The engine is imported when a command runs: `--help`
+Exit codes: 0 success, 1 training did not finish (diverged/failed), 2 bad input or a workspace that cannot be
+written — full, read-only or gone (one line `error: ...` on stderr, never a traceback), 130 training interrupted
+from the keyboard. The engine is imported when a command runs: `--help`
 and a mistake in the options answer without loading torch.
 """
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 
-from . import datasets, explain, export, fairness, limits, predict, runs, train
-from .common import Parser, UsageError, error_line, read_checkpoint, user_errors
+from . import datasets, explain, export, fairness, limits, predict, resume, runs, stop, train
+from .common import Parser, UsageError, error_line, read_checkpoint, user_errors, workspace_error
 
-COMMANDS = (train, runs, predict, export, explain, fairness, datasets, limits)     # in the order --help lists them
+COMMANDS = (train, runs, resume, stop, predict, export, explain, fairness, datasets, limits)   # in --help's order
 
 __all__ = ["UsageError", "build_parser", "main"]
 
@@ -43,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; its exit code."""
+    args = None
     try:
         args = build_parser().parse_args(argv)
         read_checkpoint(args)
@@ -51,6 +57,11 @@ def main(argv: list[str] | None = None) -> int:
         raise
     except UsageError as e:         # a mistake on the command line: named before the engine loads
         return _refuse(e)
+    except (sqlite3.Error, OSError) as e:     # the workspace full, read-only or gone; or a file of the user's
+        problem = workspace_error(args, e)
+        if problem is None and not isinstance(e, user_errors()):
+            raise
+        return _refuse(problem or e)
     except user_errors() as e:
         return _refuse(e)
 

@@ -34,6 +34,23 @@ def user_errors() -> tuple[type[BaseException], ...]:
             IsADirectoryError, PermissionError)
 
 
+def workspace_error(args: argparse.Namespace | None, error: BaseException) -> BaseException | None:
+    """A database or file error that is the workspace's (full, read-only, gone) as one WorkspaceError; any
+    other database error as a StoreError naming the database; None for an error about something else."""
+    import sqlite3
+
+    from ..runs.store import StoreError, default_home
+    from ..runs.workspace import as_workspace_error
+    if args is None or not hasattr(args, "home"):
+        return None
+    home = Path(args.home).expanduser() if args.home else default_home()
+    found = as_workspace_error(home, error)
+    if found is None and isinstance(error, sqlite3.Error):
+        return StoreError(f"the workspace database {home / 'glassnet.db'} cannot be used ({error}); check the "
+                          "folder, or set GLASSNET_HOME (or --home) to another one")
+    return found
+
+
 def error_line(error: BaseException) -> str:
     """The one line printed for a user error: its first line, or for a file the reason and the file."""
     msg = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__

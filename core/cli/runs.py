@@ -16,7 +16,9 @@ def run(a) -> int:
     from ..runs import Store
     store = Store(a.home)
     recover(store)
-    rows = [overview(r) for r in store.list_runs()]
+    from ..runs.resumes import epochs_redone_by_run
+    redone = epochs_redone_by_run(store)
+    rows = [overview(r, redone.get(r.id, 0)) for r in store.list_runs()]
     if a.json:
         print_json(rows)
         return 0
@@ -30,8 +32,8 @@ def run(a) -> int:
     return 0
 
 
-def overview(r) -> dict:
-    """One stored run as `runs --json` lists it."""
+def overview(r, epochs_redone: int = 0) -> dict:
+    """One stored run as `runs --json` lists it; epochs_redone: epochs its resumes trained again."""
     return {"run_id": r.id, "name": r.name, "status": r.status, "dataset": r.dataset.get("name"),
-            "epochs": r.epoch, "device": r.device, "created": r.created,
+            "epochs": r.epoch, "epochs_redone": epochs_redone, "device": r.device, "created": r.created,
             "test_accuracy": r.summary.get("test_accuracy"), "test_r2": r.summary.get("test_r2")}

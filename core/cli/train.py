@@ -58,7 +58,8 @@ class Progress:
 def run(a) -> int:
     from ..model import network_for
     from ..runs import Store
-    from ..training import StoreRecorder, Trainer, seed_everything
+    from ..runs.resumes import epochs_redone
+    from ..training import StoreControl, StoreRecorder, Trainer, seed_everything
     from ..training.budget import check_steps
 
     store = Store(a.home)
@@ -70,14 +71,19 @@ def run(a) -> int:
     name = a.name or f"{dataset.name} {spec.optimizer} lr={spec.lr:g}"
     run_id = store.create_run(name=name, dataset=dataset.ref.to_dict(), network=network.to_dict(),
                               train=spec.to_dict(), status="queued")
-    trainer = Trainer(net, dataset, spec, callbacks=[StoreRecorder(store, run_id), Progress(a.json)])
+    # the run reads its requests from the store as a worker's does: `python -m core stop` or the app can end it
+    trainer = Trainer(net, dataset, spec, callbacks=[StoreRecorder(store, run_id), Progress(a.json)],
+                      control=StoreControl(store, run_id))
     try:
         result = trainer.fit()
     except KeyboardInterrupt:
         store.update_run(run_id, status="stopped", pid=None, error="interrupted from the keyboard")
         print("error: training interrupted", file=sys.stderr)
         return 130
-    out = outcome(run_id, result, dataset.task)
+    except Exception as e:
+        _mark_failed(store, run_id, e)
+        raise
+    out = outcome(run_id, result, dataset.task, epochs_redone(store, run_id))
     if a.json:
         print_json(out)
     else:
@@ -85,14 +91,27 @@ def run(a) -> int:
     return 0 if result.status == "finished" else 1
 
 
-def outcome(run_id: str, result, task: str) -> dict:
-    """What `train --json` prints: the run, how it ended, its speed and its losses and test score."""
+def _mark_failed(store, run_id: str, error: Exception) -> None:
+    """Leave the run failed with the reason when training stopped on an error — if the workspace can still be
+    written (a full or read-only disk may not let it; the command's error line says why either way)."""
+    from ..runs.workspace import workspace_problem
+    try:
+        store.update_run(run_id, status="failed", pid=None,
+                         error=workspace_problem(store.home, error) or f"{type(error).__name__}: {error}")
+    except Exception:
+        pass
+
+
+def outcome(run_id: str, result, task: str, epochs_redone: int = 0) -> dict:
+    """What `train --json` prints: the run, how it ended, its speed and its losses and test score, and the
+    epochs trained twice because the run was resumed (`python -m core resume` reports the same)."""
     m = result.metrics
     metrics = {k: m.get(k) for k in ("train_loss", "val_loss", "test_loss")}
     score = "test_accuracy" if task == "classification" else "test_r2"
     metrics[score] = m.get(score)
     out = {"run_id": run_id, "status": result.status, "epochs": result.epochs, "seconds": round(result.seconds, 3),
-           "samples_per_second": round(result.samples_per_second, 1), "device": result.device, "metrics": metrics}
+           "samples_per_second": round(result.samples_per_second, 1), "device": result.device, "metrics": metrics,
+           "epochs_redone": epochs_redone}
     if result.message:
         out["message"] = result.message
     return out

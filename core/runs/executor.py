@@ -15,12 +15,14 @@ import time
 from pathlib import Path
 
 from ..spec import NetworkSpec, TrainSpec, check_lr
-from .store import ACTIVE, Run, Store, StoreError
+from .stopping import STOP_GRACE_S, enforce_stop, request_stop, why_gone
+from .processes import is_worker, pid_alive  # noqa: F401  (pid_alive: part of the executor's interface)
+from .store import ACTIVE, Run, Store
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKER = (sys.executable, "-m", "core.runs.worker")   # the worker's command line, before its arguments
-STALE_HEARTBEAT_S = 60.0
 RESUMABLE = ("interrupted", "stopped", "failed")
+SPAWN_GRACE_S = 30.0     # a queued run whose worker is still being started is not called interrupted before this
 
 _children: dict[str, subprocess.Popen] = {}   # run id → worker started by this process
 
@@ -100,62 +102,38 @@ def submit(store: Store, *, dataset: dict, network: NetworkSpec, train: TrainSpe
     return run_id
 
 
-def pid_alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:   # a zombie (exited, not yet reaped) is not alive
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return True
-
-
 def _reap() -> None:
     for run_id, proc in list(_children.items()):
         if proc.poll() is not None:
             del _children[run_id]
 
 
-def _log_tail(store: Store, run_id: str, lines: int = 5) -> str:
-    try:
-        text = (store.run_dir(run_id) / "worker.log").read_text(errors="replace").strip().splitlines()
-    except OSError:
-        return ""
-    return " | ".join(text[-lines:])
-
-
 def recover(store: Store) -> list[str]:
-    """Mark runs whose worker is gone as 'interrupted' (or 'failed' when it exited with an error).
-
-    Call on start-up and whenever status matters; returns the ids it changed.
-    """
+    """Mark runs whose worker is gone as 'interrupted' (or 'failed', with the reason its log gives), and end
+    the workers of runs asked to stop STOP_GRACE_S ago that have not. A run whose worker is alive is left
+    alone however old its heartbeat (a long step, a busy machine); a run whose pid now belongs to another
+    program is not. Call on start-up and whenever status matters; returns the ids it changed."""
     _reap()
     changed = []
-    now = time.time()
     for run in store.list_runs():
         if run.status not in ACTIVE:
             continue
-        alive = pid_alive(run.pid)
-        stale = run.heartbeat is not None and now - run.heartbeat > STALE_HEARTBEAT_S
-        if alive and not stale:
-            continue
-        fresh = store.get_run(run.id)          # the worker may have finished meanwhile
-        if fresh.status not in ACTIVE:
-            continue
-        tail = _log_tail(store, run.id)
-        if "Traceback" in tail or "Error" in tail:
-            store.update_run(run.id, status="failed", pid=None, error=f"the training worker crashed: {tail[-500:]}")
-        else:
-            store.update_run(run.id, status="interrupted", pid=None,
-                             error="the training worker stopped unexpectedly (server restart or killed); resume it from its last checkpoint")
-        changed.append(run.id)
+        if enforce_stop(store, run):
+            changed.append(run.id)
+        elif not is_worker(run.pid, run.id) and not _starting(run) and _mark_gone(store, run):
+            changed.append(run.id)
     return changed
+
+
+def _starting(run: Run) -> bool:
+    """A queued run whose worker is being started (no pid yet), for a little while."""
+    return run.status == "queued" and run.pid is None and time.time() - run.updated < SPAWN_GRACE_S
+
+
+def _mark_gone(store: Store, run: Run) -> bool:
+    status, error = why_gone(store, run.id)
+    # only if nobody changed the run meanwhile (its worker finished it, or a resume started a new one)
+    return store.update_run_if(run.id, {"status": run.status, "pid": run.pid}, status=status, pid=None, error=error)
 
 
 def _request(store: Store, run_id: str, control: str) -> None:
@@ -199,13 +177,19 @@ def step(store: Store, run_id: str, wait: float = 0.0) -> Run:
 
 
 def stop(store: Store, run_id: str, wait: float = 0.0) -> Run:
-    """End a run; returns it (stopped, if its worker confirmed within `wait` seconds)."""
+    """End a run; returns it (stopped, if its worker confirmed within `wait` seconds). A worker that has not
+    stopped STOP_GRACE_S after the first request is ended (by this call when it waits that long, else by
+    the next stop() or recover()) and the run marked stopped."""
     run = store.get_run(run_id)
-    if run.status in ACTIVE and pid_alive(run.pid):
-        _request(store, run_id, "stop")
-    elif run.status in ACTIVE or run.status == "interrupted":
-        store.update_run(run_id, status="stopped", control="stop", pid=None)
-    return _confirmed(store, run_id, lambda r: r.status not in ACTIVE, wait)
+    if run.status in ACTIVE and is_worker(run.pid, run_id):
+        request_stop(store, run_id)
+        run = _confirmed(store, run_id, lambda r: r.status not in ACTIVE, wait)
+        if run.status in ACTIVE:
+            enforce_stop(store, run)         # acts once the grace has passed
+        return store.get_run(run_id)
+    if run.status in ACTIVE or run.status == "interrupted":      # no worker: nothing to ask, the row says it
+        store.update_run_if(run_id, {"status": (*ACTIVE, "interrupted")}, status="stopped", control="stop", pid=None)
+    return store.get_run(run_id)
 
 
 def set_lr(store: Store, run_id: str, lr: float) -> None:
@@ -216,20 +200,34 @@ def set_lr(store: Store, run_id: str, lr: float) -> None:
 
 def resume(store: Store, run_id: str, wait: float = 0.0) -> Run:
     """Continue a paused run, or restart an interrupted/stopped/failed one from its last checkpoint.
-    Returns the run (training again, if its worker confirmed within `wait` seconds)."""
+    Returns the run (training again, if its worker confirmed within `wait` seconds).
+
+    Restarting is a compare-and-set on the run's row: of two Resume clicks at once (two tabs, two
+    processes) one starts the worker; the other gets the run as it now is, starting."""
     run = store.get_run(run_id)
-    if run.status in ("paused", "running", "queued") and pid_alive(run.pid):
-        _request(store, run_id, "run")
+    if run.status in ACTIVE and is_worker(run.pid, run_id):
+        store.update_run_if(run_id, {"status": ACTIVE, "control": ("pause", "step")}, control="run")
         return _confirmed(store, run_id, lambda r: r.status != "paused", wait)
-    if run.status in ACTIVE:          # its worker is gone
+    if run.status in ACTIVE:          # its worker is gone, or is being started by another resume
         recover(store)
         run = store.get_run(run_id)
+        if run.status in ACTIVE:
+            return _confirmed(store, run_id, lambda r: r.status != "queued", wait)
     if run.status not in RESUMABLE:
-        raise JobError(f"run {run.name!r} is {run.status}; only a paused, interrupted, stopped or failed run can be resumed")
+        raise JobError(f"run {run.name!r} is {run.status}; only a paused, interrupted, stopped or failed run can be "
+                       "resumed")
     if run.epoch >= int(run.train.get("epochs", 0)) and run.status == "stopped":
         raise JobError(f"run {run.name!r} already trained all its epochs")
-    store.update_run(run_id, status="queued", control="run", error=None)
-    _spawn(store, run_id, resume=True)
+    if not store.update_run_if(run_id, {"status": run.status}, status="queued", control="run", error=None, pid=None):
+        now = store.get_run(run_id)   # another click won the race
+        if now.status in ACTIVE:
+            return _confirmed(store, run_id, lambda r: r.status != "queued", wait)
+        raise JobError(f"run {now.name!r} changed while resuming it (it is {now.status} now); try again")
+    try:
+        _spawn(store, run_id, resume=True)
+    except BaseException:
+        store.update_run_if(run_id, {"status": "queued", "pid": None}, status=run.status, error=run.error)
+        raise
     return _confirmed(store, run_id, lambda r: r.status != "queued", wait)
 
 
@@ -249,10 +247,6 @@ def wait(store: Store, run_id: str, timeout: float = 60.0, statuses=None) -> Run
 def delete(store: Store, run_id: str) -> None:
     """Delete a run and its files; stops its worker first."""
     run = store.get_run(run_id)
-    if run.status in ACTIVE and pid_alive(run.pid):
-        _request(store, run_id, "stop")
-        try:
-            wait(store, run_id, timeout=10)
-        except (TimeoutError, StoreError):
-            pass
+    if run.status in ACTIVE and is_worker(run.pid, run_id):
+        stop(store, run_id, wait=STOP_GRACE_S + 1)
     store.delete_run(run_id)

@@ -28,16 +28,40 @@ def load_run(store: Store, run_id: str, checkpoint: str | int = "last") -> Loade
     run = store.get_run(run_id)
     dataset = load_dataset(DatasetRef.from_dict(run.dataset), store.home)
     net = network_for(NetworkSpec.from_dict(run.network), dataset, TrainSpec.from_dict(run.train).loss)
-    if checkpoint == "best":
-        path = store.checkpoint_path(run_id, "best")
-    elif checkpoint == "last":
-        path = store.checkpoint_path(run_id, "epoch")
+    if checkpoint == "last":
+        tensors, meta = _newest(store, run_id)
     else:
-        path = store.checkpoint_path(run_id, "epoch", int(checkpoint))
-    tensors, meta = load_checkpoint(path)
+        path = store.checkpoint_path(run_id, "best") if checkpoint == "best" else \
+            store.checkpoint_path(run_id, "epoch", int(checkpoint))
+        tensors, meta = _read(path, run_id, checkpoint)
     net.load_state_dict(model_state(tensors))
     net.eval()
     return LoadedRun(run, dataset, net, int(meta.get("epoch", 0)))
+
+
+def _newest(store: Store, run_id: str) -> tuple[dict, dict]:
+    """The newest whole checkpoint's tensors and metadata; a missing or torn newer one is passed over (and
+    noted in the run's events)."""
+    from .checkpoints import load_newest
+    found = load_newest(store, run_id, by="load")
+    if found is None:
+        store.checkpoint_path(run_id, "epoch")      # names what is missing: no checkpoint kept yet
+        raise StoreError(f"run {run_id} has no checkpoint whose file is whole; resume it to train again from the start")
+    tensors, meta, _ = found
+    return tensors, meta
+
+
+def _read(path: Path, run_id: str, checkpoint) -> tuple[dict, dict]:
+    """A named checkpoint's tensors and metadata; a missing or torn file is a StoreError that says so."""
+    try:
+        return load_checkpoint(path)
+    except FileNotFoundError:
+        problem = "its file is missing"
+    except Exception as e:                       # safetensors raises on a truncated file
+        problem = f"its file is torn ({str(e).splitlines()[0][:160]})"
+    what = "the best checkpoint" if checkpoint == "best" else f"the checkpoint of epoch {checkpoint}"
+    raise StoreError(f"{what} of run {run_id} cannot be read: {problem}; use the last "
+                     "checkpoint (the newest whole one) or another epoch")
 
 
 def predict_array(net, X: np.ndarray) -> np.ndarray:

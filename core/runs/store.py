@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ACTIVE = ("queued", "running", "paused")
-CHECKPOINT_KINDS = ("epoch", "best")      # weights every few epochs and at the end; the best validation epoch's
+CHECKPOINT_KINDS = ("epoch", "best", "resume")   # weights kept every few epochs and at the end; the best
+                                                 # validation epoch's; the newest logged epoch's, to resume from
 _RUN_ID = re.compile(r"^[0-9a-f]{24}$")
 
 SCHEMA = """
@@ -62,6 +63,7 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE TABLE IF NOT EXISTS artefacts (
     run TEXT NOT NULL, kind TEXT NOT NULL, epoch INTEGER NOT NULL, path TEXT NOT NULL, created REAL NOT NULL,
+    step INTEGER,
     PRIMARY KEY (run, kind, epoch)
 );
 """
@@ -146,9 +148,13 @@ class Store:
         self.db.execute("PRAGMA busy_timeout=30000")
         if not self.db.execute("SELECT 1 FROM sqlite_master WHERE name='metrics_by_step'").fetchone():
             self.db.executescript(SCHEMA)      # a new workspace, or one from before the newest index
-        if "parent" not in {r[1] for r in self.db.execute("PRAGMA table_info(runs)")}:
-            try:                               # a workspace from before runs knew their parent
-                self.db.execute("ALTER TABLE runs ADD COLUMN parent TEXT")
+        self._add_column("runs", "parent TEXT")        # a workspace from before runs knew their parent
+        self._add_column("artefacts", "step INTEGER")  # ... or checkpoints their step
+
+    def _add_column(self, table: str, column: str) -> None:
+        if column.split()[0] not in {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}:
+            try:
+                self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
             except sqlite3.OperationalError:   # another process added it first
                 pass
 
@@ -203,6 +209,26 @@ class Store:
             args.append(json.dumps(v) if isinstance(v, dict) else v)
         self.db.execute(f"UPDATE runs SET {', '.join(cols)} WHERE id=?", (*args, check_run_id(run_id)))
 
+    def update_run_if(self, run_id: str, where: dict, **values) -> bool:
+        """Set columns of a run only while it is as `where` says (column → value, or a tuple of values it may
+        have): a compare-and-set whose winner, among processes racing for the same run, is the one that gets True."""
+        values["updated"] = time.time()
+        for k in (*values, *where):
+            if k not in Run.__dataclass_fields__:
+                raise KeyError(k)
+        sets = ", ".join(f"{k}=?" for k in values)
+        conds, args = [], [json.dumps(v) if isinstance(v, dict) else v for v in values.values()]
+        for k, v in where.items():
+            if isinstance(v, tuple):
+                conds.append(f"{k} IN ({','.join('?' * len(v))})")
+                args += list(v)
+            else:
+                conds.append(f"{k} IS ?")
+                args.append(v)
+        cursor = self.db.execute(f"UPDATE runs SET {sets} WHERE id=? AND {' AND '.join(conds)}",
+                                 (*args[:len(values)], check_run_id(run_id), *args[len(values):]))
+        return cursor.rowcount == 1
+
     def rename_run(self, run_id: str, name: str) -> None:
         name = name.strip()
         if not name:
@@ -246,6 +272,11 @@ class Store:
         q += " ORDER BY step, rowid"
         return pd.DataFrame(self.db.execute(q, args).fetchall(), columns=["step", "epoch", "name", "value"])
 
+    def recorded_step(self, run_id: str) -> int:
+        """The last step whose metrics the run recorded (0 before any)."""
+        row = self.db.execute("SELECT max(step) FROM metrics WHERE run=?", (run_id,)).fetchone()
+        return int(row[0] or 0)
+
     def metric_names(self, run_id: str) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT DISTINCT name FROM metrics WHERE run=?", (run_id,))]
 
@@ -278,26 +309,31 @@ class Store:
     def truncate_after(self, run_id: str, step: int) -> None:
         """Forget metrics and frames after `step` (before resuming from a checkpoint taken at that step)."""
         with self.transaction():
-            self.db.execute("DELETE FROM metrics WHERE run=? AND step>?", (run_id, step))
-            self.db.execute("DELETE FROM frames WHERE run=? AND step>?", (run_id, step))
+            self.truncate_rows_after(run_id, step)
+
+    def truncate_rows_after(self, run_id: str, step: int) -> None:
+        """truncate_after, inside a transaction the caller holds."""
+        self.db.execute("DELETE FROM metrics WHERE run=? AND step>?", (run_id, step))
+        self.db.execute("DELETE FROM frames WHERE run=? AND step>?", (run_id, step))
 
     # ----------------------------------------------------------- artefacts
     def save_checkpoint(self, run_id: str, kind: str, epoch: int, tensors: dict, metadata: dict | None = None) -> Path:
-        """Write tensors as safetensors (temp file + rename, so a reader never sees half a file).
-        kind: 'epoch' (one file per epoch saved) or 'best' (one file, replaced)."""
-        from safetensors.torch import save_file
+        """Write tensors as safetensors, durably (see checkpoints.write_file: a reader or a crash never sees
+        half a file). kind: 'epoch' (one file per epoch kept), 'best' (one file, replaced) or 'resume' (the
+        newest logged epoch's, kept only until a newer one is recorded)."""
+        from .checkpoints import write_file
         _check_kind(kind)
         folder = self.run_dir(run_id)
-        folder.mkdir(parents=True, exist_ok=True)
-        name = f"{kind}-{epoch:06d}.safetensors" if kind == "epoch" else f"{kind}.safetensors"
-        final = folder / name
-        tmp = folder / f".{name}.tmp"
-        save_file(tensors, str(tmp), metadata={k: str(v) for k, v in (metadata or {}).items()})
-        os.replace(tmp, final)
-        if kind != "epoch":
-            self.db.execute("DELETE FROM artefacts WHERE run=? AND kind=?", (run_id, kind))
-        self.db.execute("INSERT OR REPLACE INTO artefacts (run, kind, epoch, path, created) VALUES (?,?,?,?,?)",
-                        (run_id, kind, epoch, name, time.time()))
+        folder.mkdir(exist_ok=True)          # not parents: a workspace deleted meanwhile is not made again
+        name = f"{kind}-{epoch:06d}.safetensors" if kind != "best" else f"{kind}.safetensors"
+        metadata = metadata or {}
+        final = write_file(folder, name, tensors, metadata)
+        step = int(metadata["step"]) if "step" in metadata else None
+        with self.transaction():
+            if kind == "best":
+                self.db.execute("DELETE FROM artefacts WHERE run=? AND kind=?", (run_id, kind))
+            self.db.execute("INSERT OR REPLACE INTO artefacts (run, kind, epoch, path, created, step) VALUES (?,?,?,?,?,?)",
+                            (run_id, kind, epoch, name, time.time(), step))
         return final
 
     def checkpoints(self, run_id: str) -> list[dict]:
@@ -311,8 +347,10 @@ class Store:
         return [int(r[0]) for r in rows]
 
     def latest_checkpoint(self, run_id: str) -> int | None:
-        """The epoch of a run's newest epoch checkpoint — where a resume continues — or None before the first."""
-        row = self.db.execute("SELECT max(epoch) FROM artefacts WHERE run=? AND kind='epoch'", (run_id,)).fetchone()
+        """The epoch of a run's newest epoch or resume checkpoint — where a resume continues, if its file is
+        whole — or None before the first."""
+        row = self.db.execute("SELECT max(epoch) FROM artefacts WHERE run=? AND kind IN ('epoch','resume')",
+                              (run_id,)).fetchone()
         return None if row[0] is None else int(row[0])
 
     def checkpoint_path(self, run_id: str, kind: str, epoch: int | None = None) -> Path:
@@ -333,8 +371,8 @@ class Store:
 
 def _check_kind(kind: str) -> None:
     if kind not in CHECKPOINT_KINDS:
-        raise ValueError(f"a checkpoint's kind is 'epoch' or 'best', not {kind!r} (the newest epoch checkpoint is "
-                         "kind 'epoch' without an epoch)")
+        raise ValueError(f"a checkpoint's kind is 'epoch', 'best' or 'resume', not {kind!r} (the newest epoch "
+                         "checkpoint is kind 'epoch' without an epoch)")
 
 
 class _Transaction:

@@ -2,61 +2,144 @@
 
 Started by the executor (core/runs/executor.py) in its own process and session, so it survives
 a restart of the UI server. Everything it learns goes to the run store.
+
+It claims its run first (a run already trained by another live worker is left alone), removes the
+temporary files a killed worker left, and keeps a little disk space in reserve: if the workspace fills
+up, the reserve is given back so that the run can still be marked failed with the reason. When even that
+cannot be written (the workspace read-only or gone), its log says so on a line recover() reads, and it
+exits with NOT_RECORDED.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 
+from .stopping import STARTED, UNRECORDED
+
+FAILED = 1              # the run failed, and says why in its row
+NOT_RECORDED = 3        # the run's end could not be written to the store (the log says why)
+TAKEN = 4               # another live worker trains this run already
+RESERVE = ".reserve"
+RESERVE_BYTES = 256 * 1024
+
+
+def say(text: str) -> None:
+    """A line for the log; a log that cannot be written (full or read-only disk) is not a reason to crash."""
+    try:
+        print(text, file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        pass
+
 
 def run(run_id: str, home: str, resume: bool = False) -> int:
+    from .store import Store, check_run_id
+    say(f"{STARTED} run {check_run_id(run_id)}, pid {os.getpid()}{' (resume)' if resume else ''}")
+    try:
+        store = Store(home)
+    except Exception as e:
+        return _unrecorded(home, e, "the workspace could not be opened")
+    try:
+        if not _claim(store, run_id):
+            return TAKEN
+        _prepare_folder(store, run_id)
+        _train(store, run_id, resume)
+        _release_reserve(store, run_id)
+        return 0
+    except Exception as e:   # the run records why; the log keeps the traceback
+        return _record_failure(store, run_id, e)
+    finally:
+        try:
+            store.close()
+        except Exception:
+            pass
+
+
+def _train(store, run_id: str, resume: bool) -> None:
     import torch
 
     from ..data import DatasetRef, load_dataset
     from ..model import network_for
     from ..spec import NetworkSpec, TrainSpec
     from ..training import StoreControl, StoreRecorder, Trainer, seed_everything
-    from .store import Store
+    from .resumes import resume_point
 
-    store = Store(home)
+    torch.set_num_threads(1)          # several runs share the cores (see the executor)
+    rec = store.get_run(run_id)
+    dataset = load_dataset(DatasetRef.from_dict(rec.dataset), store.home)
+    network, spec = NetworkSpec.from_dict(rec.network), TrainSpec.from_dict(rec.train)
+    seed_everything(spec.seed)
+    net = network_for(network, dataset, spec.loss)
+    tensors, start_epoch, start_step = resume_point(store, run_id, net) if resume else (None, 0, 0)
+    trainer = Trainer(net, dataset, spec, callbacks=[StoreRecorder(store, run_id)],
+                      control=StoreControl(store, run_id), start_epoch=start_epoch, start_step=start_step)
+    if tensors is not None:
+        trainer.load_optimizer_state(tensors)
+    trainer.fit()
+
+
+def _claim(store, run_id: str) -> bool:
+    """Make this process the run's worker, unless another live worker is (compare-and-set on its pid)."""
+    from .processes import is_worker
+    me = os.getpid()
+    for _ in range(5):
+        pid = store.get_run(run_id).pid
+        if pid not in (None, me) and is_worker(pid, run_id):
+            say(f"run {run_id} is trained by worker {pid} already; this worker leaves it alone")
+            return False
+        if store.update_run_if(run_id, {"pid": pid}, pid=me):
+            return True
+    return False
+
+
+def _prepare_folder(store, run_id: str) -> None:
+    """Remove what a killed worker left (temporary files), and set the disk-space reserve aside."""
+    from .checkpoints import clean_leftovers
+    folder = store.run_dir(run_id)
+    removed = clean_leftovers(folder)
+    if removed:
+        say(f"removed unfinished files a stopped worker left: {', '.join(removed)}")
     try:
-        torch.set_num_threads(1)          # several runs share the cores (see the executor)
-        rec = store.get_run(run_id)
-        dataset = load_dataset(DatasetRef.from_dict(rec.dataset), store.home)
-        network, spec = NetworkSpec.from_dict(rec.network), TrainSpec.from_dict(rec.train)
-        seed_everything(spec.seed)
-        net = network_for(network, dataset, spec.loss)
-        tensors, start_epoch, start_step = _resume_from_checkpoint(store, run_id, net) if resume else (None, 0, 0)
-        trainer = Trainer(net, dataset, spec, callbacks=[StoreRecorder(store, run_id)],
-                          control=StoreControl(store, run_id), start_epoch=start_epoch, start_step=start_step)
-        if tensors is not None:
-            trainer.load_optimizer_state(tensors)
-        trainer.fit()
-        return 0
-    except Exception as e:   # the run records why; the log keeps the traceback
+        fd = os.open(folder / RESERVE, os.O_CREAT | os.O_WRONLY, 0o600)
+        try:
+            os.posix_fallocate(fd, 0, RESERVE_BYTES)
+        finally:
+            os.close(fd)
+    except (OSError, AttributeError):
+        pass                            # no reserve: a full disk may then keep the reason from the run row
+
+
+def _release_reserve(store, run_id: str) -> None:
+    try:
+        (store.run_dir(run_id) / RESERVE).unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def _record_failure(store, run_id: str, error: Exception) -> int:
+    """Mark the run failed with the reason; if that cannot be written, say so in the log and exit NOT_RECORDED."""
+    from .workspace import workspace_problem
+    _release_reserve(store, run_id)     # room for the log line and the row, on a full disk
+    problem = workspace_problem(store.home, error)
+    try:
         traceback.print_exc()
-        store.update_run(run_id, status="failed", pid=None, error=f"{type(e).__name__}: {e}")
-        return 1
-    finally:
-        store.close()
+    except (OSError, ValueError):
+        pass
+    reason = problem or f"{type(error).__name__}: {error}"
+    if problem and not store.path.exists():
+        return _unrecorded(store.home, error, problem)
+    try:
+        store.update_run(run_id, status="failed", pid=None, error=reason)
+    except Exception as e:
+        return _unrecorded(store.home, e, reason)
+    return FAILED
 
 
-def _resume_from_checkpoint(store, run_id: str, net) -> tuple[dict | None, int, int]:
-    """Load the run's newest epoch checkpoint into `net` and forget what came after it; returns the
-    checkpoint's tensors (for the optimiser), its epoch and its step — (None, 0, 0) when none was kept
-    yet, and the run starts over."""
-    from ..model import load_checkpoint, model_state
-
-    tensors, start_epoch, start_step = None, 0, 0
-    epoch = store.latest_checkpoint(run_id)
-    if epoch is not None:
-        tensors, meta = load_checkpoint(store.checkpoint_path(run_id, "epoch", epoch))
-        net.load_state_dict(model_state(tensors))
-        start_epoch, start_step = int(meta.get("epoch", 0)), int(meta.get("step", 0))
-    store.truncate_after(run_id, start_step)
-    store.add_event(run_id, start_step, start_epoch, "resume_from_checkpoint", {"epoch": start_epoch})
-    return tensors, start_epoch, start_step
+def _unrecorded(home, error: BaseException, reason: str) -> int:
+    from .workspace import workspace_problem
+    say(f"{UNRECORDED} {workspace_problem(home, error) or reason} ({type(error).__name__}: {error})")
+    return NOT_RECORDED
 
 
 def standby(home: str) -> int:
@@ -65,7 +148,6 @@ def standby(home: str) -> int:
     The app keeps one such worker ready so that pressing Start trains at once. When the
     app goes away first, stdin closes and the standby exits without training anything.
     """
-    import os
     from pathlib import Path
 
     import torch  # noqa: F401  (the point is to have imported them)

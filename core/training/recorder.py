@@ -5,6 +5,7 @@ import os
 import time
 
 from ..runs import Store
+from ..runs.cadence import CheckpointCadence
 
 HEARTBEAT_S = 1.0
 
@@ -20,6 +21,7 @@ class StoreRecorder:
         self.store = store
         self.run_id = run_id
         self._beat = 0.0
+        self._checkpoints = CheckpointCadence(store, run_id)
 
     # ------------------------------------------------------------ events
     def on_start(self, trainer) -> None:
@@ -49,6 +51,7 @@ class StoreRecorder:
         self._beat = now
 
     def on_epoch(self, trainer, report) -> None:
+        self._checkpoints.at_logged_epoch(trainer, report)     # the weights before the metrics: see core.runs.cadence
         self._write(trainer, report)
 
     def on_steps(self, trainer, report) -> None:
@@ -61,8 +64,7 @@ class StoreRecorder:
             self._beat = now
 
     def on_checkpoint(self, trainer, kind: str, epoch: int) -> None:
-        self.store.save_checkpoint(self.run_id, "epoch", epoch, trainer.checkpoint_tensors(),
-                                   {"epoch": epoch, "step": trainer.step})
+        self._checkpoints.at_checkpoint(trainer, epoch)
 
     def on_end(self, trainer, result) -> None:
         if trainer.best_state is not None:

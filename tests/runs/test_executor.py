@@ -11,6 +11,7 @@ import pytest
 
 from core.model import network_for
 from core.runs import Store, StoreError, executor, load_run
+from core.runs.checkpoints import candidates
 from core.spec import NetworkSpec, SpecError, TrainSpec
 from core.training import StoreRecorder, Trainer, seed_everything
 
@@ -165,14 +166,17 @@ def test_killed_worker_is_recovered_as_interrupted_and_resumes_from_its_checkpoi
     assert last_epoch(store, run_id) >= seen_before_kill
     killed_at = last_epoch(store, run_id)
     before = train_loss(store, run_id)
-    ckpt = store.latest_checkpoint(run_id)
-    assert 5 <= ckpt <= killed_at and ckpt % 5 == 0
+    # the newest checkpoint (kept every 5 epochs, or a resume one) whose epoch's metrics were recorded
+    recorded = store.recorded_step(run_id)
+    ckpt = max(c.epoch for c in candidates(store, run_id) if c.step <= recorded)
+    assert 5 <= ckpt <= killed_at
 
     executor.resume(store, run_id)
     wait_for(lambda: store.get_run(run_id).status == "running" and last_epoch(store, run_id) > killed_at + 2,
              TIMEOUT, what=f"the resumed run to pass epoch {killed_at} (log: {log_of(store, run_id)[-500:]})")
     resumed = [e for e in store.events(run_id) if e["kind"] == "resume_from_checkpoint"]
-    assert len(resumed) == 1 and resumed[0]["detail"] == {"epoch": ckpt}
+    assert len(resumed) == 1 and resumed[0]["detail"]["epoch"] == ckpt
+    assert resumed[0]["detail"]["epochs_redone"] == killed_at - ckpt
 
     rows = train_loss(store, run_id)
     assert rows.epoch.is_unique, "duplicate train_loss rows for an epoch after resuming"

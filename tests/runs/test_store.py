@@ -117,9 +117,9 @@ def test_checkpoint_path_needs_its_kind_and_names_what_is_missing(store):
     assert store.checkpoint_path(run_id, "best").name == "best.safetensors"
     with pytest.raises(TypeError):
         store.checkpoint_path(run_id)                 # no default kind: say which weights
-    with pytest.raises(ValueError, match="'epoch' or 'best', not 'last'"):
+    with pytest.raises(ValueError, match="'epoch', 'best' or 'resume', not 'last'"):
         store.checkpoint_path(run_id, "last")
-    with pytest.raises(ValueError, match="'epoch' or 'best'"):
+    with pytest.raises(ValueError, match="'epoch', 'best' or 'resume'"):
         save(store, run_id, "last", 20)
     with pytest.raises(StoreError, match="no epoch checkpoint at epoch 15"):
         store.checkpoint_path(run_id, "epoch", 15)
