@@ -126,8 +126,10 @@ def recover(store: Store) -> list[str]:
 
 
 def _starting(run: Run) -> bool:
-    """A queued run whose worker is being started (no pid yet), for a little while."""
-    return run.status == "queued" and run.pid is None and time.time() - run.updated < SPAWN_GRACE_S
+    """A queued run whose worker is being started, for a little while: no pid yet, or a process that may not
+    show its command line yet (it is read while the process execs)."""
+    return run.status == "queued" and time.time() - run.updated < SPAWN_GRACE_S and \
+        (run.pid is None or pid_alive(run.pid))
 
 
 def _mark_gone(store: Store, run: Run) -> bool:
