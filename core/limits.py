@@ -38,7 +38,7 @@ class Limits:
     max_spec_bytes: int = _limit(200_000, "characters of a spec file or pasted spec")
     max_spec_depth: int = _limit(8, "nesting of objects and lists in a spec's JSON")
     # a run
-    max_steps: int = _limit(5_000_000, "training steps of a run (epochs × batches per epoch)")
+    max_steps: int = _limit(10_000_000, "training steps of a run (epochs × batches per epoch)")
     max_run_seconds: int = _limit(4 * 3600, "wall-clock seconds a run may take, pauses included")
     # explanations and audits
     max_lime_samples: int = _limit(20_000, "perturbed samples of one LIME explanation")
