@@ -7,11 +7,13 @@ import os
 import re
 import signal
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from contextlib import closing, contextmanager
 
-from .browser import Server
+from .browser import ROOT, Server
 from .clicks import timed_click
 
 SPIRAL = {"kind": "builtin", "name": "spiral", "params": {"n": 400, "noise": 0.1, "seed": 0}, "sha256": None,
@@ -109,15 +111,18 @@ _VALUE = r"""() => {
 }"""
 
 
-def _probe_run(store) -> str:
-    """A run recorded as running with this process as its writer: each sample commits one step's loss
-    as the worker does (one transaction)."""
+def _probe_run(store) -> tuple[str, subprocess.Popen]:
+    """A run recorded as running, whose steps this process commits one loss at a time as the worker does
+    (one transaction each). Its recorded process is a real standby worker, idle until its stdin closes,
+    so the server sees a live Glassnet worker behind the run and keeps polling it."""
+    holder = subprocess.Popen([sys.executable, "-m", "core.runs.worker", "--standby", "--home", str(store.home)],
+                              cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     run_id = store.create_run(name="latency probe", dataset=SPIRAL,
                               network={"layers": [{"type": "dense", "units": 8, "activation": "tanh",
                                                    "init": "default", "batch_norm": False, "dropout": 0.0}]},
                               train={"epochs": 1000000}, status="running")
-    store.update_run(run_id, pid=os.getpid(), heartbeat=time.time())
-    return run_id
+    store.update_run(run_id, pid=holder.pid, heartbeat=time.time())
+    return run_id, holder
 
 
 def _commit_loss(store, run_id: str, step: int) -> None:
@@ -148,7 +153,7 @@ def metric_latency(browser, srv: Server, base: Server, plan) -> dict:
 
     from .ui import figure
     store = Store(srv.home)
-    run_id = _probe_run(store)
+    run_id, holder = _probe_run(store)
     ours_page, base_page = browser.new_page(viewport=VIEWPORT), browser.new_page(viewport=VIEWPORT)
     ours, theirs, step, value = [], [], 1, 0
     drawn = f"(v) => ({_LOSS_POINTS})() >= v"
@@ -175,6 +180,8 @@ def metric_latency(browser, srv: Server, base: Server, plan) -> dict:
         base_page.close()
         store.update_run(run_id, status="stopped", pid=None)
         store.close()
+        holder.stdin.close()             # the standby worker leaves without training anything
+        holder.wait(timeout=60)
     samples = sorted(x for b in ours for x in b)
     return {**figure("ui_metric_latency_ms", ours, theirs),
             "ui_metric_latency_p90_ms": round(samples[int(0.9 * (len(samples) - 1))])}

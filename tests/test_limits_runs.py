@@ -12,25 +12,25 @@ from dashboard.train.checks import check_settings
 from tests.cli.cli_process import cli
 
 NET = NetworkSpec.dense([16], "tanh")
-TOO_MANY = TrainSpec(epochs=10000, batch_size=1, device="cpu")      # 10,000 × every training row of digits
+TOO_MANY = TrainSpec(epochs=20000, batch_size=1, device="cpu")      # 20,000 × every training row of digits
 
 
 def test_the_train_page_refuses_a_run_past_the_step_limit_naming_epochs_and_the_fix(digits):
-    steps = 6000 * len(digits.X_train)                     # a batch of one row a step
+    steps = 20000 * len(digits.X_train)                     # a batch of one row a step
     assert steps > LIMITS.max_steps
     problems = check_settings(TOO_MANY.to_dict(), digits)
     assert len(problems) == 1, problems
     said = problems[0]
-    assert said.startswith("**Epochs**: 10,000 epochs ×") and f"{steps:,} training steps" in said
+    assert said.startswith("**Epochs**: 20,000 epochs ×") and f"{steps:,} training steps" in said
     assert "fewer epochs or a larger batch size" in said and "GLASSNET_MAX_STEPS" in said
-    assert check_settings(TrainSpec(epochs=10000, batch_size=256, device="cpu").to_dict(), digits) == []
+    assert check_settings(TrainSpec(epochs=20000, batch_size=256, device="cpu").to_dict(), digits) == []
 
 
 def test_the_command_line_refuses_a_run_past_the_step_limit_before_recording_it(tmp_path):
-    proc = cli("train", "--dataset", "digits", "--epochs", "10000", "--batch-size", "1", home=tmp_path)
+    proc = cli("train", "--dataset", "digits", "--epochs", "20000", "--batch-size", "1", home=tmp_path)
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: epochs: 10,000 epochs ×"), lines
+    assert len(lines) == 1 and lines[0].startswith("error: epochs: 20,000 epochs ×"), lines
     assert "GLASSNET_MAX_STEPS" in lines[0] and "Traceback" not in proc.stderr
     assert json.loads(cli("runs", "--json", home=tmp_path).stdout) == []
 
@@ -39,7 +39,7 @@ def test_a_worker_given_a_run_past_the_step_limit_refuses_it_with_the_same_messa
     run_id = executor.submit(store, dataset=digits.ref.to_dict(), network=NET, train=TOO_MANY)
     run = executor.wait(store, run_id, timeout=120)
     assert run.status == "failed" and run.step == 0
-    assert "epochs: 10,000 epochs ×" in run.error and "GLASSNET_MAX_STEPS" in run.error
+    assert "epochs: 20,000 epochs ×" in run.error and "GLASSNET_MAX_STEPS" in run.error
 
 
 def test_a_run_past_its_wall_clock_limit_is_stopped_and_resuming_gives_it_another_period(store, spiral,
