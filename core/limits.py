@@ -5,6 +5,9 @@ set the environment variable GLASSNET_<NAME> (e.g. GLASSNET_MAX_PARAMETERS=20000
 or the command line. Each limit is checked before the memory or time it guards is spent, and a request past
 one gets a message that names the limit, the value asked for and what to change (`exceeded`).
 `python -m core limits` prints the table in force.
+
+Every check reads the limits in force through `current()` at the moment it checks, never a copy taken when
+its module was imported, so replacing LIMITS (as the tests do) changes every check at once.
 """
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ def _limit(default: int, what: str):
 
 @dataclass(frozen=True)
 class Limits:
-    """The limits in force. Readable as attributes or as ``LIMITS["max_rows"]``."""
+    """The limits in force. Readable as attributes or as ``current()["max_rows"]``."""
 
     # an uploaded table
     max_upload_bytes: int = _limit(50 * 2**20, "size of an uploaded CSV file, in bytes")
@@ -93,10 +96,16 @@ for _problem in PROBLEMS:       # said once, where whoever runs the server reads
     print(f"glassnet: {_problem}", file=sys.stderr)
 
 
+def current() -> Limits:
+    """The limits in force now. Checks call this each time they check (`limits.current().max_rows`), so a
+    limit replaced while the process runs is the one every check applies."""
+    return LIMITS
+
+
 def exceeded(name: str, asked: str, fix: str) -> str:
     """The message for a request past limit `name`: what was asked, the limit, the fix, and how the person
     who runs the server can change it."""
-    return (f"{asked}, more than the limit of {LIMITS[name]:,}; {fix} (whoever runs the server can change the "
+    return (f"{asked}, more than the limit of {current()[name]:,}; {fix} (whoever runs the server can change the "
             f"limit with {Limits.env_name(name)})")
 
 
@@ -113,5 +122,5 @@ def nesting_depth(value) -> int:
 
 def table() -> list[dict]:
     """Each limit: its name, what it limits, its default, the value in force and the variable that sets it."""
-    return [{"name": f.name, "what": f.metadata["what"], "default": f.default, "value": LIMITS[f.name],
+    return [{"name": f.name, "what": f.metadata["what"], "default": f.default, "value": current()[f.name],
              "variable": Limits.env_name(f.name)} for f in fields(Limits)]

@@ -13,7 +13,8 @@ import json
 import math
 from dataclasses import asdict, dataclass, field, fields
 
-from .limits import LIMITS, exceeded, nesting_depth
+from . import limits
+from .limits import exceeded, nesting_depth
 
 LAYER_TYPES = ("dense", "conv2d", "maxpool2d", "flatten", "dropout", "batchnorm")
 ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh", "gelu", "linear")
@@ -358,7 +359,7 @@ def dumps(obj) -> str:
 
 def _parse(text: str, what: str, hint: str = ""):
     """A spec file's JSON, within the size and nesting limits; every problem a SpecError."""
-    if len(text) > LIMITS.max_spec_bytes:
+    if len(text) > limits.current().max_spec_bytes:
         raise SpecError(exceeded("max_spec_bytes", f"the {what} is {len(text):,} characters",
                                  "export a spec from Glassnet to see the format"))
     try:
@@ -368,7 +369,7 @@ def _parse(text: str, what: str, hint: str = ""):
     except RecursionError:
         data = None
     depth = nesting_depth(data) if data is not None else None
-    if depth is None or depth > LIMITS.max_spec_depth:
+    if depth is None or depth > limits.current().max_spec_depth:
         nesting = "nests too deeply to read" if depth is None else f"nests {depth} levels deep"
         raise SpecError(exceeded("max_spec_depth", f"the {what} {nesting}",
                                  "a spec is an object with a list of flat layer objects"))

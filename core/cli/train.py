@@ -71,10 +71,10 @@ def run(a) -> int:
     name = a.name or f"{dataset.name} {spec.optimizer} lr={spec.lr:g}"
     run_id = store.create_run(name=name, dataset=dataset.ref.to_dict(), network=network.to_dict(),
                               train=spec.to_dict(), status="queued")
-    # the run reads its requests from the store as a worker's does: `python -m core stop` or the app can end it
-    trainer = Trainer(net, dataset, spec, callbacks=[StoreRecorder(store, run_id), Progress(a.json)],
-                      control=StoreControl(store, run_id))
     try:
+        # the run reads its requests from the store as a worker's does: `python -m core stop` or the app can end it
+        trainer = Trainer(net, dataset, spec, callbacks=[StoreRecorder(store, run_id), Progress(a.json)],
+                          control=StoreControl(store, run_id))
         result = trainer.fit()
     except KeyboardInterrupt:
         store.update_run(run_id, status="stopped", pid=None, error="interrupted from the keyboard")
@@ -94,10 +94,9 @@ def run(a) -> int:
 def _mark_failed(store, run_id: str, error: Exception) -> None:
     """Leave the run failed with the reason when training stopped on an error — if the workspace can still be
     written (a full or read-only disk may not let it; the command's error line says why either way)."""
-    from ..runs.workspace import workspace_problem
+    from ..runs.failures import failure_reason
     try:
-        store.update_run(run_id, status="failed", pid=None,
-                         error=workspace_problem(store.home, error) or f"{type(error).__name__}: {error}")
+        store.update_run(run_id, status="failed", pid=None, error=failure_reason(store.home, error))
     except Exception:
         pass
 

@@ -7,7 +7,7 @@ Every problem a person can fix raises ``DataError``: one sentence naming the pro
 and ``.column`` when it lies in one column.
 
   load_builtin, list_builtin, BUILTIN   the built-in sets              builtin/
-  load_csv, read_csv_bytes, LIMITS      an uploaded table              loading.py, reading.py
+  load_csv, read_csv_bytes              an uploaded table (within core/limits.py)   loading.py, reading.py
   uploaded_csvs, upload_info, read_upload, load_upload,
   remember_upload_settings, delete_upload, Upload    earlier uploads    uploads.py
   load_dataset, DatasetRef, Preprocess  rebuilding from a reference    loading.py, ref.py
@@ -24,7 +24,7 @@ and ``.column`` when it lies in one column.
 from .builtin import BUILTIN, DATASETS_DIR, list_builtin, load_builtin
 from .columns import csv_columns_summary, infer_task
 from .dataset import Dataset
-from ..limits import LIMITS, Limits
+from ..limits import Limits
 from .errors import DataError
 from .groups import (MAX_GROUPS, MISSING, FairnessError, Grouping, band_labels, group_labels, group_order, row_groups,
                      suggest_bins, training_bins, training_grouping)
@@ -37,7 +37,6 @@ from .uploads import Upload, delete_upload, read_upload, remember_upload_setting
 __all__ = [
     "BUILTIN",
     "DATASETS_DIR",
-    "LIMITS",
     "MAX_GROUPS",
     "MISSING",
     "SPLITS",

@@ -17,7 +17,8 @@ import pandas as pd
 from .columns import column_flags, infer_task, is_numeric, labels_and_names
 from .dataset import Dataset
 from .encoding import Encoder
-from ..limits import LIMITS, exceeded
+from .. import limits
+from ..limits import exceeded
 from .errors import DataError, names_list, quote
 from .ref import DatasetRef
 from .split import split_indices
@@ -140,10 +141,11 @@ def _check_size(n_rows: int, encoder: Encoder) -> None:
     widest = ", ".join(f"{quote(c['name'])} ({len(c['categories'])})" for c in wide[:3])
     leave_out = f"leave out text columns with many values (the widest: {widest}) or some columns" if wide else \
         "leave out some columns"
-    if width > LIMITS.max_inputs:
+    bounds = limits.current()
+    if width > bounds.max_inputs:
         raise DataError(exceeded("max_inputs", f"The table makes {width:,} model inputs after one-hot encoding",
                                  leave_out))
-    if n_rows * width > LIMITS.max_cells:
+    if n_rows * width > bounds.max_cells:
         raise DataError(exceeded("max_cells", f"The table makes {n_rows:,} rows × {width:,} inputs = "
                                               f"{n_rows * width:,} numbers", f"use fewer rows, or {leave_out}"))
 
@@ -176,9 +178,10 @@ def _check_columns(columns: list[str], target: Any, sensitive: list[str], drop: 
 def _labelled_rows(frame: pd.DataFrame, name: str, target: str, task: str | None,
                    notes: list[str]) -> tuple[pd.DataFrame, str]:
     """The rows that have a target value (enough of them to split), and the task (inferred if None)."""
-    if len(frame) < LIMITS.min_rows:
+    fewest = limits.current().min_rows
+    if len(frame) < fewest:
         raise DataError(
-            f"{quote(name)} has only {len(frame)} data rows but at least {LIMITS.min_rows} are needed to split it "
+            f"{quote(name)} has only {len(frame)} data rows but at least {fewest} are needed to split it "
             "into training, validation and test sets; add more rows."
         )
     present = frame[target].notna()
@@ -190,16 +193,16 @@ def _labelled_rows(frame: pd.DataFrame, name: str, target: str, task: str | None
         n_missing = int((~present).sum())
         frame = frame[present].reset_index(drop=True)
         notes.append(f"Dropped {n_missing} row{'s' if n_missing > 1 else ''} with no value in the target {target!r}.")
-    if len(frame) < LIMITS.min_rows:
+    if len(frame) < fewest:
         raise DataError(
-            f"Only {len(frame)} rows have a target value but at least {LIMITS.min_rows} are needed to split the data "
+            f"Only {len(frame)} rows have a target value but at least {fewest} are needed to split the data "
             "into training, validation and test sets; add more labelled rows."
         )
     return frame, resolved
 
 
 def _check_target(y: pd.Series, target: str, task: str) -> None:
-    """A regression target holds numbers; a classification target has 2 to LIMITS.max_classes classes."""
+    """A regression target holds numbers; a classification target has 2 to max_classes classes."""
     if task == "regression" and not is_numeric(y):
         example = y.dropna().astype(str).iloc[0]
         raise DataError(
@@ -216,10 +219,11 @@ def _check_target(y: pd.Series, target: str, task: str) -> None:
             "so choose another target or add rows of the other classes.",
             column=target,
         )
-    if len(found) > LIMITS.max_classes:
+    most = limits.current().max_classes
+    if len(found) > most:
         fix = "use task='regression'" if is_numeric(y) else "choose a column with fewer distinct labels"
         raise DataError(
-            f"Target column {target!r} has {len(found)} different labels, more than the {LIMITS.max_classes} "
+            f"Target column {target!r} has {len(found)} different labels, more than the {most} "
             f"classes allowed; {fix}.",
             column=target,
         )

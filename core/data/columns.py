@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..limits import LIMITS
+from .. import limits
 from .errors import DataError, quote
 
 
@@ -137,7 +137,7 @@ def column_flags(frame: pd.DataFrame, columns: list[str], compare_to: list[str] 
     seen: dict[str, str] = {}
     for other in compare_to:
         seen.setdefault(_column_digest(frame[other]), other)
-    cap = LIMITS.max_categories
+    cap = limits.current().max_categories
     for c in columns:
         s = frame[c]
         n_distinct = s.nunique(dropna=True)
@@ -167,13 +167,14 @@ def csv_columns_summary(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per column for a preview: name, kind, dtype, missing and distinct counts, warning flags."""
     columns = list(frame.columns)
     flags = column_flags(frame, columns)
+    cap = limits.current().max_categories
     rows = []
     for c in columns:
         s = frame[c]
         distinct = int(s.nunique(dropna=True))
         if is_numeric(s):
             kind = "numeric"
-        elif distinct <= LIMITS.max_categories:
+        elif distinct <= cap:
             kind = "categorical"
         else:
             kind = "text"

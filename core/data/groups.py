@@ -26,7 +26,7 @@ class FairnessError(ValueError):
 
 def check_edges(column: str, edges) -> None:
     """A FairnessError when `column` is to be cut at more edges than max_band_edges."""
-    if edges is not None and len(edges) > limits.LIMITS.max_band_edges:
+    if edges is not None and len(edges) > limits.current().max_band_edges:
         raise FairnessError(limits.exceeded(
             "max_band_edges", f"The band edges of '{column}' are {len(edges):,} numbers",
             "use fewer edges: a few bands keep each group large enough to compare"))

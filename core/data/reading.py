@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .columns import TRUE_FALSE, text_values
-from ..limits import LIMITS
+from .. import limits
 from .errors import DataError, names_list, quote
 
 
@@ -92,6 +92,7 @@ def _scan_rows(text: str, delimiter: str, filename: str) -> tuple[list[str], int
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True)
     header: list[str] | None = None
     n_rows, previous_line, start = 0, 0, 1
+    bounds = limits.current()
     try:
         for row in reader:
             start, previous_line = previous_line + 1, reader.line_num
@@ -99,10 +100,10 @@ def _scan_rows(text: str, delimiter: str, filename: str) -> tuple[list[str], int
                 continue
             if header is None:
                 header = row
-                if len(header) > LIMITS.max_columns:
+                if len(header) > bounds.max_columns:
                     raise DataError(
-                        f"{quote(filename)} has {len(header)} columns, more than the limit of {LIMITS.max_columns}; "
-                        f"keep at most {LIMITS.max_columns} columns."
+                        f"{quote(filename)} has {len(header)} columns, more than the limit of {bounds.max_columns}; "
+                        f"keep at most {bounds.max_columns} columns."
                     )
                 continue
             if len(row) != len(header):
@@ -111,10 +112,10 @@ def _scan_rows(text: str, delimiter: str, filename: str) -> tuple[list[str], int
                     "fix that row (look for a missing or extra separator or an unclosed quote) and try again."
                 )
             n_rows += 1
-            if n_rows > LIMITS.max_rows:
+            if n_rows > bounds.max_rows:
                 raise DataError(
-                    f"{quote(filename)} has more than {LIMITS.max_rows:,} data rows, the limit; "
-                    f"use a sample of at most {LIMITS.max_rows:,} rows."
+                    f"{quote(filename)} has more than {bounds.max_rows:,} data rows, the limit; "
+                    f"use a sample of at most {bounds.max_rows:,} rows."
                 )
     except csv.Error as exc:
         raise DataError(
@@ -193,15 +194,16 @@ def _empty(filename: str) -> DataError:
 
 def _no_rows(filename: str) -> DataError:
     return DataError(
-        f"{quote(filename)} has a header row but no data rows; add at least {LIMITS.min_rows} rows of data below the header."
+        f"{quote(filename)} has a header row but no data rows; add at least {limits.current().min_rows} rows of data below the header."
     )
 
 
 def _text(data: bytes, filename: str) -> tuple[str, str]:
     """The file's text and the name of its encoding, after the size and emptiness checks."""
-    if len(data) > LIMITS.max_upload_bytes:
+    most = limits.current().max_upload_bytes
+    if len(data) > most:
         raise DataError(
-            f"{quote(filename)} is {len(data) / 2**20:.1f} MB, more than the {LIMITS.max_upload_bytes // 2**20} MB limit; "
+            f"{quote(filename)} is {len(data) / 2**20:.1f} MB, more than the {most // 2**20} MB limit; "
             "upload a smaller file or a sample of its rows."
         )
     if not data.strip():
@@ -247,7 +249,7 @@ def read_csv_bytes(data: bytes, *, filename: str = "data.csv") -> tuple[pd.DataF
     """Parse and validate an uploaded table; return (frame, notes). Raises DataError for anything unusable.
 
     Any number of data rows is accepted here (new rows to predict on may be few); load_csv needs
-    at least LIMITS.min_rows to split.
+    at least the min_rows limit to split.
     """
     if isinstance(data, (bytearray, memoryview)):
         data = bytes(data)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..limits import LIMITS, exceeded
+from .. import limits
+from ..limits import exceeded
 from ..spec import LayerSpec, NetworkSpec, SpecError
 
 
@@ -169,7 +170,7 @@ def plan(spec: NetworkSpec, n_inputs: int, n_outputs: int, image_shape: tuple | 
 def check_size(layout: Plan) -> Plan:
     """`layout`, if its network is within the parameter limit; else a SpecError about its layers that names
     the count and the limit. build_body checks every network this way before making a weight."""
-    if layout.total > LIMITS.max_parameters:
+    if layout.total > limits.current().max_parameters:
         raise SpecError.about("layers", ": " + exceeded(
             "max_parameters", f"the network has {layout.total:,} parameters",
             "use fewer or narrower layers, or a max-pool layer before the dense ones"))

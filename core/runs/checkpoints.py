@@ -92,21 +92,44 @@ def load_newest(store, run_id: str, *, max_step: int | None = None, by: str):
     `max_step` when given — or None when there is none. Each newer one passed over is noted in an event
     (`by` says who looked: 'resume' or 'load') and, when its file is missing or torn, forgotten."""
     from ..model import load_checkpoint
+
+    def skip(ckpt: Checkpoint, reason: str, forget: bool) -> None:
+        _skip(store, run_id, ckpt, reason, by, forget=forget)
+    return _newest(store, run_id, max_step, load_checkpoint, skip)
+
+
+def newest_whole(store, run_id: str, *, max_step: int | None = None) -> tuple[dict, Checkpoint] | None:
+    """(metadata, checkpoint) of the checkpoint load_newest would load now, found by reading the files'
+    headers only (a torn file's header does not cover it) and changing nothing: no event, nothing forgotten."""
+    found = _newest(store, run_id, max_step, _read_header, lambda ckpt, reason, forget: None)
+    return None if found is None else (found[1], found[2])
+
+
+def _read_header(path: Path) -> tuple[dict, dict]:
+    """({}, metadata) of a safetensors file, without reading its tensors; raises as loading it would."""
+    from safetensors import safe_open
+    with safe_open(str(path), framework="pt") as f:
+        return {}, f.metadata() or {}
+
+
+def _newest(store, run_id: str, max_step: int | None, read, skip):
+    """(tensors, metadata, checkpoint) of the newest checkpoint `read` reads whole, taken at or before
+    `max_step` when given; skip(checkpoint, reason, forget) is told of each newer one passed over."""
     for ckpt in candidates(store, run_id):
         if max_step is not None and ckpt.step is not None and ckpt.step > max_step:
-            _skip(store, run_id, ckpt, _AHEAD, by, forget=False)
+            skip(ckpt, _AHEAD, False)
             continue
         try:
-            tensors, meta = load_checkpoint(ckpt.path)
+            tensors, meta = read(ckpt.path)
         except FileNotFoundError:
             if _still_listed(store, run_id, ckpt):          # not merely replaced by a newer one meanwhile
-                _skip(store, run_id, ckpt, "its file is missing", by)
+                skip(ckpt, "its file is missing", True)
             continue
         except Exception as e:                               # safetensors raises on a truncated file
-            _skip(store, run_id, ckpt, f"its file is torn ({str(e).splitlines()[0][:160]})", by)
+            skip(ckpt, f"its file is torn ({str(e).splitlines()[0][:160]})", True)
             continue
         if max_step is not None and int(meta.get("step", 0)) > max_step:
-            _skip(store, run_id, ckpt, _AHEAD, by, forget=False)
+            skip(ckpt, _AHEAD, False)
             continue
         return tensors, meta, ckpt
     return None

@@ -1,8 +1,8 @@
 """The executor: each run trains in its own worker process (core/runs/worker.py), outside the UI.
 
-The interface is small on purpose — submit; pause, step, resume, stop, set_lr; recover, wait,
-delete; a standby worker started in advance — so these local worker processes can later be
-swapped for another executor without touching the pages. The run store carries every message:
+The interface is small on purpose — submit; pause, step, resume, stop, set_lr; recover (every run)
+or check (one run), wait, delete; a standby worker started in advance — so these local worker
+processes can later be swapped for another executor without touching the pages. The run store carries every message:
 a page asks for a pause by writing the run's `control` column; the worker reads it ten to
 twenty times a second.
 """
@@ -114,15 +114,25 @@ def recover(store: Store) -> list[str]:
     alone however old its heartbeat (a long step, a busy machine); a run whose pid now belongs to another
     program is not. Call on start-up and whenever status matters; returns the ids it changed."""
     _reap()
-    changed = []
-    for run in store.list_runs():
-        if run.status not in ACTIVE:
-            continue
-        if enforce_stop(store, run):
-            changed.append(run.id)
-        elif not is_worker(run.pid, run.id) and not _starting(run) and _mark_gone(store, run):
-            changed.append(run.id)
-    return changed
+    return [run.id for run in store.list_runs() if _settle(store, run)]
+
+
+def check(store: Store, run_id: str) -> Run:
+    """One run as it is now, after what recover() would do to it: ended (and stopped) if it was asked to stop
+    STOP_GRACE_S ago and has not, marked interrupted or failed if its worker is gone. For a page that polls
+    one run, so a worker that ignores a Stop is ended without another click."""
+    _reap()
+    run = store.get_run(run_id)
+    return store.get_run(run_id) if _settle(store, run) else run
+
+
+def _settle(store: Store, run: Run) -> bool:
+    """Enforce an overdue stop of an active run, or mark it ended when its worker is gone; True if it changed."""
+    if run.status not in ACTIVE:
+        return False
+    if enforce_stop(store, run):
+        return True
+    return not is_worker(run.pid, run.id) and not _starting(run) and _mark_gone(store, run)
 
 
 def _starting(run: Run) -> bool:

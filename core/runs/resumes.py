@@ -9,9 +9,16 @@ from __future__ import annotations
 
 import json
 
-from .checkpoints import forget_after, load_newest
+from .checkpoints import forget_after, load_newest, newest_whole
 
 RESUMED = "resume_from_checkpoint"
+
+
+def resume_epoch(store, run_id: str) -> int | None:
+    """The epoch a resume of the run would continue from now — that of the checkpoint resume_point would
+    load — or None when it has none and would start over. Only reads: nothing is noted or forgotten."""
+    found = newest_whole(store, run_id, max_step=store.recorded_step(run_id))
+    return None if found is None else int(found[0].get("epoch", 0))
 
 
 def resume_point(store, run_id: str, net) -> tuple[dict | None, int, int]:

@@ -347,8 +347,8 @@ class Store:
         return [int(r[0]) for r in rows]
 
     def latest_checkpoint(self, run_id: str) -> int | None:
-        """The epoch of a run's newest epoch or resume checkpoint — where a resume continues, if its file is
-        whole — or None before the first."""
+        """The epoch of a run's newest epoch or resume checkpoint, or None before the first. (A resume continues
+        from the newest whole one its metrics reached: resumes.resume_epoch.)"""
         row = self.db.execute("SELECT max(epoch) FROM artefacts WHERE run=? AND kind IN ('epoch','resume')",
                               (run_id,)).fetchone()
         return None if row[0] is None else int(row[0])

@@ -119,6 +119,7 @@ def _release_reserve(store, run_id: str) -> None:
 
 def _record_failure(store, run_id: str, error: Exception) -> int:
     """Mark the run failed with the reason; if that cannot be written, say so in the log and exit NOT_RECORDED."""
+    from .failures import failure_reason
     from .workspace import workspace_problem
     _release_reserve(store, run_id)     # room for the log line and the row, on a full disk
     problem = workspace_problem(store.home, error)
@@ -126,7 +127,7 @@ def _record_failure(store, run_id: str, error: Exception) -> int:
         traceback.print_exc()
     except (OSError, ValueError):
         pass
-    reason = problem or f"{type(error).__name__}: {error}"
+    reason = failure_reason(store.home, error)
     if problem and not store.path.exists():
         return _unrecorded(store.home, error, problem)
     try:

@@ -18,7 +18,7 @@ def run_steps(spec: TrainSpec, train_rows: int) -> int:
 def check_steps(spec: TrainSpec, train_rows: int) -> None:
     """A SpecError about `epochs` when the run would take more steps than max_steps."""
     steps = run_steps(spec, train_rows)
-    if steps > limits.LIMITS.max_steps:
+    if steps > limits.current().max_steps:
         batches = max(1, math.ceil(train_rows / spec.batch_size))
         raise SpecError.about("epochs", ": " + limits.exceeded(
             "max_steps", f"{spec.epochs:,} epochs × {batches:,} batches of {spec.batch_size:,} rows make "
@@ -26,7 +26,7 @@ def check_steps(spec: TrainSpec, train_rows: int) -> None:
 
 
 def over_time_message(seconds: float) -> str:
-    allowed = limits.LIMITS.max_run_seconds
+    allowed = limits.current().max_run_seconds
     return (f"stopped after {seconds:,.0f} s: a run may take {allowed:,} s on the wall clock, pauses included "
             f"(max_run_seconds); resume it to train for another {allowed:,} s, or train for fewer epochs "
             f"(whoever runs the server can change the limit with {limits.Limits.env_name('max_run_seconds')})")
@@ -47,7 +47,7 @@ class TimedControl:
     def __call__(self, trainer) -> tuple[str, float | None]:
         state, lr = self.control(trainer) if self.control is not None else ("run", None)
         elapsed = time.monotonic() - self.started
-        if elapsed > limits.LIMITS.max_run_seconds:
+        if elapsed > limits.current().max_run_seconds:
             self.reason = over_time_message(elapsed)
             return "stop", lr
         return state, lr

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.data import LIMITS, DataError, load_csv, read_csv_bytes
+from core import limits
+from core.data import DataError, load_csv, read_csv_bytes
 from dashboard import keys
 from dashboard.state import store
 from dashboard.widgets import md, sha256
@@ -15,12 +16,13 @@ from .memo import memo
 
 def csv_choice(ref: dict, pp: dict) -> dict | None:
     """The upload flow; the new reference when the file and the choices make a usable dataset."""
-    mb = LIMITS.max_upload_bytes // 2**20
+    bounds = limits.current()
+    mb = bounds.max_upload_bytes // 2**20
     upload = st.file_uploader(
         "Your CSV file", type=["csv", "txt", "tsv"], key=keys.DATA_UPLOAD,
-        help=f"{HELP['upload']} Limits: {mb} MB, {LIMITS.max_rows:,} rows, {LIMITS.max_columns} columns, "
-             f"at least {LIMITS.min_rows} rows.")
-    st.caption(f"Up to {mb} MB, {LIMITS.max_rows:,} rows and {LIMITS.max_columns} columns. "
+        help=f"{HELP['upload']} Limits: {mb} MB, {bounds.max_rows:,} rows, {bounds.max_columns} columns, "
+             f"at least {bounds.min_rows} rows.")
+    st.caption(f"Up to {mb} MB, {bounds.max_rows:,} rows and {bounds.max_columns} columns. "
                "The file is kept in your workspace so training can read it again, and so you can "
                "reopen it under Your uploads.")
     if upload is None:

@@ -46,7 +46,7 @@ def method_label(key: str) -> str:
 def rows_slider(column, key: str, available: int) -> int:
     """How many rows to explain (at most MAX_ROWS of the `available` ones); the slider keeps its value
     in range when the rows change."""
-    top = min(available, MAX_ROWS, limits.LIMITS.max_explain_rows)
+    top = min(available, MAX_ROWS, limits.current().max_explain_rows)
     st.session_state[key] = int(min(max(1, st.session_state.get(key, DEFAULT_ROWS)), top))
     return column.slider("Rows to explain", 1, top, key=key, help=HELP["rows"]) if top > 1 else 1
 
@@ -74,7 +74,7 @@ def settings(ex) -> Request:
 
 def _background_slider(column, n_train: int) -> int:
     """How many training rows stand in for a missing column (at most 300)."""
-    top = min(300, n_train, limits.LIMITS.max_background)
+    top = min(300, n_train, limits.current().max_background)
     key = keys.EXPLAIN_BACKGROUND
     st.session_state[key] = int(min(max(1, st.session_state.get(key, xp.DEFAULT_BACKGROUND)), top))
     if top > 1:

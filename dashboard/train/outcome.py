@@ -8,6 +8,7 @@ import streamlit as st
 
 from core.runs import executor as jobs
 from core.runs import Run, Store
+from core.runs.resumes import resume_epoch
 from dashboard import keys
 from dashboard.text import md_plain as md
 
@@ -28,14 +29,15 @@ def run_outcome(store: Store, run: Run) -> None:
         st.success(f"Finished {run.epoch:,} epochs in {format_seconds(s.get('seconds', 0))}{note}.{score} "
                    "Next: judge it on the Evaluate page, or change a setting and train again to compare.")
     elif run.status == "stopped":
+        more = run.epoch < int(run.train.get("epochs", 0))
         st.info(f"Stopped at epoch {run.epoch:,} of {run.train.get('epochs', '?'):,}. "
-                "Its last checkpoint is kept; continue it or start a new run.")
-        if run.epoch < int(run.train.get("epochs", 0)):
+                + (continue_point(store, run) if more else "Its last checkpoint is kept."))
+        if more:
             st.button("Continue this run", icon=":material/play_arrow:", key=keys.TRAIN_CONTINUE, on_click=act,
                       args=(jobs.resume, store, run.id), help="Continue from the last checkpoint.")
     elif run.status == "interrupted":
         st.warning(f"This run was interrupted at epoch {run.epoch:,}: {md(interruption_reason(run.error))}. "
-                   + resume_point(store, run.id))
+                   + resume_point(store, run))
         st.button("Resume", icon=":material/play_arrow:", type="primary", key=keys.TRAIN_RESUME_INTERRUPTED,
                   on_click=act, args=(jobs.resume, store, run.id))
     elif run.status == "diverged":
@@ -54,9 +56,26 @@ def interruption_reason(error: str | None) -> str:
     return reason.strip().rstrip(".;, ") or "its worker stopped"
 
 
-def resume_point(store: Store, run_id: str) -> str:
-    """'Resume continues from its last checkpoint (epoch 40).' — or that it starts over when none was kept."""
-    saved = [c["epoch"] for c in store.checkpoints(run_id) if c["kind"] == "epoch"]
-    if not saved:
+def resume_point(store: Store, run: Run) -> str:
+    """'Resume continues from epoch 37, its last whole checkpoint (epochs 38–40 are trained again).' — the
+    epoch the worker will start from — or that it starts over when no checkpoint can be continued from."""
+    epoch = resume_epoch(store, run.id)
+    if epoch is None:
         return "No checkpoint was kept yet, so Resume starts it again from the beginning."
-    return f"Resume continues from its last checkpoint (epoch {max(saved):,})."
+    return f"Resume continues from epoch {epoch:,}, its last whole checkpoint{_redone(epoch, run.epoch)}."
+
+
+def continue_point(store: Store, run: Run) -> str:
+    """Where continuing a stopped run starts: 'Continuing picks up at epoch 37, its last checkpoint; or ...'."""
+    epoch = resume_epoch(store, run.id)
+    if epoch is None:
+        return "No checkpoint was kept, so continuing starts it again from the beginning; or start a new run."
+    return f"Continuing picks up at epoch {epoch:,}, its last checkpoint{_redone(epoch, run.epoch)}; or start a new run."
+
+
+def _redone(epoch: int, reached: int) -> str:
+    """' (epochs 38–40 are trained again)' when the checkpoint is older than the epoch the run reached."""
+    if reached <= epoch:
+        return ""
+    again = f"epoch {reached:,} is" if reached == epoch + 1 else f"epochs {epoch + 1:,}–{reached:,} are"
+    return f" ({again} trained again)"

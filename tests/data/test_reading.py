@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from core.data import LIMITS, DataError, load_csv, read_csv_bytes
+from core import limits
+from core.data import DataError, load_csv, read_csv_bytes
 from tests.data.tables import rows_with, table
 
 
@@ -39,24 +40,24 @@ def test_ragged_row_line_number_counts_quoted_line_breaks():
 
 def test_size_limits_are_enforced_and_stated():
     with pytest.raises(DataError) as err:
-        read_csv_bytes(b"x" * (LIMITS.max_upload_bytes + 1), filename="big.csv")
+        read_csv_bytes(b"x" * (limits.current().max_upload_bytes + 1), filename="big.csv")
     assert "50 MB" in str(err.value)
 
-    rows = b"a,b\n" + b"1,2\n" * (LIMITS.max_rows + 1)
+    rows = b"a,b\n" + b"1,2\n" * (limits.current().max_rows + 1)
     with pytest.raises(DataError) as err:
         read_csv_bytes(rows)
     assert "200,000" in str(err.value)
 
-    header = ",".join(f"c{i}" for i in range(LIMITS.max_columns + 1))
+    header = ",".join(f"c{i}" for i in range(limits.current().max_columns + 1))
     with pytest.raises(DataError) as err:
-        read_csv_bytes((header + "\n" + ",".join("1" for _ in range(LIMITS.max_columns + 1)) + "\n").encode())
+        read_csv_bytes((header + "\n" + ",".join("1" for _ in range(limits.current().max_columns + 1)) + "\n").encode())
     assert "501 columns" in str(err.value) and "500" in str(err.value)
-    assert LIMITS["max_categories"] == 30 and LIMITS.min_rows == 20
+    assert limits.current()["max_categories"] == 30 and limits.current().min_rows == 20
 
 
 def test_exactly_the_row_limit_is_accepted():
-    frame, _ = read_csv_bytes(b"a,b\n" + b"1,2\n" * LIMITS.max_rows)
-    assert len(frame) == LIMITS.max_rows
+    frame, _ = read_csv_bytes(b"a,b\n" + b"1,2\n" * limits.current().max_rows)
+    assert len(frame) == limits.current().max_rows
 
 
 def test_a_few_rows_parse_for_prediction_but_cannot_be_trained_on():

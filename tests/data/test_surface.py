@@ -8,7 +8,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-PUBLIC = ["BUILTIN", "DATASETS_DIR", "LIMITS", "MAX_GROUPS", "MISSING", "SPLITS", "DataError", "Dataset", "DatasetRef",
+PUBLIC = ["BUILTIN", "DATASETS_DIR", "MAX_GROUPS", "MISSING", "SPLITS", "DataError", "Dataset", "DatasetRef",
           "FairnessError", "Grouping", "Limits", "Preprocess", "Upload", "band_labels", "csv_columns_summary",
           "delete_upload", "group_labels", "group_order", "infer_task", "list_builtin", "load_builtin", "load_csv",
           "load_dataset", "load_upload", "read_csv_bytes", "read_upload", "remember_upload_settings", "row_groups",

@@ -14,6 +14,6 @@ _ASKED = {   # limit → (what was asked for, the fix)
 
 def check_count(name: str, asked: int | None) -> None:
     """An ExplainError when `asked` is more than limit `name` allows (None: nothing asked)."""
-    if asked is not None and int(asked) > limits.LIMITS[name]:
+    if asked is not None and int(asked) > limits.current()[name]:
         what, fix = _ASKED[name]
         raise ExplainError(limits.exceeded(name, f"Asked for {int(asked):,} {what}", fix))

@@ -29,7 +29,7 @@ class NodeArg:
 
 def check_size(data: bytes) -> None:
     """An ExplainError when the model file is bigger than max_onnx_bytes (before a byte of it is parsed)."""
-    if len(data) > limits.LIMITS.max_onnx_bytes:
+    if len(data) > limits.current().max_onnx_bytes:
         raise ExplainError(limits.exceeded("max_onnx_bytes", f"The model file is {len(data):,} bytes",
                                            "upload a smaller model"))
 
@@ -89,7 +89,7 @@ class OnnxSession:
         self._meta = SimpleNamespace(custom_metadata_map=info["meta"])
 
     def _ask(self, message, doing: str):
-        seconds = limits.LIMITS.onnx_seconds
+        seconds = limits.current().onnx_seconds
         try:
             self._conn.send(message)
             ready = self._conn.poll(seconds)

@@ -128,7 +128,7 @@ def audit(y_true, proba, groups, *, threshold: float | dict = 0.5, favourable: s
         raise FairnessError("Labels, probabilities and groups must have one entry per row.")
     pred = decisions(p, g, threshold) if predictions is None else np.asarray(predictions).astype(int)
     table = _group_table(y, p, pred, g, grouping)
-    if n_boot > limits.LIMITS.max_bootstrap:
+    if n_boot > limits.current().max_bootstrap:
         raise FairnessError(limits.exceeded("max_bootstrap", f"Asked for {n_boot:,} bootstrap resamples",
                                             "use fewer resamples: 200 give intervals close enough"))
     boot = _bootstrap(y, pred, g, list(table.index), n_boot, seed) if n_boot else {}

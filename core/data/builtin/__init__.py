@@ -14,7 +14,7 @@ import numpy as np
 
 from ..assembly import assemble, prepare_table
 from ..dataset import Dataset
-from ...limits import LIMITS
+from ... import limits
 from ..errors import DataError, names_list
 from ..ref import DatasetRef, Preprocess
 from .real import DATASETS_DIR, german_credit_table, sklearn_table
@@ -117,8 +117,8 @@ BUILTIN: dict[str, dict] = {
     },
 }
 
-_PARAM_RULES: dict[str, tuple[type, float, float, str]] = {
-    "n": (int, 20, LIMITS.max_rows, "a whole number of points"),
+_PARAM_RULES: dict[str, tuple[type, float, float | None, str]] = {     # None: the max_rows limit in force
+    "n": (int, 20, None, "a whole number of points"),
     "noise": (float, 0.0, 1.0, "a number"),
     "bias": (float, 0.0, 1.0, "a number"),
     "classes": (int, 2, 3, "a whole number"),
@@ -129,8 +129,8 @@ _TOY_LIMIT = 100_000
 def _check_value(name: str, key: str, value: Any) -> Any:
     """One parameter of the set `name`, as int or float, within its range."""
     kind, low, high, what = _PARAM_RULES[key]
-    if key == "n" and BUILTIN[name]["kind"] == "toy2d":
-        high = _TOY_LIMIT
+    if key == "n":
+        high = _TOY_LIMIT if BUILTIN[name]["kind"] == "toy2d" else limits.current().max_rows
     is_number = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
     if kind is int:
         ok = is_number and float(value).is_integer() and low <= value <= high

@@ -114,12 +114,10 @@ def live_view(store: Store, run_id: str, dataset, shown_status: str) -> None:
 def _run_now(store: Store, run_id: str, shown_status: str) -> Run:
     """The run as the store has it now; reruns the page when it is gone or its status changed."""
     try:
-        run = store.get_run(run_id)
+        # a run whose worker died is marked interrupted; one whose worker ignores a Stop past the grace, ended
+        run = jobs.check(store, run_id)
     except StoreError:
         st.rerun()
-    if run.status in ACTIVE and run.pid and not jobs.pid_alive(run.pid):
-        jobs.recover(store)                   # its worker died: mark the run interrupted
-        run = store.get_run(run_id)
     if run.status != shown_status:
         # the browser can lose the settings widgets' values over a rerun that comes right after the page
         # loaded (it then shows each box's minimum): the page gives them their values again
