@@ -12,9 +12,9 @@ how a stored run comes back (its network, predictions, exports, and its place be
   validation_curves, best_validation,         download bytes and file names                      compare.py
   spec_table, metrics_csv, export_bytes,
   file_stem, EXPORTS
-  Person, PERSONAL, ClassKeys, class_keys,    who uses the workspace: personal mode's one person, or a
-  join, token_for, person_for, class_members, class's students and teacher; the class code, teacher key
-  JoinError, TokenError                       and signed tokens kept in the workspace            people.py
+  Person, PERSONAL, MAX_NAME, class_keys,     who uses the workspace: personal mode's one person, or a
+  ClassKeys, join, token_for, person_for,     class's students and teacher; the class code, teacher key
+  class_members, JoinError, TokenError        and signed tokens kept in the workspace            people.py
   scoped, ScopedStore, NotYours               a person's view of the store: their own runs only (the
                                               teacher's and personal mode's: every run)          scope.py
 
@@ -26,7 +26,7 @@ from .compare import (EXPORTS, architecture, best_validation, export_bytes, file
                       parameter_count, spec_table, validation_curves)
 from .executor import JobError, keep_standby_worker, pid_alive, recover, warm_up
 from .loading import LoadedRun, export, load_run, predict_array, predictions_frame
-from .people import (PERSONAL, ClassKeys, JoinError, Person, TokenError, class_keys, class_members, join,
+from .people import (MAX_NAME, PERSONAL, ClassKeys, JoinError, Person, TokenError, class_keys, class_members, join,
                      person_for, token_for)
 from .scope import NotYours, ScopedStore, scoped
 from .store import ACTIVE, SCHEMA, Run, Store, StoreError, new_run_id
@@ -40,6 +40,7 @@ __all__ = [
     "JobError",
     "JoinError",
     "LoadedRun",
+    "MAX_NAME",
     "NotYours",
     "Person",
     "Run",

@@ -65,13 +65,14 @@ PERSONAL = Person(None, "you", "personal")
 @dataclass(frozen=True)
 class ClassKeys:
     code: str                            # what students type to join, e.g. "K7QM-X3PD"
-    teacher_key: str                     # what the teacher types instead
+    teacher_key: str                     # what the teacher types instead, e.g. "QW7R-M2KD-9XTP-HB4N"
     secret: bytes                        # signs tokens; never shown
 
 
-def _new_code() -> str:
-    letters = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
-    return f"{letters[:4]}-{letters[4:]}"
+def _new_code(groups: int) -> str:
+    """Groups of four letters and digits, easy to read aloud and to type: 8 make a class code (40 bits),
+    16 a teacher key (80 bits)."""
+    return "-".join("".join(secrets.choice(CODE_ALPHABET) for _ in range(4)) for _ in range(groups))
 
 
 def class_keys(home: Path | str) -> ClassKeys:
@@ -81,15 +82,22 @@ def class_keys(home: Path | str) -> ClassKeys:
     if not path.exists():
         _create_keys(path)
     try:
-        d = json.loads(path.read_text(encoding="utf-8"))
-        return ClassKeys(code=str(d["code"]), teacher_key=str(d["teacher_key"]), secret=bytes.fromhex(d["secret"]))
+        stamp = path.stat().st_mtime_ns
+        if path not in _read or _read[path][0] != stamp:      # read once per version of the file
+            d = json.loads(path.read_text(encoding="utf-8"))
+            _read[path] = (stamp, ClassKeys(code=str(d["code"]), teacher_key=str(d["teacher_key"]),
+                                            secret=bytes.fromhex(d["secret"])))
+        return _read[path][1]
     except (OSError, ValueError, KeyError, TypeError):
         raise StoreError(f"the workspace's {CLASS_FILE} cannot be read; delete it to make a new class code and "
                          "teacher key (everyone then joins again)") from None
 
 
+_read: dict[Path, tuple[int, ClassKeys]] = {}
+
+
 def _create_keys(path: Path) -> None:
-    body = json.dumps({"code": _new_code(), "teacher_key": secrets.token_urlsafe(12),
+    body = json.dumps({"code": _new_code(2), "teacher_key": _new_code(4),
                        "secret": secrets.token_hex(32), "created": time.time()})
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".class-", suffix=".tmp")
@@ -124,7 +132,7 @@ def _code_key(code) -> str:
 
 def role_for(keys: ClassKeys, code) -> str:
     """'teacher' for the teacher key, 'student' for the class code; JoinError for anything else."""
-    if hmac.compare_digest(str(code or "").strip().encode(), keys.teacher_key.encode()):
+    if hmac.compare_digest(_code_key(code).encode(), _code_key(keys.teacher_key).encode()):
         return "teacher"
     if hmac.compare_digest(_code_key(code).encode(), _code_key(keys.code).encode()):
         return "student"
