@@ -133,3 +133,11 @@ def cache_scope(store) -> str:
     workspace and the person whose view loaded it, so no cached object serves another person."""
     person = getattr(store, "person", None)
     return f"{store.home}#{getattr(person, 'id', None) or ''}"
+
+
+def whose_runs(store) -> str:
+    """How the Runs page names what it lists: the workspace's runs, a student's own or the whole class's."""
+    person = getattr(store, "person", None)
+    if person is None or person.role == "personal":
+        return "Every run in this workspace."
+    return "Every run of the class." if person.role == "teacher" else "Every run you started."

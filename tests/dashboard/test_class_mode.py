@@ -88,8 +88,10 @@ def test_a_students_runs_page_lists_only_their_runs(klass):
     for name in ("Ada", "Bob"):
         at = runs_page(app({"who": tokens[name]}))
         assert list(at.dataframe[0].value["name"]) == [f"{name}'s run"]
+        assert at.caption[0].value.startswith("Every run you started.")
     at = runs_page(app({"who": tokens["Teacher"]}))
     assert set(at.dataframe[0].value["name"]) == {"Ada's run", "Bob's run", "Teacher's run"}
+    assert at.caption[0].value.startswith("Every run of the class.")
 
 
 def test_another_persons_run_by_url_says_whose_it_is(klass):
