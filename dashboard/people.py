@@ -52,11 +52,13 @@ def session_person(workspace: Store) -> Person | None:
 
 def view(workspace: Store):
     """The store as this session's person may use it (personal mode: the store itself)."""
+    if not class_mode():
+        return workspace
     person = session_person(workspace)
     if person is None:           # never reached by a page (app.py admits none before joining): refuse all
         raise StoreError("join the class first: open the join link your teacher gave you")
     kept = st.session_state.get(keys.WHO_VIEW)
-    if person.role != "personal" and kept and kept[0] == person.id and kept[1].store is workspace:
+    if kept and kept[0] == person.id and kept[1].store is workspace:
         return kept[1]
     scope = scoped(workspace, person)
     st.session_state[keys.WHO_VIEW] = (person.id, scope)

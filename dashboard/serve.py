@@ -52,6 +52,14 @@ def announce(home: Path, host: str, port: int) -> str:
     ])
 
 
+def server_env(klass: bool, environ) -> dict:
+    """The server's environment: the mode, and for a class none of the development switches."""
+    env = {**environ, "GLASSNET_MODE": "class" if klass else "personal"}
+    for name in DEV_ONLY if klass else ():
+        env.pop(name, None)
+    return env
+
+
 def streamlit_command(host: str, port: int, browser_host: str) -> list[str]:
     return [sys.executable, "-m", "streamlit", "run", str(Path("dashboard") / "app.py"), "--server.address", host,
             "--server.port", str(port), "--browser.serverAddress", browser_host]
@@ -65,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dry-run", action="store_true", help="print what starting would print, start nothing")
     args = parser.parse_args(argv)
     host = args.host or ("0.0.0.0" if args.klass else "127.0.0.1")
-    env = {**os.environ, "GLASSNET_MODE": "class" if args.klass else "personal"}
+    env = server_env(args.klass, os.environ)
     if args.klass:
         try:
             with Store() as store:
@@ -73,8 +81,6 @@ def main(argv: list[str] | None = None) -> int:
         except StoreError as e:
             print(f"error: {e}", file=sys.stderr)
             return 2
-        for name in DEV_ONLY:
-            env.pop(name, None)
     command = streamlit_command(host, args.port, link_host(host))
     if args.dry_run:
         print(" ".join(command[1:]))

@@ -21,10 +21,16 @@ def server_paths_hidden(text: str) -> str:
     from core.runs.store import default_home
     home = str(default_home())
     for form in {home.rstrip("/"), os.path.realpath(home)}:
+        text = re.sub(re.escape(form) + r"/([^\s'\"`]*)", lambda m: "…/" + _last(m.group(1)), text)
         bare = re.escape(form) + r"(?![\w.@+~\-/])"
-        text = re.sub(r"(?i)(workspace(?: folder)?) " + bare, r"\1", text)     # "the workspace /srv/x" → "the workspace"
+        # "the workspace /srv/x" → "the workspace"; any other mention → "the workspace folder"
+        text = re.sub(r"(?i)(workspace(?: folder)?) " + bare, r"\1", text)
         text = re.sub(bare, "the workspace folder", text)
-    return _PATH.sub(lambda m: "…/" + m.group(0).rstrip("/").rsplit("/", 1)[-1], text)
+    return _PATH.sub(lambda m: "…/" + _last(m.group(0)), text)
+
+
+def _last(path: str) -> str:
+    return path.rstrip("/").rsplit("/", 1)[-1]
 
 
 def _shown(text) -> str:

@@ -15,7 +15,7 @@ how a stored run comes back (its network, predictions, exports, and its place be
   Person, PERSONAL, MAX_NAME, class_keys,     who uses the workspace: personal mode's one person, or a
   ClassKeys, join, token_for, person_for,     class's students and teacher; the class code, teacher key
   class_members, JoinError, TokenError        and signed tokens kept in the workspace            people.py
-  scoped, ScopedStore, NotYours               a person's view of the store: their own runs only (the
+  scoped, ScopedStore, NotYours, owner_of     a person's view of the store: their own runs only (the
                                               teacher's and personal mode's: every run)          scope.py
 
 worker.py is the worker process itself, `python -m core.runs.worker RUN_ID --home DIR [--resume]`, which
@@ -28,7 +28,7 @@ from .executor import JobError, keep_standby_worker, pid_alive, recover, warm_up
 from .loading import LoadedRun, export, load_run, predict_array, predictions_frame
 from .people import (MAX_NAME, PERSONAL, ClassKeys, JoinError, Person, TokenError, class_keys, class_members, join,
                      person_for, token_for)
-from .scope import NotYours, ScopedStore, scoped
+from .scope import NotYours, ScopedStore, owner_of, scoped
 from .store import ACTIVE, SCHEMA, Run, Store, StoreError, new_run_id
 
 __all__ = [
@@ -62,6 +62,7 @@ __all__ = [
     "metrics_csv",
     "new_run_id",
     "overview",
+    "owner_of",
     "parameter_count",
     "person_for",
     "pid_alive",

@@ -90,3 +90,10 @@ class ScopedStore:
 def scoped(store: Store, person: Person) -> Store | ScopedStore:
     """The store as `person` may use it; personal mode's one person gets the store itself."""
     return store if person.role == "personal" else ScopedStore(store, person)
+
+
+def owner_of(store) -> str | None:
+    """The person id that runs submitted through `store` are owned by: its person's, for a scoped view;
+    None for the store itself (personal mode, the command line)."""
+    person = getattr(store, "person", None)
+    return None if person is None else person.id

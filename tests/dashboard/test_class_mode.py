@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.runs import Store, class_keys, join, scoped, token_for
 from core.runs.workspace import FULL
+from dashboard.text import md_plain
 from tests.helpers_runs import APP, shown
 
 
@@ -134,3 +135,13 @@ def test_no_server_path_reaches_a_class_member(klass, home):
     shown_text = texts(at)
     assert "no space left on the device that holds the workspace" in shown_text
     assert str(home) not in shown_text
+
+
+def test_a_display_name_shows_as_typed_never_as_markup(home):
+    name = "**Ada** <b>x</b> [me](http://e.x)"
+    with Store(home) as store:
+        token = token_for(store, join(store, name, class_keys(home).code))
+    at = app({"who": token})
+    caption = at.sidebar.caption[0].value
+    assert f"Signed in as **{md_plain(name)}**" in caption
+    assert "**Ada**" not in caption and "<b>" not in caption and "](http" not in caption

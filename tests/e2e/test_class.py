@@ -137,7 +137,8 @@ def test_two_students_each_see_only_their_own_run(class_server, browser):
 
         ada.reload()                                    # a refresh keeps the person and their runs
         ada.locator("[data-testid='stSidebar']").get_by_text("Signed in as Ada").wait_for(timeout=STEP_TIMEOUT)
-        ada.locator("[data-testid='stMain']").get_by_role("heading", name="Runs", exact=True).wait_for(timeout=STEP_TIMEOUT)
+        heading = ada.locator("[data-testid='stMain']").get_by_role("heading", name="Runs", exact=True)
+        heading.wait_for(timeout=STEP_TIMEOUT)
         assert [o[-7:-1] for o in runs_listed(ada)] == [ada_run[:6]]
         assert f"who={ada_token}" in ada.url
 
