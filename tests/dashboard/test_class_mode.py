@@ -145,3 +145,31 @@ def test_a_display_name_shows_as_typed_never_as_markup(home):
     caption = at.sidebar.caption[0].value
     assert f"Signed in as **{md_plain(name)}**" in caption
     assert "**Ada**" not in caption and "<b>" not in caption and "](http" not in caption
+
+
+CSV = ("age,income,label\n" + "".join(f"{20 + i % 40},{1000 + 37 * i % 500},{'yes' if i % 2 else 'no'}\n"
+                                        for i in range(60))).encode()
+
+
+def data_page(token: str) -> AppTest:
+    at = app({"who": token})
+    at.switch_page("../pages/data.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_a_students_uploads_are_theirs_alone(klass, home):
+    tokens, _ = klass
+    at = data_page(tokens["Ada"])
+    at.radio(key="data_source").set_value("Upload a CSV").run()
+    at.file_uploader(key="data_upload").set_value(("ada.csv", CSV, "text/csv")).run()
+    assert not at.exception, at.exception
+    assert at.session_state["dataset_ref"]["name"] == "ada.csv"
+    assert not (home / "datasets").exists()                        # kept in Ada's own space, not the workspace's
+    for who, listed in (("Ada", True), ("Bob", False), ("Teacher", False)):
+        at = data_page(tokens[who])
+        at.radio(key="data_source").set_value("Your uploads").run()
+        if listed:
+            assert [o.split(" · ")[0] for o in at.selectbox(key="data_saved_upload").options] == ["ada.csv"]
+        else:
+            assert "No CSV files have been uploaded" in at.info[0].value
