@@ -14,7 +14,8 @@ from pathlib import Path
 import streamlit as st
 
 from core.data import space_folder
-from core.runs import PERSONAL, NotYours, Person, Store, StoreError, TokenError, person_for, scoped
+from core.runs import (PERSONAL, NotYours, Person, Store, StoreError, TokenError, class_members, person_for,
+                       scoped)
 from dashboard import keys
 from dashboard.text import md_plain as md
 
@@ -143,3 +144,11 @@ def whose_runs(store) -> str:
     if person is None or person.role == "personal":
         return "Every run in this workspace."
     return "Every run of the class." if person.role == "teacher" else "Every run you started."
+
+
+def owner_names(store) -> dict | None:
+    """For the teacher's view: person id → display name of everyone in the class (None for anyone else)."""
+    person = getattr(store, "person", None)
+    if person is None or person.role != "teacher":
+        return None
+    return {p.id: p.name for p in class_members(store.store)}

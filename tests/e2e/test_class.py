@@ -161,6 +161,9 @@ def test_without_joining_no_page_shows(class_server, page):
     page.goto(f"{base}/runs")
     main = page.locator("[data-testid='stMain']").first
     main.get_by_role("heading", name="Join the class").wait_for(timeout=STEP_TIMEOUT)
+    main.get_by_role("textbox", name="Your name").wait_for(timeout=STEP_TIMEOUT)
     wait_idle(page)
     assert main.get_by_role("heading", name="Runs").count() == 0
     assert page.locator("[data-testid='stSidebarNav']").count() == 0
+    assert page.locator("[role='dialog']").count() == 0                 # no "page not found" either
+    screenshot(page, "class-join-from-a-page-address")
