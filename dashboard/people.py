@@ -105,8 +105,8 @@ def sidebar(person: Person) -> None:
         what = "Teacher: you see every run of the class."
     else:
         what = "Your runs and uploads are yours alone."
-    st.sidebar.caption(f"Signed in as **{md(person.name)}**. {what} This page's address keeps your place: "
-                       "bookmark it to come back.")
+    st.sidebar.caption(f"Signed in as **{md(person.name)}**. {what} This page's address signs you in: bookmark "
+                       "it to come back, and share it with nobody.")
 
 
 def admitted(open_workspace) -> bool:

@@ -175,3 +175,11 @@ def test_a_students_uploads_are_theirs_alone(klass, home):
             assert [o.split(" · ")[0] for o in at.selectbox(key="data_saved_upload").options] == ["ada.csv"]
         else:
             assert "No CSV files have been uploaded" in at.info[0].value
+
+
+def test_an_unknown_mode_admits_nobody_and_names_the_fix(home, monkeypatch):
+    monkeypatch.setenv("GLASSNET_MODE", "clas")
+    at = app()
+    assert not at.exception, at.exception
+    assert "set it to personal or class" in shown(at.error[0].value) and "clas" in shown(at.error[0].value)
+    assert not at.title                                  # no page, no Join form
