@@ -183,3 +183,14 @@ def test_an_unknown_mode_admits_nobody_and_names_the_fix(home, monkeypatch):
     assert not at.exception, at.exception
     assert "set it to personal or class" in shown(at.error[0].value) and "clas" in shown(at.error[0].value)
     assert not at.title                                  # no page, no Join form
+
+
+def test_the_teacher_joins_with_the_key_and_sees_the_whole_class(klass, home):
+    at = app()
+    at.text_input(key="join_name").input("Ms L")
+    at.text_input(key="join_key").input(class_keys(home).teacher_key.lower())
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert "every run of the class" in at.sidebar.caption[0].value
+    runs_page(at)
+    assert set(at.dataframe[0].value["by"]) == {"Ada", "Bob", "Teacher"}
