@@ -5,7 +5,9 @@ Session keys (plain JSON-able values, so they survive page switches; named in da
     keys.DATASET_REF   DatasetRef.to_dict() of the chosen dataset
     keys.NETWORK       NetworkSpec.to_dict() being edited on the Build page
     keys.TRAIN_SPEC    TrainSpec.to_dict() being edited on the Train page
-The current run lives in the URL (?run=ID) so a browser refresh keeps it.
+The current run lives in the URL (?run=ID) so a browser refresh keeps it. The pages reach runs through
+store(), the workspace as the session's person may use it (dashboard/people.py: in class mode a student's
+own runs; the person's signed token lives in the URL beside the run, ?who=...).
 """
 from __future__ import annotations
 
