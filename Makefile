@@ -1,4 +1,4 @@
-# Glassnet: `make run` starts the app, `make test` runs the whole suite.
+# Glassnet: `make run` starts the app, `make class` starts it for a class, `make test` runs the whole suite.
 # Both create the virtualenv (.venv) and install what they need on first use.
 
 PYTHON ?= python3
@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8501
 
-.PHONY: venv dev run test bench clean
+.PHONY: venv dev run class test bench clean
 
 venv: $(VENV)/.installed
 
@@ -26,6 +26,11 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 
 run: venv
 	$(PY) -m streamlit run dashboard/app.py --server.address $(HOST) --server.port $(PORT)
+
+# A class shares one server: it listens on the machine's network (0.0.0.0) unless HOST is given,
+# and prints the join link, the class code and the teacher key before it starts.
+class: venv
+	$(PY) -m dashboard.serve --class --host $(if $(filter command line environment,$(origin HOST)),$(HOST),0.0.0.0) --port $(PORT)
 
 test: dev
 	$(PY) -m pytest

@@ -11,7 +11,15 @@ if str(ROOT) not in sys.path:          # streamlit puts only dashboard/ on the p
 import streamlit as st  # noqa: E402
 
 from dashboard.errors import shielded  # noqa: E402
-from dashboard.state import PAGES, streamlit_page  # noqa: E402
+from dashboard.people import admitted  # noqa: E402
+from dashboard.state import PAGES, streamlit_page, workspace  # noqa: E402
+
+
+def main() -> None:
+    """The pages — in class mode only once this session has joined (the Join form stands in until then)."""
+    if admitted(workspace):
+        st.navigation([streamlit_page(p) for p in PAGES]).run()
+
 
 st.set_page_config(page_title="Glassnet", page_icon="🔎", layout="wide")
-shielded(st.navigation([streamlit_page(p) for p in PAGES]).run)
+shielded(main)

@@ -15,6 +15,12 @@ DATASET_REF = "dataset_ref"
 NETWORK = "network"
 TRAIN_SPEC = "train"
 
+# ---------------------------------------------------------------- People (class mode)
+
+WHO = "_who"                                # the session's signed token (also the URL's ?who=)
+WHO_VIEW = "_who_view"                      # (person id, the store as that person may use it)
+JOIN_NAME, JOIN_CODE, JOIN_KEY = "join_name", "join_code", "join_key"   # the Join form's boxes
+
 # ---------------------------------------------------------------- Data
 
 DATA_SOURCE = "data_source"                 # built-in, upload or an earlier upload

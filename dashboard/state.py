@@ -5,7 +5,9 @@ Session keys (plain JSON-able values, so they survive page switches; named in da
     keys.DATASET_REF   DatasetRef.to_dict() of the chosen dataset
     keys.NETWORK       NetworkSpec.to_dict() being edited on the Build page
     keys.TRAIN_SPEC    TrainSpec.to_dict() being edited on the Train page
-The current run lives in the URL (?run=ID) so a browser refresh keeps it.
+The current run lives in the URL (?run=ID) so a browser refresh keeps it. The pages reach runs through
+store(), the workspace as the session's person may use it (dashboard/people.py: in class mode a student's
+own runs; the person's signed token lives in the URL beside the run, ?who=...).
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from pathlib import Path
 import streamlit as st
 
 from core.runs import Store, StoreError, keep_standby_worker, recover, warm_up
-from dashboard import keys
+from dashboard import keys, people
 
 
 @dataclass(frozen=True)
@@ -76,14 +78,25 @@ DEFAULT_DATASET = {"kind": "builtin", "name": "spiral", "params": {"n": 400, "no
                                                   "test_fraction": 0.15, "split_seed": 0}}
 
 
-def store() -> Store:
-    """This session's connection to the workspace; stale runs are recovered once per session."""
+def workspace() -> Store:
+    """This session's connection to the whole workspace; stale runs are recovered once per session."""
     if "_store" not in st.session_state:
         s = Store()
         recover(s)
         keep_standby_worker(os.environ.get("GLASSNET_STANDBY", "1") != "0")
         st.session_state["_store"] = s
     return st.session_state["_store"]
+
+
+def store() -> Store:
+    """The workspace as this session's person may use it: in class mode a student's own runs only
+    (see dashboard/people.py); in personal mode the workspace itself."""
+    return people.view(workspace())
+
+
+def uploads_home() -> Path:
+    """The folder whose datasets/ keeps this session's uploads (a student's own space in class mode)."""
+    return people.uploads_home(workspace())
 
 
 def ready_to_train() -> None:

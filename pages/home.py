@@ -3,6 +3,7 @@ import time
 
 import streamlit as st
 
+from dashboard.people import class_mode
 from dashboard.state import FLOW, PAGES, page, store
 
 st.title("Glassnet")
@@ -38,4 +39,5 @@ else:
           "device": r.device or "", "started": time.strftime("%Y-%m-%d %H:%M", time.localtime(r.created))}
          for r in runs],
         hide_index=True, width="stretch")
-st.caption(f"Workspace: `{store().home}` — set GLASSNET_HOME to use another folder.")
+if not class_mode():              # a class's members are not shown where the server keeps its files
+    st.caption(f"Workspace: `{store().home}` — set GLASSNET_HOME to use another folder.")

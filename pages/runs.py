@@ -2,10 +2,11 @@
 import streamlit as st
 
 from dashboard.runs import compare, downloads, managed_run, rename_or_delete, runs_message, runs_overview
+from dashboard.people import whose_runs
 from dashboard.state import page, store
 
 st.title("Runs")
-st.caption("Every run in this workspace. Compare learning curves side by side — the same data with SGD, "
+st.caption(f"{whose_runs(store())} Compare learning curves side by side — the same data with SGD, "
            "momentum and Adam makes a good race — then rename, delete or download a run.")
 runs_message()
 

@@ -10,6 +10,7 @@ and ``.column`` when it lies in one column.
   load_csv, read_csv_bytes              an uploaded table (within core/limits.py)   loading.py, reading.py
   uploaded_csvs, upload_info, read_upload, load_upload,
   remember_upload_settings, delete_upload, Upload    earlier uploads    uploads.py
+  space_folder, kept_copy, SPACES       a class member's own uploads; a kept file found by hash   spaces.py
   load_dataset, DatasetRef, Preprocess  rebuilding from a reference    loading.py, ref.py
   Dataset (.split, .indices, .encode)   the arrays of the three splits dataset.py
   infer_task, csv_columns_summary       column typing for previews     columns.py
@@ -31,6 +32,7 @@ from .groups import (MAX_GROUPS, MISSING, FairnessError, Grouping, band_labels, 
 from .loading import load_csv, load_dataset, load_upload
 from .reading import read_csv_bytes
 from .ref import DatasetRef, Preprocess
+from .spaces import SPACES, kept_copy, space_folder
 from .split import SPLITS, split_name
 from .uploads import Upload, delete_upload, read_upload, remember_upload_settings, upload_info, uploaded_csvs
 
@@ -39,6 +41,7 @@ __all__ = [
     "DATASETS_DIR",
     "MAX_GROUPS",
     "MISSING",
+    "SPACES",
     "SPLITS",
     "DataError",
     "Dataset",
@@ -54,6 +57,7 @@ __all__ = [
     "group_labels",
     "group_order",
     "infer_task",
+    "kept_copy",
     "list_builtin",
     "load_builtin",
     "load_csv",
@@ -63,6 +67,7 @@ __all__ = [
     "read_upload",
     "remember_upload_settings",
     "row_groups",
+    "space_folder",
     "split_name",
     "suggest_bins",
     "training_bins",

@@ -14,7 +14,8 @@ from .dataset import Dataset
 from .errors import DataError, names_list
 from .reading import read_csv_bytes
 from .ref import DatasetRef, Preprocess
-from .uploads import read_upload, record_upload, store_bytes, stored_path, upload_info
+from .spaces import kept_copy
+from .uploads import read_upload, record_upload, store_bytes, upload_info
 
 
 def _csv_source(data: bytes | str | Path, filename: str | None) -> tuple[bytes, str]:
@@ -123,7 +124,7 @@ def load_dataset(ref: DatasetRef | dict, home: Path | None = None) -> Dataset:
         raise DataError(
             f"Rebuilding the uploaded file {ref.name!r} needs the workspace folder where it was kept; pass home=..."
         )
-    path = stored_path(Path(home), ref.sha256)
+    path = kept_copy(Path(home), ref.sha256)
     try:
         data = path.read_bytes()
     except FileNotFoundError:

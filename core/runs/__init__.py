@@ -12,6 +12,11 @@ how a stored run comes back (its network, predictions, exports, and its place be
   validation_curves, best_validation,         download bytes and file names                      compare.py
   spec_table, metrics_csv, export_bytes,
   file_stem, EXPORTS
+  Person, PERSONAL, MAX_NAME, class_keys,     who uses the workspace: personal mode's one person, or a
+  ClassKeys, join, token_for, person_for,     class's students and teacher; the class code, teacher key
+  class_members, JoinError, TokenError        and signed tokens kept in the workspace            people.py
+  scoped, ScopedStore, NotYours, owner_of     a person's view of the store: their own runs only (the
+                                              teacher's and personal mode's: every run)          scope.py
 
 worker.py is the worker process itself, `python -m core.runs.worker RUN_ID --home DIR [--resume]`, which
 the executor starts; nothing imports it here (it imports the training loop, which writes to this store).
@@ -21,34 +26,52 @@ from .compare import (EXPORTS, architecture, best_validation, export_bytes, file
                       parameter_count, spec_table, validation_curves)
 from .executor import JobError, keep_standby_worker, pid_alive, recover, warm_up
 from .loading import LoadedRun, export, load_run, predict_array, predictions_frame
+from .people import (MAX_NAME, PERSONAL, ClassKeys, JoinError, Person, TokenError, class_keys, class_members, join,
+                     person_for, token_for)
+from .scope import NotYours, ScopedStore, owner_of, scoped
 from .store import ACTIVE, SCHEMA, Run, Store, StoreError, new_run_id
 
 __all__ = [
     "ACTIVE",
     "EXPORTS",
+    "PERSONAL",
     "SCHEMA",
+    "ClassKeys",
     "JobError",
+    "JoinError",
     "LoadedRun",
+    "MAX_NAME",
+    "NotYours",
+    "Person",
     "Run",
+    "ScopedStore",
     "Store",
     "StoreError",
+    "TokenError",
     "architecture",
     "best_validation",
+    "class_keys",
+    "class_members",
     "executor",
     "export",
     "export_bytes",
     "file_stem",
+    "join",
     "keep_standby_worker",
     "load_run",
     "metrics_csv",
     "new_run_id",
     "overview",
+    "owner_of",
     "parameter_count",
+    "person_for",
     "pid_alive",
     "predict_array",
     "predictions_frame",
     "recover",
+    "scoped",
     "spec_table",
+    "token_for",
     "validation_curves",
     "warm_up",
 ]

@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.data import DataError, remember_upload_settings
 from dashboard import keys
-from dashboard.state import DEFAULT_DATASET, dataset_for, store
+from dashboard.state import DEFAULT_DATASET, dataset_for, uploads_home
 from dashboard.widgets import md
 
 
@@ -27,6 +27,6 @@ def remember_choice(ref: dict, previous: dict) -> None:
     if ref["kind"] != "csv" or ref == previous:
         return
     try:
-        remember_upload_settings(store().home, ref)
+        remember_upload_settings(uploads_home(), ref)
     except DataError:
         pass

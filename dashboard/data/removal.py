@@ -10,7 +10,7 @@ import streamlit as st
 
 from core.data import DataError, delete_upload
 from dashboard import keys
-from dashboard.state import DEFAULT_DATASET, current_dataset_ref, store
+from dashboard.state import DEFAULT_DATASET, current_dataset_ref, store, uploads_home
 from dashboard.widgets import DATA_LABELS, md
 
 from .help import HELP
@@ -32,7 +32,7 @@ def remove_upload(sha: str, name: str) -> None:
                                                       "stop that run on the Train page first, then remove the file.")
         return
     try:
-        delete_upload(store().home, sha)
+        delete_upload(uploads_home(), sha)
     except DataError as e:
         st.session_state[keys.DATA_FLASH] = ("error", str(e))
         return

@@ -6,7 +6,7 @@ import streamlit as st
 from core import limits
 from core.data import DataError, load_csv, read_csv_bytes
 from dashboard import keys
-from dashboard.state import store
+from dashboard.state import uploads_home
 from dashboard.widgets import md, sha256
 
 from .columns import csv_controls, load_or_explain
@@ -44,5 +44,5 @@ def csv_choice(ref: dict, pp: dict) -> dict | None:
     settings = (digest, upload.name, target, task, tuple(sensitive), tuple(drop))
     new_ref = load_or_explain(frame, lambda: memo("csv_load", settings, lambda: load_csv(
         data, filename=upload.name, target=target, task=task, sensitive=sensitive, drop=drop,
-        preprocess=None, home=store().home)))
+        preprocess=None, home=uploads_home())))
     return None if new_ref is None else {**new_ref, "preprocess": pp}

@@ -7,7 +7,7 @@ import streamlit as st
 
 from core.data import DataError, load_upload, read_csv_bytes, read_upload, uploaded_csvs
 from dashboard import keys
-from dashboard.state import store
+from dashboard.state import uploads_home
 from dashboard.widgets import md
 
 from .columns import csv_controls, load_or_explain
@@ -35,7 +35,7 @@ def picked_upload() -> None:
     st.session_state.pop(keys.DATA_ASK_REMOVE, None)
     if not sha:
         return
-    upload = next((u for u in uploaded_csvs(store().home) if u.id == sha), None)
+    upload = next((u for u in uploaded_csvs(uploads_home()) if u.id == sha), None)
     if upload is None or not upload.ok:
         return
     stale = tuple(keys.table_choice(what, sha) for what in keys.TABLE_CHOICES)
@@ -48,7 +48,7 @@ def picked_upload() -> None:
 
 def saved_choice(ref: dict, pp: dict) -> dict | None:
     """Reopen a CSV uploaded earlier in this workspace; the new reference when the choices make a usable dataset."""
-    home = store().home
+    home = uploads_home()
     uploads = uploaded_csvs(home)
     if not uploads:
         st.info("No CSV files have been uploaded in this workspace yet. Upload one under Upload a CSV; "

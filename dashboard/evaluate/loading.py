@@ -8,6 +8,7 @@ from core.data import DataError
 from core.analysis import EvaluationError, predict_split
 from core.spec import SpecError
 from core.runs import StoreError
+from dashboard.people import cache_scope
 from dashboard.state import store
 from dashboard.text import md_plain as md
 
@@ -15,7 +16,7 @@ EVALUABLE = ("finished", "stopped", "interrupted")
 
 
 @st.cache_resource(show_spinner="Loading the network and predicting…", max_entries=24)
-def _predictions(home: str, run_id: str, checkpoint: str, split: str, updated: float, _store):
+def _predictions(scope: str, run_id: str, checkpoint: str, split: str, updated: float, _store):
     """(predictions, dataset, epoch) of a run's checkpoint on a split."""
     from core.runs import load_run
     loaded = load_run(_store, run_id, checkpoint)
@@ -31,7 +32,7 @@ def predictions(run, checkpoint: str, split: str) -> tuple | None:
     """(predictions, dataset, epoch) of the run's checkpoint on the split, or None after showing why the
     run cannot be evaluated."""
     try:
-        return _predictions(str(store().home), run.id, checkpoint, split, run.updated, store())
+        return _predictions(cache_scope(store()), run.id, checkpoint, split, run.updated, store())
     except (StoreError, DataError, SpecError, EvaluationError, ValueError, OSError) as e:
         st.error(f"This run cannot be evaluated: {md(e)}")
         st.caption("Try the other weights or split, or pick another run.")

@@ -53,6 +53,7 @@ def start_variant(store, run, kind: str, column: str, lam: float | None = None, 
     """Start a new run like `run` (same data, network and settings) with one in-training mitigation,
     on the groups of `column` (cut at `edges` when given, as the audit cuts them)."""
     from core.runs import executor as jobs
+    from core.runs import owner_of
     from core.spec import NetworkSpec, TrainSpec
     spec = dict(run.train or {})
     spec.update(sensitive=column, reweigh=kind == "reweigh",
@@ -62,7 +63,7 @@ def start_variant(store, run, kind: str, column: str, lam: float | None = None, 
         spec["fairness_lambda"] = float(lam)
     train = TrainSpec.from_dict(spec)
     return jobs.submit(store, dataset=run.dataset, network=NetworkSpec.from_dict(run.network), train=train,
-                       name=variant_name(run.name, kind, lam), parent=run.id)
+                       name=variant_name(run.name, kind, lam), parent=run.id, owner=owner_of(store))
 
 
 def training_controls(store, run, column: str, edges=None) -> None:

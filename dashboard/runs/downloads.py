@@ -13,11 +13,12 @@ MODEL_LABELS = {"pytorch": "PyTorch code", "safetensors": "Weights (safetensors)
 def _deferred_export(run_id: str, fmt: str):
     """The export made when its button is clicked, not on every run of the page."""
     home = str(store().home)
+    person = getattr(store(), "person", None)       # in class mode: made through the person's own view
 
     def make() -> bytes:
-        from core.runs import Store
+        from core.runs import Store, scoped
         with Store(home) as s:
-            return export_bytes(s, run_id, fmt)
+            return export_bytes(s if person is None else scoped(s, person), run_id, fmt)
     return make
 
 

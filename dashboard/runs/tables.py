@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core.runs import overview
+from dashboard.people import owner_names
 from dashboard.state import dataset_for, store
 
 NAME_PX = 200                    # the run's name: longer names end in '…' (the pickers below show them whole)
@@ -30,7 +31,13 @@ def _dataset_of(run):
 
 def runs_overview(runs) -> None:
     """Every run of the workspace in one table, newest first."""
-    shown, columns = runs_table(overview(store(), runs, _dataset_of))
+    table = overview(store(), runs, _dataset_of)
+    shown, columns = runs_table(table)
+    names = owner_names(store())
+    if names is not None:                        # the teacher's table: whose run each one is
+        owners = {r.id: r.owner for r in runs}
+        shown.insert(1, "by", [names.get(owners.get(i), "—") for i in table["id"]])
+        columns["by"] = st.column_config.TextColumn("by", help="Who in the class started the run.")
     st.dataframe(shown, hide_index=True, width="stretch", column_config=columns)
     st.caption("Newest first.")
 

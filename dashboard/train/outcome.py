@@ -10,6 +10,7 @@ from core.runs import executor as jobs
 from core.runs import Run, Store
 from core.runs.resumes import resume_epoch
 from dashboard import keys
+from dashboard.people import class_mode
 from dashboard.text import md_plain as md
 
 from .charts import format_seconds
@@ -45,9 +46,10 @@ def run_outcome(store: Store, run: Run) -> None:
                                                "rate or turn on gradient clipping, then train again."),
                  icon=":material/warning:")
     elif run.status == "failed":
+        log = ("kept on the server, where whoever runs it can read it" if class_mode()
+               else f"in `{store.run_dir(run.id) / 'worker.log'}`")
         st.error(f"Training failed: {md(run.error) if run.error else 'the worker stopped with an error'}. Check the data, network "
-                 "and settings, then press Start again; the worker log is in "
-                 f"`{store.run_dir(run.id) / 'worker.log'}`.", icon=":material/error:")
+                 f"and settings, then press Start again; the worker log is {log}.", icon=":material/error:")
 
 
 def interruption_reason(error: str | None) -> str:

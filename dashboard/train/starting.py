@@ -15,7 +15,7 @@ import streamlit as st
 
 from core.runs import executor as jobs
 from core.spec import NetworkSpec, SpecError, TrainSpec
-from core.runs import ACTIVE, Store, StoreError
+from core.runs import ACTIVE, Store, StoreError, owner_of
 from dashboard import keys
 from dashboard.state import set_current_run
 from dashboard.text import md_plain as md
@@ -89,7 +89,7 @@ def press_start(store: Store, dataset_ref: dict, dataset, network: dict, train: 
 def start_run(store: Store, dataset_ref: dict, dataset, network: dict, train: dict) -> str:
     """Validate and submit a run; returns its id (raises SpecError with a readable message)."""
     return jobs.submit(store, dataset=dataset_ref, network=NetworkSpec.from_dict(network),
-                       train=TrainSpec.from_dict(train), name=run_name(dataset, network, train))
+                       train=TrainSpec.from_dict(train), name=run_name(dataset, network, train), owner=owner_of(store))
 
 
 def run_name(ds, network: dict, train: dict) -> str:
