@@ -19,7 +19,7 @@ dataset = dataset_to_build_for()
 st.title("Build")
 ready_to_train()
 st.markdown(introduction(dataset))
-handout_note(1)
+handout_box = st.container()         # filled once the page's settings are known
 network_message()
 
 edit, show = st.columns([11, 9], gap="large")
@@ -39,3 +39,6 @@ with show:
     import_box()
 
 next_step("Train", "Next: train it", next_step_text(dataset))
+
+with handout_box:
+    handout_note(1)

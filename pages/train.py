@@ -27,7 +27,7 @@ ready_to_train()
 st.caption("Choose how the network learns and press **Start**: the loss falls, the accuracy climbs and — for 2-D "
            "data — the decision boundary takes shape as you watch. Pause, step one batch at a time, or change "
            "the learning rate while it trains.")
-handout_note(2)
+handout_box = st.container()         # filled once the page's settings are known
 
 runs = store()
 run_id = watched_run(runs)
@@ -82,3 +82,6 @@ with right:
             if run.status == "finished":
                 link("Evaluate", "Evaluate this run", ":material/fact_check:")
         show_run(runs, run, dataset, ref)
+
+with handout_box:
+    handout_note(2)

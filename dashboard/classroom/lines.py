@@ -34,6 +34,18 @@ def metric_title(feed: ClassFeed, metric: str) -> str:
     return "validation accuracy" if kinds != {"val_accuracy", "val_r2"} else "validation accuracy or R²"
 
 
+SETTING_COLUMNS = ("data", "hidden layers", "activation", "optimiser", "lr", "batch size")
+
+
+def shared_settings(board: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """(the board without the settings every run shares, {setting: the value they share}) — for two runs or
+    more; the leaderboard then fits the page's width and says once what is the same for everyone."""
+    if len(board) < 2:
+        return board, {}
+    same = {c: board[c].iloc[0] for c in SETTING_COLUMNS if c in board and board[c].astype(str).nunique() == 1}
+    return board.drop(columns=list(same)), same
+
+
 def leaderboard(feed: ClassFeed) -> pd.DataFrame:
     """Every run of the class ranked by its best validation accuracy (regressions by R², after them), with
     its student, status, epochs and settings; runs without a score yet come last."""

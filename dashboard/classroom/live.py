@@ -12,7 +12,7 @@ from dashboard.charts.class_runs import class_curves_figure
 from dashboard.state import keep
 from dashboard.text import md_plain as md
 
-from .lines import METRICS, class_lines, leaderboard, metric_title
+from .lines import METRICS, class_lines, leaderboard, metric_title, shared_settings
 
 POLL_S = 2.0
 
@@ -59,7 +59,11 @@ def _live(view, metric: str, colour: str) -> None:
     if board.empty:
         st.info("No run yet: once students press Start on the Train page, their runs are ranked here.")
         return
-    st.dataframe(board, hide_index=True, width="stretch", column_config=BOARD_COLUMNS)
+    shown, same = shared_settings(board)
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=BOARD_COLUMNS)
+    if same:
+        st.caption("Every run: " + " · ".join(f"{name} {md(f'{value:g}' if isinstance(value, float) else value)}"
+                                               for name, value in same.items()) + ".")
 
 
 def _figure(class_feed: ClassFeed, lines, metric: str, colour: str):
@@ -77,7 +81,7 @@ BOARD_COLUMNS = {
     "rank": st.column_config.NumberColumn("#", format="%d", width=40),
     "student": st.column_config.TextColumn("student"),
     "run": st.column_config.TextColumn("run", width=160),
-    "epochs": st.column_config.TextColumn("epochs", help="Epochs trained of those asked for."),
+    "epochs": st.column_config.TextColumn("epochs", width=110, help="Epochs trained of those asked for."),
     "best": st.column_config.NumberColumn("best val.", format="%.3f", help="The best validation accuracy "
                                           "(classification) or R² (regression) over the epochs so far."),
     "of": st.column_config.TextColumn("of", help="acc. = accuracy, R² = coefficient of determination."),

@@ -62,6 +62,8 @@ def test_the_teacher_sees_every_students_run_on_the_chart_and_the_board(klass):
     assert sorted(board["student"]) == ["<b>Bob</b>", "Ada"]
     assert set(board["status"]) == {"finished"} and list(board["rank"]) == [1, 2]
     assert board["best"].iloc[0] >= board["best"].iloc[1]
+    assert list(board["optimiser"]) and "data" not in board.columns               # what differs, and once…
+    assert "Every run: data spiral · hidden layers 8 · activation tanh" in " ".join(shown(c.value) for c in at.caption)
 
     at.selectbox(key="class.colour").set_value("optimiser").run()
     assert sorted(t["name"] for t in chart(at)["data"]) == ["adam", "sgd"]

@@ -76,6 +76,17 @@ def test_a_student_who_chose_nothing_opens_the_train_page_with_the_handout(home)
     assert at.session_state["network"]["layers"] == NETWORK["layers"] and "Set by your teacher" in captions(at)
 
 
+def test_a_change_after_taking_the_handout_is_the_students_own_at_once(home):
+    tokens = people(home)
+    hand_out_as_teacher(home, tokens["Teacher"])
+    at = session(tokens["Ada"], "train")
+    at.number_input(key="train.lr").set_value(0.2).run()
+    assert "Set by your teacher" not in captions(at)                           # in the redraw the change made
+    assert at.button(key="handout.take") is not None
+    at.number_input(key="train.lr").set_value(0.05).run()                      # back to the hand-out's
+    assert "Set by your teacher" in captions(at)
+
+
 def test_a_student_with_settings_of_their_own_keeps_them_and_may_take_the_handout(home):
     tokens = people(home)
     at = session(tokens["Ada"], "train")
