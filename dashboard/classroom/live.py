@@ -7,6 +7,7 @@ import streamlit as st
 
 from core.classroom import SETTINGS, ClassFeed
 from core.runs import StoreError
+from core.runs import executor as jobs
 from dashboard import keys
 from dashboard.charts.class_runs import class_curves_figure
 from dashboard.state import keep
@@ -46,6 +47,9 @@ def live_class(view) -> None:
 def _live(view, metric: str, colour: str) -> None:
     class_feed = feed()
     try:
+        # as the Train page's poll does for its run: a run whose worker died is marked so, and a worker that
+        # ignored Stop all past the grace is ended, with no student's page open
+        jobs.recover(view)
         class_feed.update(view)
     except StoreError as e:
         st.error(f"The class's runs cannot be read now: {md(e)}")

@@ -5,6 +5,8 @@ they train. The Class page is in the teacher's menu alone, and a student who ope
 it is."""
 from __future__ import annotations
 
+import csv
+
 from core.classroom import hand_out
 from core.presets import default_network
 from core.runs import ACTIVE, Store, class_keys, join, person_for, scoped, token_for
@@ -79,6 +81,10 @@ def test_the_teacher_sees_both_students_lines_live(class_server, browser):
         assert grown
         main.get_by_role("heading", name="Leaderboard").wait_for(timeout=STEP_TIMEOUT)
         top_screenshot(teacher, "class-page", 1700)
+        with teacher.expect_download() as got:
+            main.get_by_role("button", name="Download the class's results (CSV)").click()
+        rows = list(csv.DictReader(open(got.value.path(), encoding="utf-8")))
+        assert sorted((r["student"], float(r["lr"])) for r in rows) == [("Ada", 0.03), ("Bob", 0.003)]
 
         ada.goto(f"{base}/class?who={ada_token}", wait_until="commit", timeout=60_000)
         ada.get_by_text("The Class page is for the teacher").wait_for(timeout=STEP_TIMEOUT)
@@ -89,7 +95,7 @@ def test_the_teacher_sees_both_students_lines_live(class_server, browser):
         from .conftest import screenshot
         for i, c in enumerate(contexts):
             for p in c.pages:
-                screenshot(p, f"debug-{i}")
+                screenshot(p, f"class-page-failed-{i}")
         raise
     finally:
         for context in contexts:
