@@ -3,7 +3,10 @@ on one chart and in the leaderboard; a student, and personal mode, are told the 
 page's menu entry is checked in a real browser (tests/e2e/test_class_page.py)."""
 from __future__ import annotations
 
+import base64
 import json
+
+import numpy as np
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -22,7 +25,7 @@ def home(tmp_path, monkeypatch):
 
 @pytest.fixture
 def klass(home):
-    """Tokens of Ada and <b>Bob</b> (students) and Ms L (teacher); Ada and Bob each trained a run."""
+    """(tokens of Ada and <b>Bob</b> (students) and Ms L (teacher), the run each student trained, the workspace)."""
     with Store(home) as store:
         keys = class_keys(home)
         people = {"Ada": join(store, "Ada", keys.code), "Bob": join(store, "<b>Bob</b>", keys.code),
@@ -30,10 +33,10 @@ def klass(home):
         tokens = {name: token_for(store, p) for name, p in people.items()}
     runs = {}
     for name, optimizer in (("Ada", "adam"), ("Bob", "sgd")):
-        runs[name] = train_run(home, epochs=4, optimizer=optimizer, name=f"{name}'s spiral")
+        runs[name] = train_run(home, epochs=8, optimizer=optimizer, name=f"{name}'s spiral")
         with Store(home) as store:
             store.update_run(runs[name], owner=people[name].id)
-    return tokens, runs
+    return tokens, runs, home
 
 
 def class_page(token: str | None) -> AppTest:
@@ -50,14 +53,23 @@ def chart(at) -> dict:
     return json.loads(at.get("plotly_chart")[0].proto.spec)
 
 
+def points(values) -> list:
+    """A trace's x or y as numbers (plotly writes arrays as base64 with their dtype)."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
+    return list(values)
+
+
 def test_the_teacher_sees_every_students_run_on_the_chart_and_the_board(klass):
-    tokens, runs = klass
+    tokens, runs, home = klass
     at = class_page(tokens["Teacher"])
     traces = chart(at)["data"]
     hovers = " ".join(t["hovertemplate"] for t in traces)
     assert len(traces) == 2
     assert "Ada · Ada's spiral" in hovers and "&lt;b&gt;Bob&lt;/b&gt; · Bob's spiral" in hovers
-    assert all(len(t["x"]) >= 1 for t in traces)
+    with Store(home) as store:
+        logged = {store.metrics(r, ["val_loss"])["epoch"].tolist()[-1] for r in runs.values()}
+    assert logged == {8} and all(points(t["x"])[-1] == 8 and len(points(t["x"])) >= 2 for t in traces)
     board = at.dataframe[0].value
     assert sorted(board["student"]) == ["<b>Bob</b>", "Ada"]
     assert set(board["status"]) == {"finished"} and list(board["rank"]) == [1, 2]
@@ -73,7 +85,7 @@ def test_the_teacher_sees_every_students_run_on_the_chart_and_the_board(klass):
 
 @pytest.mark.parametrize("who", ["Ada", None])
 def test_anyone_but_the_teacher_is_told_the_page_is_the_teachers(klass, monkeypatch, who):
-    tokens, _ = klass
+    tokens, _, _ = klass
     if who is None:
         monkeypatch.setenv("GLASSNET_MODE", "personal")
     at = class_page(tokens[who] if who else None)
