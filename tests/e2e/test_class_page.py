@@ -19,7 +19,9 @@ from .test_train_live import poll, set_number
 EPOCHS = 3000                    # long enough to be watched while it trains, stopped at the end
 TRACES = """() => {
   const plot = document.querySelector("[data-testid='stMain'] .js-plotly-plot");
-  return plot && plot.data ? plot.data.map(t => [t.hovertemplate || "", (t.x || []).length]) : [];
+  if (!plot || !plot.data || !plot.calcdata) return [];
+  // the points plotly drew of each line (its arrays arrive base64-encoded, so counted from its calcdata)
+  return plot.data.map((t, i) => [t.hovertemplate || "", (plot.calcdata[i] || []).length]);
 }"""
 
 
