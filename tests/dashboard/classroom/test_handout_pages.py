@@ -102,6 +102,23 @@ def test_a_student_with_settings_of_their_own_keeps_them_and_may_take_the_handou
     assert at.session_state["dataset_ref"] == MOONS
 
 
+def test_a_run_opened_by_its_address_keeps_that_runs_settings(home):
+    tokens = people(home)
+    with Store(home) as store:
+        ada = scoped(store, person_for(store, tokens["Ada"]))
+        run_id = ada.create_run(name="mine", dataset=MOONS, network=NETWORK,
+                                train=TrainSpec(lr=0.2, epochs=5).to_dict(), status="finished")
+    hand_out_as_teacher(home, tokens["Teacher"])
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["who"] = tokens["Ada"]
+    at.query_params["run"] = run_id
+    at.run()
+    at.switch_page("../pages/train.py").run()
+    assert not at.exception, at.exception
+    assert at.number_input(key="train.lr").value == 0.2 and at.number_input(key="train.epochs").value == 5
+    assert at.button(key="handout.take") is not None
+
+
 def test_a_teacher_and_personal_mode_get_no_handout(home, monkeypatch):
     tokens = people(home)
     hand_out_as_teacher(home, tokens["Teacher"])
