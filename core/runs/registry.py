@@ -31,7 +31,8 @@ def ensure_tables(store) -> None:
     if getattr(store, "_pool_tables", False):
         return
     if not store.db.execute("SELECT 1 FROM sqlite_master WHERE name='claims_by_owner'").fetchone():
-        store.db.executescript(TABLES)
+        for statement in filter(str.strip, TABLES.split(";")):   # not executescript: it would end a transaction
+            store.db.execute(statement)
     store._pool_tables = True
 
 

@@ -89,3 +89,22 @@ def kill_workers(run_id: str) -> None:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+
+def pool_pids(home, pool_only: bool = True) -> list[int]:
+    """The live pool workers of the workspace `home` (`core.runs.worker --pool --home HOME`), as /proc shows
+    them; with pool_only=False every worker process of the workspace (a run's own worker, a standby one)."""
+    want = os.path.realpath(home).encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            args = (entry / "cmdline").read_bytes().split(b"\0")
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if b"core.runs.worker" in args and (b"--pool" in args or not pool_only) and state != "Z" and \
+                b"--home" in args and os.path.realpath(args[args.index(b"--home") + 1]) == want:
+            found.append(int(entry.name))
+    return found
