@@ -26,7 +26,7 @@ POLL_S = 0.05                     # an idle worker looks for a queued run this o
 BEAT_S = 2.0                      # and notes that it is alive this often
 IDLE_S = 30 * 60.0
 ORPHAN_IDLE_S = 15.0
-RECYCLE_RUNS = 50
+RECYCLE_RUNS = int(os.environ.get("GLASSNET_WORKER_RUNS", "50") or 50)   # settable for the tests of recycling
 RECYCLE_GROWTH_BYTES = 512 * 2**20
 
 
@@ -54,8 +54,8 @@ def serve(home: str, warm, train) -> int:
     from .store import Store
 
     warm()
-    store, me, starter = Store(home), os.getpid(), os.getppid()
-    registry.register(store, me, parent=starter)
+    store, me = Store(home), os.getpid()
+    starter = registry.started_again(store, me)
     baseline, done = rss_bytes(), 0
     say(f"pool worker {me} ready (workspace {home})")
     try:

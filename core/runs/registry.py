@@ -16,6 +16,7 @@ import time
 from .processes import WORKER_MODULE, command_line, is_worker, pid_alive
 
 POOL_FLAG = "--pool"
+RENEW_S = 60.0
 TABLES = """
 CREATE TABLE IF NOT EXISTS workers (
     pid INTEGER PRIMARY KEY, started REAL NOT NULL, heartbeat REAL NOT NULL, run TEXT,
@@ -59,6 +60,20 @@ def register(store, pid: int, parent: int | None = None) -> None:
                      "VALUES (?,?,?,NULL,0,?)", (pid, now, now, parent))
 
 
+def started_again(store, pid: int) -> int:
+    """A worker is ready (after its imports, or renewed): its count of runs starts afresh. Returns the pid of
+    the process that started it, as that process noted it (a worker asking its parent after its imports may
+    ask too late: its starter may have ended meanwhile)."""
+    ensure_tables(store)
+    now = time.time()
+    row = store.db.execute("SELECT parent FROM workers WHERE pid=?", (pid,)).fetchone()
+    if row is None or row[0] is None:
+        register(store, pid, parent=os.getppid())
+        return os.getppid()
+    store.db.execute("UPDATE workers SET started=?, heartbeat=?, run=NULL, runs_done=0 WHERE pid=?", (now, now, pid))
+    return int(row[0])
+
+
 def beat(store, pid: int, run_id: str | None = None) -> None:
     """The worker is alive and trains `run_id` (None: it waits for a run); re-registers a row that was pruned."""
     ensure_tables(store)
@@ -92,11 +107,17 @@ def live_workers(store, prune: bool = True) -> list[dict]:
     workers that are gone (or whose pid another program has now) are deleted on the way."""
     ensure_tables(store)
     rows = [dict(r) for r in store.db.execute("SELECT * FROM workers ORDER BY started")]
-    alive = [r for r in rows if is_pool_process(r["pid"], store.home)]
+    alive = [r for r in rows if is_pool_process(r["pid"], store.home) or _renewing(r)]
     gone = [r["pid"] for r in rows if r not in alive]
     if prune and gone:
         store.db.execute(f"DELETE FROM workers WHERE pid IN ({','.join('?' * len(gone))})", gone)
     return alive
+
+
+def _renewing(row: dict) -> bool:
+    """A worker in the middle of renewing itself: alive, its command line unreadable while it re-executes,
+    and heard from moments ago (it renews right after noting the run it finished)."""
+    return pid_alive(row["pid"]) and not command_line(row["pid"]) and time.time() - row["heartbeat"] < RENEW_S
 
 
 def trains(store, pid: int | None, run_id: str) -> bool:

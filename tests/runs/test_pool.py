@@ -185,3 +185,49 @@ def test_a_person_may_have_three_runs_active_and_is_told_how_to_start_a_fourth(s
     executor.submit(store, dataset=spiral.ref.to_dict(), network=NET, train=SHORT, owner="ann", start=False)
     with pytest.raises(executor.TooManyRuns):                        # a resume adds an active run too
         executor.resume(store, ann[0])
+
+
+# ------------------------------------------------------------------ a worker's life
+def test_a_worker_renews_itself_after_its_runs_in_the_same_process(store, spiral, pool_of, monkeypatch, wait_for):
+    pool_of(1)
+    monkeypatch.setenv("GLASSNET_WORKER_RUNS", "2")          # renewed after every two runs
+    runs = [submit(store, spiral, name=f"r{i}") for i in range(5)]
+    assert all(executor.wait(store, r, timeout=TIMEOUT).status == "finished" for r in runs)
+    workers = {w for (w,) in store.db.execute("SELECT worker FROM claims")}
+    assert len(workers) == 1                                  # one process (one pid) trained all five
+    log = (store.home / "pool.log").read_text()
+    assert log.count("renews itself after 2 runs") == 2 and log.count("ready") == 3, log[-2000:]
+    wait_for(lambda: [w["runs_done"] for w in registry.live_workers(store)] == [1], TIMEOUT,
+             what="the worker's count of runs to start afresh")
+
+
+def test_a_pool_started_by_a_process_that_ended_leaves_once_idle(store, tmp_path, wait_for):
+    """No server: the command that started the pool is gone, and its idle workers leave on their own."""
+    import subprocess
+    import sys
+    starter = subprocess.run([sys.executable, "-c", "import sys; from core.runs import Store, pool; "
+                              "print(pool.ensure(Store(sys.argv[1]), spare=1))", str(store.home)],
+                             cwd=executor.ROOT, capture_output=True, text=True, timeout=TIMEOUT)
+    assert starter.stdout.strip() == "1", starter.stderr[-2000:]
+    pid = wait_for(lambda: pool_pids(store.home), TIMEOUT, what="the worker")[0]
+    wait_for(lambda: "ready" in (store.home / "pool.log").read_text(), TIMEOUT, what="the worker to be ready")
+    wait_for(lambda: not executor.pid_alive(pid), TIMEOUT, what="the orphaned idle worker to leave")
+
+
+def test_a_pool_worker_leaves_when_its_workspace_is_deleted(tmp_path, wait_for):
+    import shutil
+
+    from core.runs import Store, pool
+    home = tmp_path / "doomed"
+    store = Store(home)
+    try:
+        assert pool.ensure(store, spare=1) == 1
+        pid = wait_for(lambda: pool_pids(home), TIMEOUT, what="the worker")[0]
+        wait_for(lambda: "ready" in (home / "pool.log").read_text(), TIMEOUT, what="the worker to be ready")
+        shutil.rmtree(home)
+        wait_for(lambda: not executor.pid_alive(pid), TIMEOUT, what="the worker to leave")
+        assert not home.exists()                               # nor did it make the folder again
+    finally:
+        store.close()
+        for p in pool_pids(home):
+            os.kill(p, signal.SIGKILL)
