@@ -15,8 +15,8 @@ PUBLIC = ["ACTIVE", "EXPORTS", "SCHEMA", "JobError", "LoadedRun", "Run", "Store"
           "best_validation", "executor", "export", "export_bytes", "file_stem", "keep_standby_worker", "load_run",
           "metrics_csv", "new_run_id", "overview", "parameter_count", "pid_alive", "predict_array",
           "predictions_frame", "recover", "spec_table", "validation_curves", "warm_up"]
-EXECUTOR = ["submit", "pause", "step", "resume", "stop", "set_lr", "recover", "wait", "delete", "warm_up",
-            "keep_standby_worker"]
+EXECUTOR = ["submit", "pause", "step", "resume", "stop", "set_lr", "queue_position", "recover", "wait", "delete",
+            "warm_up", "shutdown", "keep_standby_worker"]
 
 
 def test_the_public_names_are_the_packages_surface():
