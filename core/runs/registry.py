@@ -7,6 +7,8 @@ run from a dead one, and count the pool to top it up.
 
     workers (pid, started, heartbeat, run, runs_done, parent)
     claims  (run, owner, worker, time)       one row a run handed to a worker: who started when (fair share)
+and an index of the runs by status, so an idle worker's look for a queued run stays one small read however
+many runs the workspace keeps.
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ CREATE TABLE IF NOT EXISTS workers (
 );
 CREATE TABLE IF NOT EXISTS claims (run TEXT NOT NULL, owner TEXT, worker INTEGER, time REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS claims_by_owner ON claims (owner, time);
+CREATE INDEX IF NOT EXISTS runs_by_status ON runs (status, pid);
 """
 
 
@@ -31,7 +34,7 @@ def ensure_tables(store) -> None:
     """Create the pool's tables in a workspace that has none yet (once per connection)."""
     if getattr(store, "_pool_tables", False):
         return
-    if not store.db.execute("SELECT 1 FROM sqlite_master WHERE name='claims_by_owner'").fetchone():
+    if not store.db.execute("SELECT 1 FROM sqlite_master WHERE name='runs_by_status'").fetchone():
         for statement in filter(str.strip, TABLES.split(";")):   # not executescript: it would end a transaction
             store.db.execute(statement)
     store._pool_tables = True
