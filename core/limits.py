@@ -43,6 +43,9 @@ class Limits:
     # a run
     max_steps: int = _limit(10_000_000, "training steps of a run (epochs × batches per epoch)")
     max_run_seconds: int = _limit(4 * 3600, "wall-clock seconds a run may take, pauses included")
+    max_active_runs_per_person: int = _limit(3, "runs one person may have waiting, training or paused at once")
+    # the server
+    workers: int = _limit(os.cpu_count() or 1, "training worker processes of a workspace (runs training at once)")
     # explanations and audits
     max_lime_samples: int = _limit(20_000, "perturbed samples of one LIME explanation")
     max_explain_rows: int = _limit(2_000, "rows explained at once")

@@ -91,6 +91,7 @@ def store(home):
             except (ProcessLookupError, OSError):
                 pass
         jobs._children.pop(rid, None)
+    jobs.shutdown(s)                  # the workspace's pool workers, and its standby worker
     s.close()
 
 

@@ -1,5 +1,6 @@
 """`python -m core resume --run ID [--wait] [--json]`: continue a paused, interrupted, stopped or failed run
-from its last checkpoint, in a worker process of its own (it goes on if this command is interrupted)."""
+from its last checkpoint, in a worker of the workspace's pool (started for it when no server runs one; it
+goes on if this command is interrupted, and leaves once idle a while with no server)."""
 from __future__ import annotations
 
 import sys
@@ -33,6 +34,8 @@ def run(a) -> int:
         print(f"error: stopped waiting; run {a.run} goes on training (stop it with "
               f"`python -m core stop --run {a.run}`)", file=sys.stderr)
         return 130
+    from ..runs.pool import release_own
+    release_own(store)              # the workers this command started, if no other run waits for them
     _report(a, store, ended, None)
     return 0 if ended.status == "finished" else 1
 

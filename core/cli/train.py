@@ -1,6 +1,7 @@
 """`python -m core train`: train a network on a built-in dataset or a CSV file and record the run."""
 from __future__ import annotations
 
+import os
 import sys
 import time
 
@@ -56,10 +57,13 @@ class Progress:
 
 
 def run(a) -> int:
+    """Queue the run through the executor. When the workspace's pool is up (a server runs it), a pool worker
+    trains it and this command waits for it; otherwise this command trains it itself, in this process (the
+    run's pid is this process's, so `stop` and the app see it train, and Ctrl-C or a kill ends it)."""
     from ..model import network_for
-    from ..runs import Store
-    from ..runs.resumes import epochs_redone
-    from ..training import StoreControl, StoreRecorder, Trainer, seed_everything
+    from ..runs import Store, executor
+    from ..runs.registry import live_workers
+    from ..training import seed_everything
     from ..training.budget import check_steps
 
     store = Store(a.home)
@@ -67,10 +71,19 @@ def run(a) -> int:
     network, spec = specs_from_args(a)
     check_steps(spec, len(dataset.X_train))         # refused before the run is recorded
     seed_everything(spec.seed)
-    net = network_for(network, dataset, spec.loss)
+    net = network_for(network, dataset, spec.loss)  # so is a loss that does not fit the data
     name = a.name or f"{dataset.name} {spec.optimizer} lr={spec.lr:g}"
-    run_id = store.create_run(name=name, dataset=dataset.ref.to_dict(), network=network.to_dict(),
-                              train=spec.to_dict(), status="queued")
+    pooled = executor.backend() == "pool" and bool(live_workers(store))
+    run_id = executor.submit(store, dataset=dataset.ref.to_dict(), network=network, train=spec, name=name,
+                             start=pooled)
+    if not pooled and store.update_run_if(run_id, {"status": "queued", "pid": None}, pid=os.getpid()):
+        return _train_here(a, store, run_id, dataset, net, spec)
+    return _wait_for_pool(a, store, run_id)
+
+
+def _train_here(a, store, run_id: str, dataset, net, spec) -> int:
+    from ..runs.resumes import epochs_redone
+    from ..training import StoreControl, StoreRecorder, Trainer
     try:
         # the run reads its requests from the store as a worker's does: `python -m core stop` or the app can end it
         trainer = Trainer(net, dataset, spec, callbacks=[StoreRecorder(store, run_id), Progress(a.json)],
@@ -89,6 +102,37 @@ def run(a) -> int:
     else:
         print_outcome(run_id, result, out["metrics"])
     return 0 if result.status == "finished" else 1
+
+
+def _wait_for_pool(a, store, run_id: str) -> int:
+    """Wait for the pool's worker to train the run, printing its progress; Ctrl-C stops the run."""
+    from ..runs import executor
+    from .resume import _report
+
+    place = executor.queue_position(store, run_id)
+    if place and not a.json:
+        print(f"waiting for a worker: place {place[0]} in line", file=sys.stderr, flush=True)
+    shown = 0
+    try:
+        while (run := _poll(store, run_id)).status in ("queued", "running", "paused"):
+            if not a.json and run.epoch != shown:
+                print(f"epoch {run.epoch:>5}/{run.train.get('epochs', '?')}", file=sys.stderr, flush=True)
+                shown = run.epoch
+    except KeyboardInterrupt:
+        executor.stop(store, run_id)
+        print("error: training interrupted", file=sys.stderr)
+        return 130
+    _report(a, store, run, None)
+    return 0 if run.status == "finished" else 1
+
+
+def _poll(store, run_id: str):
+    """The run once it ends, or as it is a second from now."""
+    from ..runs import executor
+    try:
+        return executor.wait(store, run_id, timeout=1.0)
+    except TimeoutError:
+        return store.get_run(run_id)
 
 
 def _mark_failed(store, run_id: str, error: Exception) -> None:

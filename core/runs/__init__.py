@@ -5,7 +5,10 @@ how a stored run comes back (its network, predictions, exports, and its place be
   new_run_id                                  metrics, frames, events; epoch_checkpoints, latest_checkpoint
                                               and checkpoint_path name a run's saved weights     store.py
   executor, JobError, recover, pid_alive,     the job interface: submit; pause, step, resume, stop, set_lr;
-  keep_standby_worker, warm_up                recover, wait, delete; a worker started in advance  executor.py
+  keep_standby_worker, warm_up                queue_position; recover, wait, delete; warm_up, shutdown: the
+                                              pool of K warm workers (pool.py, pool_worker.py, registry.py)
+                                              taking queued runs fair between people (queue.py), or a
+                                              worker of its own per run (spawning.py)             executor.py
   load_run, LoadedRun, predict_array,         a stored run's dataset and network at a checkpoint, its
   predictions_frame, export                   predictions, its model written out                  loading.py
   overview, architecture, parameter_count,    run overviews, learning curves, settings side by side,
@@ -18,8 +21,9 @@ how a stored run comes back (its network, predictions, exports, and its place be
   scoped, ScopedStore, NotYours, owner_of     a person's view of the store: their own runs only (the
                                               teacher's and personal mode's: every run)          scope.py
 
-worker.py is the worker process itself, `python -m core.runs.worker RUN_ID --home DIR [--resume]`, which
-the executor starts; nothing imports it here (it imports the training loop, which writes to this store).
+worker.py is the worker process itself, `python -m core.runs.worker RUN_ID --home DIR [--resume]` or, a
+worker of the pool, `python -m core.runs.worker --pool --home DIR`, which the executor starts; nothing imports
+it here (it imports the training loop, which writes to this store).
 """
 from . import executor
 from .compare import (EXPORTS, architecture, best_validation, export_bytes, file_stem, metrics_csv, overview,

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import time
 
-from .processes import end_process, is_worker
+from .processes import end_process
+from .registry import trains
 from .store import ACTIVE, Run, Store
 
 STOP_GRACE_S = 10.0
@@ -45,7 +46,7 @@ def enforce_stop(store: Store, run: Run, grace: float | None = None) -> bool:
     asked = stop_requested_at(store, run.id)
     if asked is None or time.time() - asked < grace:
         return False
-    if is_worker(run.pid, run.id) and not end_process(run.pid):
+    if trains(store, run.pid, run.id) and not end_process(run.pid):
         return False                         # unkillable for now (e.g. another user's); try again later
     with store.transaction():
         changed = store.update_run_if(run.id, {"status": ACTIVE}, status="stopped", pid=None,

@@ -1,4 +1,6 @@
-"""The training worker: `python -m core.runs.worker RUN_ID --home DIR [--resume]`.
+"""The training worker: `python -m core.runs.worker RUN_ID --home DIR [--resume]` trains one run;
+`python -m core.runs.worker --pool --home DIR` is a worker of the workspace's pool, which trains queued
+run after run (core/runs/pool_worker.py).
 
 Started by the executor (core/runs/executor.py) in its own process and session, so it survives
 a restart of the UI server. Everything it learns goes to the run store.
@@ -43,17 +45,24 @@ def run(run_id: str, home: str, resume: bool = False) -> int:
     try:
         if not _claim(store, run_id):
             return TAKEN
+        return train_claimed(store, run_id, resume)
+    finally:
+        try:
+            store.close()
+        except Exception:
+            pass
+
+
+def train_claimed(store, run_id: str, resume: bool) -> int:
+    """Train a run this process has claimed, to its end: 0, or FAILED (the reason in its row), or
+    NOT_RECORDED (the workspace could not take the run's end; the log says why)."""
+    try:
         _prepare_folder(store, run_id)
         _train(store, run_id, resume)
         _release_reserve(store, run_id)
         return 0
     except Exception as e:   # the run records why; the log keeps the traceback
         return _record_failure(store, run_id, e)
-    finally:
-        try:
-            store.close()
-        except Exception:
-            pass
 
 
 def _train(store, run_id: str, resume: bool) -> None:
@@ -81,11 +90,11 @@ def _train(store, run_id: str, resume: bool) -> None:
 
 def _claim(store, run_id: str) -> bool:
     """Make this process the run's worker, unless another live worker is (compare-and-set on its pid)."""
-    from .processes import is_worker
+    from .registry import trains
     me = os.getpid()
     for _ in range(5):
         pid = store.get_run(run_id).pid
-        if pid not in (None, me) and is_worker(pid, run_id):
+        if pid not in (None, me) and trains(store, pid, run_id):
             say(f"run {run_id} is trained by worker {pid} already; this worker leaves it alone")
             return False
         if store.update_run_if(run_id, {"pid": pid}, pid=me):
@@ -143,20 +152,26 @@ def _unrecorded(home, error: BaseException, reason: str) -> int:
     return NOT_RECORDED
 
 
-def standby(home: str) -> int:
-    """Import everything a run needs, then wait for one line on stdin: 'RUN_ID [--resume]'.
-
-    The app keeps one such worker ready so that pressing Start trains at once. When the
-    app goes away first, stdin closes and the standby exits without training anything.
-    """
-    from pathlib import Path
-
-    import torch  # noqa: F401  (the point is to have imported them)
+def warm() -> None:
+    """Import everything a run needs and take the first-time costs, so a run handed over trains at once."""
+    import torch
 
     from .. import data, model, training  # noqa: F401  (core.runs itself came in with this module)
     data.load_builtin("spiral")           # warms the data path (scikit-learn's splitter)
     w = torch.nn.Parameter(torch.zeros(1))
     torch.optim.Adam([w], fused=True)     # the first optimiser pulls in torch's compiler stack (~1.7 s)
+
+
+def standby(home: str) -> int:
+    """Import everything a run needs, then wait for one line on stdin: 'RUN_ID [--resume]'.
+
+    The app keeps one such worker ready so that pressing Start trains at once (the executor's `spawn`
+    way; the pool's workers are core/runs/pool_worker.py). When the app goes away first, stdin closes
+    and the standby exits without training anything.
+    """
+    from pathlib import Path
+
+    warm()
     line = sys.stdin.readline().split()
     if not line:
         return 0
@@ -174,11 +189,15 @@ def main(argv=None) -> int:
     p.add_argument("--home", required=True)
     p.add_argument("--resume", action="store_true")
     p.add_argument("--standby", action="store_true", help="start, import, then wait for a run id on stdin")
+    p.add_argument("--pool", action="store_true", help="a worker of the workspace's pool: train queued runs")
     a = p.parse_args(argv)
     if a.standby:
         return standby(a.home)
+    if a.pool:
+        from .pool_worker import serve
+        return serve(a.home, warm=warm, train=train_claimed)
     if not a.run_id:
-        p.error("a run id is needed (or --standby)")
+        p.error("a run id is needed (or --standby, or --pool)")
     return run(a.run_id, a.home, a.resume)
 
 

@@ -131,7 +131,7 @@ class Trainer:
         """Train from the current epoch to the last, unless a stop request, early stopping or divergence
         ends the run sooner; the callbacks hear of it all on the way."""
         self._begin()
-        while self.epoch < self.spec.epochs:
+        while self.epoch < self.spec.epochs and self.state != "stop":
             rows = self._train_epoch()
             if not self._close_epoch(rows):
                 break
@@ -150,7 +150,6 @@ class Trainer:
             if now - self._last_control >= CONTROL_INTERVAL_S or self.state == "pause":
                 self._poll_control(now)
                 if self.state == "stop":
-                    self._status, self._message = "stopped", self.control.reason
                     break
         return min(i + bs, n)
 
@@ -187,6 +186,8 @@ class Trainer:
         self.control.start()                       # the wall clock of this fit() call
         self.net.train()
         self._emit("on_start")
+        self._poll_control(time.perf_counter())    # requests made while it waited for a worker: a pause, an lr
+        self._last_control = 0.0                   # (and polled again right after the first step)
 
     def _close_epoch(self, rows: int) -> bool:
         """After an epoch's steps (`rows` of its rows trained): count it, log it when due, take a checkpoint
@@ -290,12 +291,10 @@ class Trainer:
     def _poll_control(self, now: float) -> None:
         """Apply the control's requests; while paused, wait here (polling) until told otherwise."""
         self._last_control = now
-        if self.control is None:
-            return
         was = self.state
         self._apply(*self.control(self))
-        if self.state == "pause" and was != "pause":
-            self._emit_steps()                     # the store shows the step we pause at
+        if self.state in ("pause", "stop") and was != self.state:
+            self._emit_steps()                     # the store shows the step we pause (or stop) at
         while self.state == "pause":
             self._emit("on_pause")
             time.sleep(PAUSE_POLL_S)
@@ -311,6 +310,8 @@ class Trainer:
         if state != self.state and state != "step":    # a granted step is noted once it is taken
             self._event("resume" if self.state == "pause" and state == "run" else state)
         self.state = state
+        if state == "stop":
+            self._status, self._message = "stopped", self.control.reason
 
     def _stepped(self, loss: torch.Tensor) -> None:
         """The one step asked for is done: note its batch loss and how far it moved the weights, show

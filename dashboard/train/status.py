@@ -15,6 +15,8 @@ STATUS_BADGE = {"queued": ("starting", "gray", ":material/hourglass_top:"),
                 "failed": ("failed", "red", ":material/error:"),
                 "interrupted": ("interrupted", "orange", ":material/report:")}
 
+WAITING_BADGE = ("waiting", "gray", ":material/schedule:")     # queued, no worker has taken it yet
+
 # a request the worker has not taken up yet: what the badge says meanwhile
 PENDING_BADGE = {"pause": ("pausing…", "orange", ":material/hourglass_top:"),
                  "stop": ("stopping…", "gray", ":material/hourglass_top:"),
@@ -27,6 +29,8 @@ def badge_for(run: Run) -> tuple[str, str, str | None]:
         (run.status, run.control))
     if run.control == "stop" and run.status in ACTIVE:
         pending = "stop"
+    elif run.status == "queued" and run.pid is None:
+        return WAITING_BADGE
     if pending:
         return PENDING_BADGE[pending]
     return STATUS_BADGE.get(run.status, (run.status, "gray", None))

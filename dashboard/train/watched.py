@@ -63,10 +63,11 @@ def other_runs_switch(store: Store, run_id: str | None) -> None:
     others = other_active_runs(store, run_id)
     if not others:
         return
-    st.caption("Also training now — click to watch:")
+    st.caption("Also training or waiting now — click to watch:")
     cols = st.columns(min(len(others), 4))
     for i, other in enumerate(others[:8]):
-        if cols[i % len(cols)].button(f"{other.name} · epoch {other.epoch:,}", key=keys.train_switch(other.id),
+        where = "waiting" if other.status == "queued" and other.pid is None else f"epoch {other.epoch:,}"
+        if cols[i % len(cols)].button(f"{other.name} · {where}", key=keys.train_switch(other.id),
                                       icon=":material/swap_horiz:"):
             watch(other.id)
             st.rerun()

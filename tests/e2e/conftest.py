@@ -23,6 +23,9 @@ def server(workspace):
     srv.start()
     yield srv.url
     srv.stop()
+    from core.runs import Store, executor
+    with Store(workspace) as store:       # the workers the server started train on without it: end them
+        executor.shutdown(store)
 
 
 @pytest.fixture

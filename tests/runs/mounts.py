@@ -52,7 +52,8 @@ def fill(folder: Path) -> Path:
 
 
 def worker_pids(run_id: str) -> list[int]:
-    """The live worker processes of a run, as /proc shows them."""
+    """The live worker processes of a run, as /proc shows them: a worker of its own names the run on its
+    command line; a pool worker (`--pool --home DIR`) names it in its workspace's registry of workers."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -62,9 +63,23 @@ def worker_pids(run_id: str) -> list[int]:
             state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
         except OSError:
             continue
-        if b"core.runs.worker" in args and run_id.encode() in args and state != "Z":
+        if b"core.runs.worker" not in args or state == "Z":
+            continue
+        if run_id.encode() in args or (b"--pool" in args and _pool_run(args, int(entry.name)) == run_id):
             found.append(int(entry.name))
     return found
+
+
+def _pool_run(args: list[bytes], pid: int) -> str | None:
+    """The run a pool worker trains now, read from its workspace's registry."""
+    import sqlite3
+    home = args[args.index(b"--home") + 1].decode()
+    try:
+        with sqlite3.connect(Path(home) / "glassnet.db", timeout=30) as db:
+            row = db.execute("SELECT run FROM workers WHERE pid=?", (pid,)).fetchone()
+    except sqlite3.Error:
+        return None
+    return row[0] if row else None
 
 
 def kill_workers(run_id: str) -> None:
@@ -74,3 +89,22 @@ def kill_workers(run_id: str) -> None:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+
+def pool_pids(home, pool_only: bool = True) -> list[int]:
+    """The live pool workers of the workspace `home` (`core.runs.worker --pool --home HOME`), as /proc shows
+    them; with pool_only=False every worker process of the workspace (a run's own worker, a standby one)."""
+    want = os.path.realpath(home).encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            args = (entry / "cmdline").read_bytes().split(b"\0")
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if b"core.runs.worker" in args and (b"--pool" in args or not pool_only) and state != "Z" and \
+                b"--home" in args and os.path.realpath(args[args.index(b"--home") + 1]) == want:
+            found.append(int(entry.name))
+    return found

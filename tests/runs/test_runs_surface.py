@@ -18,8 +18,8 @@ PUBLIC = ["ACTIVE", "EXPORTS", "SCHEMA", "JobError", "LoadedRun", "Run", "Store"
           # people and their view of the store (people.py, scope.py)
           "MAX_NAME", "PERSONAL", "ClassKeys", "JoinError", "NotYours", "Person", "ScopedStore", "TokenError",
           "class_keys", "class_members", "join", "owner_of", "person_for", "scoped", "token_for"]
-EXECUTOR = ["submit", "pause", "step", "resume", "stop", "set_lr", "recover", "wait", "delete", "warm_up",
-            "keep_standby_worker"]
+EXECUTOR = ["submit", "pause", "step", "resume", "stop", "set_lr", "queue_position", "recover", "wait", "delete",
+            "warm_up", "shutdown", "keep_standby_worker"]
 
 
 def test_the_public_names_are_the_packages_surface():
@@ -52,7 +52,8 @@ def test_importing_the_runs_package_brings_no_torch_worker_or_training_loop():
 
 def test_core_runs_does_not_import_streamlit_or_unpickle():
     sources = sorted((ROOT / "core" / "runs").rglob("*.py"))
-    assert {"store.py", "executor.py", "worker.py", "people.py", "scope.py"} <= {p.name for p in sources}
+    assert {"store.py", "executor.py", "worker.py", "people.py", "scope.py", "pool.py", "queue.py"} <= \
+        {p.name for p in sources}
     for path in sources:
         source = path.read_text()
         assert "streamlit" not in source, path

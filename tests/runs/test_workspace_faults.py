@@ -11,12 +11,20 @@ import pytest
 
 from core.runs import Store, executor
 from core.spec import NetworkSpec, TrainSpec
+from core.runs.spawning import worker_env
 from tests.runs.mounts import fill, remount, tmpfs
 
 TIMEOUT = 120
 NET = NetworkSpec.dense([16, 16], "tanh")
 NOT_RECORDED = 3        # core.runs.worker.NOT_RECORDED: the worker could not write the run's end to the store
 LONG = TrainSpec(epochs=100000, batch_size=8)
+
+
+@pytest.fixture(autouse=True)
+def own_workers(monkeypatch):
+    """These are about a worker's own handling of a broken workspace, seen in its exit code: each run gets a
+    worker process of its own (the `spawn` way; test_pool.py has the pool's)."""
+    monkeypatch.setenv("GLASSNET_EXECUTOR", "spawn")
 
 
 @pytest.fixture
@@ -88,7 +96,7 @@ def test_a_worker_on_a_read_only_workspace_exits_saying_why(disk, spiral):
     remount(disk, "ro")
     try:
         proc = subprocess.run([*executor.WORKER, run_id, "--home", str(disk)], cwd=executor.ROOT, capture_output=True,
-                              text=True, timeout=TIMEOUT, env=executor._worker_env())
+                              text=True, timeout=TIMEOUT, env=worker_env())
     finally:
         remount(disk, "rw")
     assert proc.returncode == NOT_RECORDED, proc.stderr[-2000:]

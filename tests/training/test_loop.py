@@ -154,12 +154,13 @@ class Script:
 
 
 def test_pause_then_step_advances_exactly_one_step(store, spiral):
-    control = Script("pause", "pause", "pause", "step", "pause", "pause", "stop")
+    control = Script("run", "pause", "pause", "pause", "step", "pause", "pause", "stop")
     log = Log()
     run_id, trainer, result = recorded_run(store, spiral, NetworkSpec.dense([8]), TrainSpec(epochs=50),
                                            control=control, extra=[log])
-    # polled after step 1 (paused there), three polls while paused, then one step, then paused at step 2
-    assert control.seen_steps == [1, 1, 1, 1, 2, 2, 2]
+    # polled before the first step, then after step 1 (paused there), three polls while paused, then one step,
+    # then paused at step 2
+    assert control.seen_steps == [0, 1, 1, 1, 1, 2, 2, 2]
     assert result.status == "stopped" and result.steps == 2
     assert log.steps and log.steps[-1].step == 2
     kinds = [e["kind"] for e in store.events(run_id)]
@@ -173,8 +174,8 @@ def test_a_paused_run_shows_the_step_it_paused_at(store, spiral):
     """While paused, the store must show the step the trainer is paused at (runs.step and that
     step's loss row), so that a page's step counter and a following 'step' request add exactly one.
 
-    The first control poll comes right after step 1; the control pauses there and, on its next
-    poll (the trainer waiting in pause), reads what the store shows."""
+    The first control poll comes before the first step, the next right after step 1; the control pauses
+    there and, on its next poll (the trainer waiting in pause), reads what the store shows."""
     shown = {}
 
     class PauseAndLook:
@@ -184,8 +185,10 @@ def test_a_paused_run_shows_the_step_it_paused_at(store, spiral):
         def __call__(self, trainer):
             self.calls += 1
             if self.calls == 1:
-                return "pause", None
+                return "run", None
             if self.calls == 2:
+                return "pause", None
+            if self.calls == 3:
                 run = store.get_run(run_id_box[0])
                 shown.update(trainer_step=trainer.step, store_step=run.step,
                              loss_steps=store.metrics(run.id, ["loss"]).step.tolist())
@@ -216,7 +219,7 @@ def test_learning_rate_change_is_applied_and_recorded(store, spiral):
     lr_events = [e for e in store.events(run_id) if e["kind"] == "lr"]
     assert len(lr_events) == 1                        # applied once, not on every poll
     assert lr_events[0]["detail"] == {"from": 0.01, "to": 0.05}
-    assert lr_events[0]["step"] == 1                  # the first poll comes after the first step
+    assert lr_events[0]["step"] == 0                  # the first poll comes before the first step
     assert log.series("lr") and set(log.series("lr")) == {0.05}
     logged = store.metrics(run_id, ["lr"]).value.tolist()
     assert logged and set(logged) == {0.05}
@@ -226,7 +229,7 @@ def test_stop_request_stops_the_run(store, spiral):
     control = Script("stop")
     run_id, trainer, result = recorded_run(store, spiral, NetworkSpec.dense([8]), TrainSpec(epochs=500), control=control)
     assert result.status == "stopped"
-    assert result.epochs == 0 and result.steps == 1
+    assert result.epochs == 0 and result.steps == 0     # asked before the first step: none is taken
     assert "stop" in result.message
     run = store.get_run(run_id)
     assert run.status == "stopped" and run.pid is None

@@ -5,6 +5,8 @@ Public surface:
     boundary_for(feed, run, dataset)     the decision-boundary figure (feed None: the data's points alone)
     LiveFeed                             a run's metrics and frames read incrementally (no streamlit)
     POLL_S                               how often the progress and the loss poll while a run trains
+
+waiting.py draws a run's place in line and its wait while no worker has taken it yet.
 """
 from .boundary import boundary_for
 from .feed import LiveFeed

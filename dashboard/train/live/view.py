@@ -24,6 +24,7 @@ from ..wording import HELP
 from .boundary import boundary_controls, boundary_view
 from .insides import detail_view
 from .kept import feed_for, show
+from .waiting import show_waiting
 
 POLL_S = 0.5
 SLOW_POLL_S = 2.0
@@ -95,6 +96,7 @@ def live_view(store: Store, run_id: str, dataset, shown_status: str) -> None:
     if lr_now is not None:
         text += f" · learning rate {lr_now:g}"
     st.progress(frac, text=text)
+    show_waiting(store, run)
     if run.status == "paused":
         with st.container(key=keys.TRAIN_PAUSED_BOX):
             st.markdown(paused_text(run, feed.stepped()))

@@ -44,6 +44,7 @@ def home(tmp_path, monkeypatch):
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait(timeout=5)
         jobs._children.pop(run_id, None)
+    jobs.shutdown(store)
     store.close()
 
 
