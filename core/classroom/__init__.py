@@ -8,6 +8,8 @@
   active_count, Outcome
   Handout, HandoutError, hand_out,            the settings the teacher hands out, kept in the
   current_handout, withdraw_handout           run store for every student's pages               handout.py
+  Waiting, waiting_runs, Workers, workers     who waits for a worker, their place and about how
+                                              long; the pool's workers busy of K                 waiting.py
   Machine, machine                            load average and memory, from /proc                load.py
 
 Each takes the store as the person asking may use it (core.runs.scoped) and refuses a student.
@@ -18,6 +20,7 @@ from .feed import CURVES, ClassFeed, Curve
 from .handout import Handout, HandoutError, current_handout, hand_out, withdraw_handout
 from .load import Machine, machine
 from .results import SETTINGS, ClassRun, class_runs, results_csv, results_table, setting_of, settings_row
+from .waiting import Waiting, Workers, waiting_runs, workers
 
 __all__ = [
     "CURVES",
@@ -30,6 +33,8 @@ __all__ = [
     "Outcome",
     "SETTINGS",
     "TeachersOnly",
+    "Waiting",
+    "Workers",
     "active_count",
     "class_runs",
     "current_handout",
@@ -44,5 +49,7 @@ __all__ = [
     "settings_row",
     "stop_all",
     "teacher_view",
+    "waiting_runs",
     "withdraw_handout",
+    "workers",
 ]

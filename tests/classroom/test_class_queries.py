@@ -4,13 +4,14 @@ store and read back by a student as the teacher handed it out."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 
 import pytest
 
 from core.classroom import (ClassFeed, HandoutError, TeachersOnly, active_count, class_runs, current_handout,
                             hand_out, machine, pause_all, results_csv, results_table, resume_all, stop_all,
-                            withdraw_handout)
+                            waiting_runs, withdraw_handout, workers)
 from core.presets import default_network
 from core.runs import PERSONAL, Store, class_keys, join, scoped
 from core.spec import TrainSpec
@@ -48,6 +49,8 @@ QUERIES = {
     "active_count": active_count,
     "hand_out": lambda v: hand_out(v, SPIRAL, default_network().to_dict(), TrainSpec().to_dict()),
     "withdraw_handout": withdraw_handout,
+    "waiting_runs": waiting_runs,
+    "workers": workers,
 }
 
 
@@ -77,6 +80,22 @@ def test_the_results_csv_has_a_row_a_run_with_its_final_metrics(klass):
         ("Ada", "finished", "3", "adam", 0.1)
     assert float(ada["val_loss"]) == pytest.approx(1 / 3) and float(ada["val_accuracy"]) == pytest.approx(0.8)
     assert by_run["Bob run"]["student"] == "'=Bob"           # a name a spreadsheet would run as a formula
+
+
+def test_the_queue_names_who_waits_in_the_order_runs_will_start(klass, monkeypatch):
+    from core import limits
+    monkeypatch.setattr(limits, "LIMITS", dataclasses.replace(limits.LIMITS, workers=1))
+    store, views = klass
+    for who, i in (("Ada", 1), ("Ada", 2), ("Bob", 1)):                     # queued, no worker has them yet
+        views[who].create_run(name=f"{who} {i}", dataset=SPIRAL, network={}, train={"epochs": 5})
+    waiting = waiting_runs(views["Teacher"])
+    assert [(w.place, w.student, w.run) for w in waiting] == [(1, "Ada", "Ada 1"), (2, "=Bob", "Bob 1"),
+                                                              (3, "Ada", "Ada 2")]   # turns between students
+    assert waiting[0].seconds == 0.0 and not any(w.paused for w in waiting)
+    pause_all(views["Teacher"])
+    assert all(w.paused for w in waiting_runs(views["Teacher"]))                  # they will start paused
+    w = workers(views["Teacher"])
+    assert (w.own_each, w.busy, w.alive, w.size, w.waiting) == (False, 0, 0, 1, 3)
 
 
 def test_a_handout_round_trips_through_the_store_to_a_student(klass):

@@ -2,6 +2,8 @@
 of the class: two students' runs trained by real worker processes."""
 from __future__ import annotations
 
+import dataclasses
+
 from streamlit.testing.v1 import AppTest
 
 from core.data import load_builtin
@@ -52,3 +54,27 @@ def test_pause_resume_and_stop_all_act_on_every_active_run(home, store):
     assert not at.exception, at.exception
     wait_for(lambda: statuses(store, runs) == {"stopped"}, TIMEOUT, what="both runs to stop")
     assert all(store.get_run(r).epoch >= 1 for r in runs)
+
+
+def test_the_queue_shows_who_waits_for_the_one_worker(home, store, monkeypatch):
+    from core import limits
+    monkeypatch.setattr(limits, "LIMITS", dataclasses.replace(limits.LIMITS, workers=1))
+    keys = class_keys(home)
+    ada, bob = (join(store, name, keys.code) for name in ("Ada", "Bob"))
+    teacher = token_for(store, join(store, "Ms L", keys.teacher_key))
+    ref = load_builtin("spiral").ref.to_dict()
+    first = jobs.submit(scoped(store, ada), dataset=ref, network=NetworkSpec.dense([8]), train=LONG, name="Ada 1")
+    wait_for(lambda: store.get_run(first).status == "running", TIMEOUT, what="the first run to train")
+    for person, name in ((ada, "Ada 2"), (bob, "Bob 1")):
+        jobs.submit(scoped(store, person), dataset=ref, network=NetworkSpec.dense([8]), train=LONG, name=name)
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["who"] = teacher
+    at.run()
+    at.switch_page("../pages/class.py").run()
+    assert not at.exception, at.exception
+    line = next(m.value for m in at.markdown if "Workers" in m.value)
+    assert "1 of 1 busy" in shown(line) and "2 runs waiting" in shown(line)
+    queue = at.dataframe[1].value                                  # after the leaderboard
+    assert list(zip(queue["place"], queue["student"], queue["run"])) == [(1, "Bob", "Bob 1"), (2, "Ada", "Ada 2")]
+    jobs.stop(store, first, wait=30)
