@@ -12,13 +12,16 @@ import streamlit as st  # noqa: E402
 
 from dashboard.errors import shielded  # noqa: E402
 from dashboard.people import admitted  # noqa: E402
-from dashboard.state import PAGES, streamlit_page, workspace  # noqa: E402
+from dashboard.state import navigation_pages, workspace  # noqa: E402
 
 
 def main() -> None:
-    """The pages — in class mode only once this session has joined (the Join form stands in until then)."""
+    """The pages — in class mode only once this session has joined (the Join form stands in until then); a
+    student's settings start from the class's hand-out when they have chosen none of their own."""
     if admitted(workspace):
-        st.navigation([streamlit_page(p) for p in PAGES]).run()
+        from dashboard.classroom import take_handout_if_unchosen
+        take_handout_if_unchosen()
+        st.navigation(navigation_pages()).run()
 
 
 st.set_page_config(page_title="Glassnet", page_icon="🔎", layout="wide")

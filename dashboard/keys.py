@@ -147,6 +147,24 @@ def download(what: str) -> str:
     return f"dl_{what}"
 
 
+# ---------------------------------------------------------------- Class (the teacher's page)
+
+CLASS_METRIC = "class.metric"               # the class chart's curve: validation loss or score
+CLASS_COLOUR = "class.colour"               # the setting its lines are coloured by
+CLASS_CHART = "class.chart"
+CLASS_BOARD = "class.board"                 # the leaderboard
+CLASS_QUEUE = "class.queue"                 # the runs waiting for a worker
+CLASS_HAND_OUT, CLASS_WITHDRAW = "class.hand_out", "class.withdraw"
+CLASS_PAUSE_ALL, CLASS_RESUME_ALL, CLASS_STOP_ALL = "class.pause_all", "class.resume_all", "class.stop_all"
+CLASS_STOP_YES, CLASS_STOP_NO = "class.stop_yes", "class.stop_no"
+CLASS_DOWNLOAD = "class.download"
+CLASS_FEED = "_class_feed"                  # the ClassFeed of this session
+CLASS_FIGURE = "_class_figure"              # (what it shows, the figure) of the chart last drawn
+CLASS_ASK_STOP = "_class_ask_stop"          # Stop all awaits confirmation
+CLASS_FLASH = "_class_flash"                # (kind, message) for the next run, e.g. after Pause all
+HANDOUT_TAKE = "handout.take"               # a student's button: use the teacher's hand-out
+HANDOUT_TAKEN = "_handout_taken"            # the hand-out's time this session last took
+
 # ---------------------------------------------------------------- Explain
 
 EXPLAIN_RUN, EXPLAIN_CHECKPOINT, EXPLAIN_CLASS = "xp_run", "xp_checkpoint", "xp_class"

@@ -45,6 +45,10 @@ PAGES = [
     PageInfo("runs.py", "Runs", ":material/list:", "runs", "Compare, rename, export runs."),
 ]
 
+# The teacher's page of a class: in the menu of the class's teacher only; anyone else who opens its address is
+# told it is the teacher's.
+CLASS_PAGE = PageInfo("class.py", "Class", ":material/groups:", "class", "Every student's runs at once.")
+
 # The whole workflow, for the home page's map (pages not built yet are shown as coming).
 FLOW = [
     ("Data", "Pick a toy set (spirals, moons, XOR…), a real table (iris, breast cancer, German credit…), "
@@ -62,10 +66,18 @@ FLOW = [
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def streamlit_page(info: PageInfo):
+def streamlit_page(info: PageInfo, visible: bool = True):
     """The st.Page of a page; app.py registers these, and st.page_link / st.switch_page accept them."""
     return st.Page(ROOT / "pages" / info.file, title=info.title, icon=info.icon, url_path=info.url,
-                   default=info.default)
+                   default=info.default, visibility="visible" if visible else "hidden")
+
+
+def navigation_pages() -> list:
+    """The pages app.py registers: the workflow's, and the Class page — in the menu for a class's teacher
+    alone (its address still opens, to say whose page it is)."""
+    person = people.session_person(workspace()) if people.class_mode() else None
+    teacher = person is not None and person.role == "teacher"
+    return [streamlit_page(p) for p in PAGES] + [streamlit_page(CLASS_PAGE, visible=teacher)]
 
 
 def page(title: str):

@@ -9,6 +9,7 @@ from core.spec import NetworkSpec
 from dashboard import keys
 from dashboard.build import (architecture, dataset_to_build_for, downloads, import_box, introduction, layers_panel,
                              network_message, next_step_text, open_network, preset_panel)
+from dashboard.classroom import handout_note
 from dashboard.state import ready_to_train
 from dashboard.widgets import next_step
 
@@ -18,6 +19,7 @@ dataset = dataset_to_build_for()
 st.title("Build")
 ready_to_train()
 st.markdown(introduction(dataset))
+handout_box = st.container()         # filled once the page's settings are known
 network_message()
 
 edit, show = st.columns([11, 9], gap="large")
@@ -37,3 +39,6 @@ with show:
     import_box()
 
 next_step("Train", "Next: train it", next_step_text(dataset))
+
+with handout_box:
+    handout_note(1)

@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard.data import (chosen_ref, preprocessing, preview, remember_choice, removal_outcome, source_picker,
                             use_dataset)
+from dashboard.classroom import handout_note
 from dashboard.state import current_dataset_ref, ready_to_train
 from dashboard.widgets import next_step
 
@@ -15,6 +16,7 @@ st.title("Data")
 ready_to_train()
 st.markdown("Pick what the network learns from: a toy set to watch it learn, a real table, digit images, "
             "or your own CSV. Changes take effect at once.")
+handout_box = st.container()         # filled once the page's settings are known
 
 ref = previous = current_dataset_ref()
 left, right = st.columns([1, 2], gap="large")
@@ -34,3 +36,6 @@ remember_choice(ref, previous)
 
 next_step("Build", "Next: build a network", "**Next:** design the network that will learn this data — "
           "start from a preset and change it layer by layer.")
+
+with handout_box:
+    handout_note(0)

@@ -8,6 +8,7 @@ import streamlit as st
 from core.spec import NetworkSpec
 from core.runs import ACTIVE
 from dashboard import keys
+from dashboard.classroom import handout_note
 from dashboard.state import current_dataset_ref, dataset_for, page, ready_to_train, store
 from dashboard.train import (boundary_for, controls, dataset_line, network_line, notices, other_runs_switch,
                              run_outcome, settings_panel, show_run, start_button, status_badge, watched_run)
@@ -26,6 +27,7 @@ ready_to_train()
 st.caption("Choose how the network learns and press **Start**: the loss falls, the accuracy climbs and — for 2-D "
            "data — the decision boundary takes shape as you watch. Pause, step one batch at a time, or change "
            "the learning rate while it trains.")
+handout_box = st.container()         # filled once the page's settings are known
 
 runs = store()
 run_id = watched_run(runs)
@@ -80,3 +82,6 @@ with right:
             if run.status == "finished":
                 link("Evaluate", "Evaluate this run", ":material/fact_check:")
         show_run(runs, run, dataset, ref)
+
+with handout_box:
+    handout_note(2)

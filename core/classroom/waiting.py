@@ -1,0 +1,57 @@
+"""The queue and the workers as the teacher sees them: who waits for a worker, in which place and for about
+how long (the executor's queue_position), and how many of the pool's workers are busy."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.runs import executor as jobs
+from core.runs import pool, queue, registry
+
+from .access import member_names, teacher_view
+from .results import NOBODY
+
+
+@dataclass(frozen=True)
+class Waiting:
+    place: int                           # 1 starts next
+    student: str
+    run: str                             # the run's name
+    run_id: str
+    seconds: float | None                # about how long until it starts (None before any run was timed)
+    paused: bool                         # it will start paused (Pause all, or its student's Pause)
+
+
+@dataclass(frozen=True)
+class Workers:
+    own_each: bool                       # every run has a worker process of its own (GLASSNET_EXECUTOR=spawn)
+    busy: int                            # pool workers training (or holding a paused) run
+    alive: int                           # pool workers alive
+    size: int                            # K: the most the pool may have
+    waiting: int                         # runs waiting for a worker
+
+
+def waiting_runs(view) -> list[Waiting]:
+    """The class's runs waiting for a worker, in the order they will start."""
+    teacher_view(view)
+    store = view.store
+    names = member_names(view)
+    out = []
+    for run_id in queue.queue_order(store):
+        place = jobs.queue_position(store, run_id)
+        if place is None:
+            continue
+        run = store.get_run(run_id)
+        out.append(Waiting(place[0], names.get(run.owner, NOBODY), run.name, run_id, place[1],
+                           run.control in ("pause", "step")))
+    return sorted(out, key=lambda w: w.place)
+
+
+def workers(view) -> Workers:
+    """How busy the workers are now."""
+    teacher_view(view)
+    store = view.store
+    waiting = len(queue.queue_order(store))
+    if jobs.backend() == "spawn":
+        return Workers(True, 0, 0, 0, waiting)
+    live = registry.live_workers(store)
+    return Workers(False, sum(1 for w in live if w["run"] is not None), len(live), pool.size(), waiting)
