@@ -132,20 +132,40 @@ def test_pause_step_set_lr_resume_and_stop(store, spiral, wait_for):
     assert run.epoch < 100000
 
 
+def training_interval(store, run_id) -> tuple[float, float]:
+    """When the run's worker began and ended training: its own 'start' and 'end' events."""
+    times = {e["kind"]: e["time"] for e in store.events(run_id)}
+    return times["start"], times["end"]
+
+
+def saved_during(store, run_id, interval) -> list[int]:
+    """The epochs whose kept checkpoints the run wrote inside `interval` (the time each file was recorded)."""
+    lo, hi = interval
+    return [c["epoch"] for c in store.checkpoints(run_id) if c["kind"] == "epoch" and lo < c["created"] < hi]
+
+
 def test_two_runs_at_once_both_finish(store, spiral, iris):
-    a = executor.submit(store, dataset=spiral.ref.to_dict(), network=NET, train=TrainSpec(epochs=24), name="a")
-    b = executor.submit(store, dataset=iris.ref.to_dict(), network=NetworkSpec.dense([8]), train=TrainSpec(epochs=24), name="b")
+    # each trains for a few seconds (200 epochs of 35 steps; 600 of 14), far longer than a worker takes to start
+    a = executor.submit(store, dataset=spiral.ref.to_dict(), network=NET, name="a",
+                        train=TrainSpec(epochs=200, batch_size=8, checkpoint_every=5))
+    b = executor.submit(store, dataset=iris.ref.to_dict(), network=NetworkSpec.dense([8]), name="b",
+                        train=TrainSpec(epochs=600, batch_size=8, checkpoint_every=20))
     ra, rb = finished(store, a), finished(store, b)
     assert (ra.status, rb.status) == ("finished", "finished"), (ra.error, rb.error)
-    assert ra.epoch == rb.epoch == 24
-    assert train_loss(store, a).epoch.iloc[-1] == 24 and train_loss(store, b).epoch.iloc[-1] == 24
+    assert (ra.epoch, rb.epoch) == (200, 600)
+    assert train_loss(store, a).epoch.iloc[-1] == 200 and train_loss(store, b).epoch.iloc[-1] == 600
     assert ra.dataset["name"] == "spiral" and rb.dataset["name"] == "iris"
     assert "test_accuracy" in ra.summary and "test_accuracy" in rb.summary
     # each run's rows belong to it alone
     assert len(store.metrics(a, ["loss"])) == ra.step and len(store.metrics(b, ["loss"])) == rb.step
-    # both were under way at once: each run was submitted (its worker spawned) before the other ended
-    ev = {r: {e["kind"]: e["time"] for e in store.events(r)} for r in (a, b)}
-    assert ra.created < ev[b]["end"] and rb.created < ev[a]["end"]
+    # both trained at once, by their own clocks: their training intervals overlap, and each run saved
+    # several of its kept epochs while the other was training (one after the other, none would fall inside)
+    span = {r: training_interval(store, r) for r in (a, b)}
+    overlap = min(span[a][1], span[b][1]) - max(span[a][0], span[b][0])
+    shorter = min(end - start for start, end in span.values())
+    assert overlap > shorter / 4, f"training intervals {span} overlap by {overlap:.2f} s"
+    a_during_b, b_during_a = saved_during(store, a, span[b]), saved_during(store, b, span[a])
+    assert len(a_during_b) >= 5 and len(b_during_a) >= 5, (a_during_b, b_during_a, span)
 
 
 # ------------------------------------------------------------------ a killed worker
