@@ -94,11 +94,11 @@ def test_pause_step_set_lr_resume_and_stop(store, spiral, wait_for):
     executor.pause(store, run_id)
     run = executor.wait(store, run_id, timeout=TIMEOUT, statuses=("paused",))
     epoch, epoch_rows = run.epoch, len(train_loss(store, run_id))
-    time.sleep(1.0)    # a deliberate gap: no epoch may pass while paused
+    # the paused worker is alive: its heartbeat moves on (about a second later); no epoch passes meanwhile
+    wait_for(lambda: store.get_run(run_id).heartbeat > run.heartbeat, TIMEOUT, what="a heartbeat while paused")
     again = store.get_run(run_id)
     assert (again.status, again.epoch) == ("paused", epoch)
     assert len(train_loss(store, run_id)) == epoch_rows and last_epoch(store, run_id) == epoch
-    assert again.heartbeat is not None and time.time() - again.heartbeat < 30    # the paused worker is alive
     step = again.step
 
     # one step, exactly. (The first grant also flushes the steps trained since the last logged epoch,
@@ -258,26 +258,44 @@ def test_delete_removes_rows_and_folder(store, spiral):
     assert len(store.metrics(kept)) > 0 and store.checkpoints(kept)
 
 
+def read_while_a_writer_holds_the_database(reader, home, run_id) -> int:
+    """The rows of `run_id` `reader` reads while another connection holds an exclusive write transaction with
+    a row not yet committed. (A store whose readers wait for writers fails here: the read gives up with
+    'database is locked' once its busy timeout has passed.)"""
+    import sqlite3
+    writer = sqlite3.connect(home / "glassnet.db", isolation_level=None)
+    try:
+        writer.execute("BEGIN EXCLUSIVE")
+        writer.execute("INSERT INTO metrics (run, step, epoch, name, value) VALUES (?, ?, 0, 'uncommitted', 0)",
+                       (run_id, 10**9))
+        seen = reader.metrics(run_id)
+        assert "uncommitted" not in set(seen.name), "a reader saw a row that was never committed"
+        return len(seen)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
 def test_readers_do_not_block_while_a_worker_trains(store, spiral, home, wait_for):
     run_id = start_long_run(store, spiral, wait_for, min_epoch=1)
     reader = Store(home)
     try:
         start_epoch = reader.get_run(run_id).epoch
-        counts, slowest, reads = [], 0.0, 0
+        counts, reads = [], 0
         deadline = time.monotonic() + TIMEOUT
         while reads < 50 or reader.get_run(run_id).epoch < start_epoch + 10:
             assert time.monotonic() < deadline, f"the worker did not advance 10 epochs ({reads} reads)"
-            t = time.perf_counter()
             frame = reader.metrics(run_id)
             reader.frames(run_id, "boundary", last=True)
             reader.get_run(run_id)
-            slowest = max(slowest, time.perf_counter() - t)
             counts.append(len(frame))
             reads += 1
             time.sleep(0.01)     # a page polling briskly
         assert counts == sorted(counts), "a reader saw rows disappear"
         assert counts[-1] > counts[0], "a reader did not see new rows arrive"
-        assert slowest < 5.0, f"a read took {slowest:.2f} s"
+        # a write transaction held open (as a worker holds one while it records an epoch) does not keep a
+        # reader waiting: it reads what was committed, never the rows still being written
+        assert read_while_a_writer_holds_the_database(reader, home, run_id) >= counts[-1]
         # whole epochs only: every epoch a reader sees has its train_loss and val_loss together
         rows = reader.metrics(run_id, ["train_loss", "val_loss"])
         per_epoch = rows.groupby("epoch").name.nunique()
