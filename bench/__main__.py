@@ -235,6 +235,8 @@ def print_text(result: dict, ui_keys=()) -> None:
     d = result["data"]
     print(f"csv 10k rows {_fmt(d['csv_10k_rows_seconds'])} s, ÷ pandas.read_csv {_fmt(d['csv_10k_vs_pandas_read_csv'])};"
           f" toy sets {d['toy_set_ms']} ms")
+    w = result["workers"]
+    print(f"two workers at once ÷ one alone {_fmt(w['two_workers_vs_alone'])} ({w['epochs']} epochs)")
     for key in ui_keys:
         value = result[key]
         print(f"{key} {_fmt(value) if isinstance(value, dict) and 'median' in value else value}")
@@ -258,6 +260,8 @@ def main(argv=None) -> int:
     result["train_vs_tensor_loop"] = result["training"].pop("train_vs_tensor_loop")
     result["train_vs_dataloader"] = result["training"].pop("train_vs_dataloader")
     result["data"] = timed("data", lambda: data_loading(a.quick))
+    from .workers import figures as worker_figures
+    result["workers"] = timed("workers", lambda: worker_figures(a.quick))
     from .explain import figures as explain_figures
     result.update(timed("explain", lambda: explain_figures(a.quick)))
     ui: dict = {}
