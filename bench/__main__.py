@@ -17,6 +17,8 @@ saves by resetting gradients directly rather than through Optimizer.zero_grad.
 Each configuration runs for as many epochs as keep the tensor loop busy for at
 least `min_repeat_s` seconds a repeat (calibrated on this machine), so a fast and a
 slow machine both time long runs rather than the same few epochs.
+
+Two runs training side by side in their own worker processes, against one alone: bench/workers.py.
 """
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ def train_page(page, server):
     page.goto(f"{server}/train")
     main = page.locator("[data-testid='stMain']").first
     main.get_by_role("heading", name="Train").wait_for(timeout=STEP_TIMEOUT)
-    main.get_by_role("button", name="Start training").wait_for(timeout=STEP_TIMEOUT)
+    main.get_by_role("button", name="Start training").wait_for(timeout=2 * STEP_TIMEOUT)    # a first visit imports torch
     wait_idle(page)
     return main
 

@@ -67,7 +67,7 @@ def test_training_streams_into_the_page_survives_a_refresh_and_stops(server, pag
     main = page.locator("[data-testid='stMain']").first
     main.get_by_role("heading", name="Train").wait_for(timeout=30_000)
     start = main.get_by_role("button", name="Start training")
-    start.wait_for(timeout=30_000)
+    start.wait_for(timeout=60_000)          # the server's first Train page imports torch: slow on a busy machine
     # a long run (70 small steps an epoch, 3000 epochs): it is still training when the test ends
     set_number(main, "Epochs", 3000)
     set_number(main, "Batch size", 4)

@@ -29,7 +29,8 @@ def test_runs_page_shows_a_hostile_run_name_as_text(server, page, run_id):
     legends = page.locator("[data-testid='stPlotlyChart'] .legendtext")
     poll(lambda: any("<b>bold</b> %{x} **bold**" in t for t in legends.all_text_contents()), 30,
          "the run's name in a legend, '%{x}' as written")
-    main.get_by_text("<b>bold</b> %{x} **bold**", exact=False).first.wait_for(timeout=30_000)   # the pickers
+    # the pickers, and the runs table's copy for screen readers (drawn hidden)
+    main.get_by_text("<b>bold</b> %{x} **bold**", exact=False).first.wait_for(state="attached", timeout=30_000)
     assert_no_markup_from_names(page)
     page.set_viewport_size({"width": 1400, "height": 2000})
     screenshot(page, "user-text-runs")
@@ -44,7 +45,8 @@ def test_evaluate_page_shows_hostile_class_names_as_text(server, page, run_id):
     ticks = page.locator("[data-testid='stPlotlyChart'] .xtick text")
     poll(lambda: CLASSES[0] in ticks.all_text_contents(), 30,       # '<b>yes</b> %{x}' on the matrix's axis, literally
          f"the class {CLASSES[0]!r} on the matrix's axis")
-    main.get_by_text(f"(for '{CLASSES[1]}')", exact=False).first.wait_for(timeout=30_000)   # the curves' caption
+    main.get_by_text(f"(for '{CLASSES[1]}')", exact=False).first.wait_for(state="attached",
+                                                                        timeout=30_000)   # the curves' caption
     assert_no_markup_from_names(page)
     page.set_viewport_size({"width": 1400, "height": 2600})
     screenshot(page, "user-text-evaluate")
