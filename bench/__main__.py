@@ -17,6 +17,8 @@ saves by resetting gradients directly rather than through Optimizer.zero_grad.
 Each configuration runs for as many epochs as keep the tensor loop busy for at
 least `min_repeat_s` seconds a repeat (calibrated on this machine), so a fast and a
 slow machine both time long runs rather than the same few epochs.
+
+Two runs training side by side in their own worker processes, against one alone: bench/workers.py.
 """
 from __future__ import annotations
 
@@ -235,6 +237,8 @@ def print_text(result: dict, ui_keys=()) -> None:
     d = result["data"]
     print(f"csv 10k rows {_fmt(d['csv_10k_rows_seconds'])} s, ÷ pandas.read_csv {_fmt(d['csv_10k_vs_pandas_read_csv'])};"
           f" toy sets {d['toy_set_ms']} ms")
+    w = result["workers"]
+    print(f"two workers at once ÷ one alone {_fmt(w['two_workers_vs_alone'])} ({w['epochs']} epochs)")
     for key in ui_keys:
         value = result[key]
         print(f"{key} {_fmt(value) if isinstance(value, dict) and 'median' in value else value}")
@@ -258,6 +262,8 @@ def main(argv=None) -> int:
     result["train_vs_tensor_loop"] = result["training"].pop("train_vs_tensor_loop")
     result["train_vs_dataloader"] = result["training"].pop("train_vs_dataloader")
     result["data"] = timed("data", lambda: data_loading(a.quick))
+    from .workers import figures as worker_figures
+    result["workers"] = timed("workers", lambda: worker_figures(a.quick))
     from .explain import figures as explain_figures
     result.update(timed("explain", lambda: explain_figures(a.quick)))
     ui: dict = {}

@@ -53,3 +53,54 @@ def shown(text: str) -> str:
     """Markdown text as a person reads it: the backslashes that escape user text taken out."""
     import re
     return re.sub(r"\\(.)", r"\1", str(text))
+
+
+# How fast a run trained is the machine's, not the run's: left out when two runs are compared.
+TIMING_METRICS = ("samples_per_second",)
+TIMING_SUMMARY = ("seconds", "samples_per_second")
+
+
+def kept_weights(store, run_id: str) -> dict:
+    """{(kind, epoch): (tensors, metadata)} of the weights a run keeps by its settings, read from their
+    safetensors files: the 'epoch' checkpoints every `checkpoint_every` epochs and at its last, and the 'best'
+    one. (A run also saves its weights every 30 s of wall time, and whenever saving is cheap on this disk at
+    that moment: which of those exist is the machine's doing, not the run's.)"""
+    from safetensors import safe_open
+    run = store.get_run(run_id)
+    every = run.train["checkpoint_every"]
+    kept = {}
+    for c in store.checkpoints(run_id):
+        if c["kind"] == "best" or (c["kind"] == "epoch" and (c["epoch"] % every == 0 or c["epoch"] == run.epoch)):
+            with safe_open(str(c["path"]), framework="pt") as f:
+                kept[(c["kind"], c["epoch"])] = ({k: f.get_tensor(k) for k in f.keys()}, f.metadata())
+    return kept
+
+
+def weight_differences(a: dict, b: dict) -> list[str]:
+    """Where two kept_weights differ: checkpoints, tensor names, dtypes, shapes, any value (bit for bit) or
+    metadata; empty when they are identical."""
+    import torch
+    if a.keys() != b.keys():
+        return [f"checkpoints {sorted(a)} against {sorted(b)}"]
+    found = []
+    for key, (tensors, meta) in a.items():
+        other, other_meta = b[key]
+        if meta != other_meta:
+            found.append(f"{key}: metadata {meta} against {other_meta}")
+        if tensors.keys() != other.keys():
+            found.append(f"{key}: tensors {sorted(tensors)} against {sorted(other)}")
+            continue
+        found += [f"{key} {name}" for name, t in tensors.items()
+                  if t.dtype != other[name].dtype or not torch.equal(t, other[name])]
+    return found
+
+
+def recorded_metrics(store, run_id: str):
+    """Every metric row a run recorded (step, epoch, name, value), but how fast it trained."""
+    rows = store.metrics(run_id)
+    return rows[~rows.name.isin(TIMING_METRICS)].reset_index(drop=True)
+
+
+def outcome(run) -> dict:
+    """A finished run's summary without its timings."""
+    return {k: v for k, v in run.summary.items() if k not in TIMING_SUMMARY}

@@ -46,6 +46,12 @@ def test_bench_quick_prints_one_json_object_with_every_ratio_and_its_spread(caps
     assert_spread(data["csv_10k_rows_seconds"], 3)
     assert_spread(data["csv_10k_vs_pandas_read_csv"], 3)
     assert set(data["toy_set_ms"]) == {"spiral", "moons", "circles", "xor", "blobs", "regression2d"}
+    # two runs training side by side in their own workers, against one alone (bench/workers.py)
+    workers = result["workers"]
+    assert_spread(workers["two_workers_vs_alone"], 1)
+    assert_spread(workers["worker_samples_per_s"]["alone"], 1)
+    assert_spread(workers["worker_samples_per_s"]["together"], 1)
+    assert workers["epochs"] >= 20
     assert not any(key.startswith(("cold_start", "page_switch", "build_edit", "control_ack")) for key in result)
     # without --json the same figures are printed as text, one line a configuration
     from bench.__main__ import print_text
@@ -53,3 +59,4 @@ def test_bench_quick_prints_one_json_object_with_every_ratio_and_its_spread(caps
     lines = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in lines[:4]] == list(training["configs"])
     assert lines[4].startswith("train_vs_tensor_loop") and lines[5].startswith("train_vs_dataloader")
+    assert lines[7].startswith("two workers at once ÷ one alone")

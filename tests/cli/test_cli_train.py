@@ -49,6 +49,39 @@ def test_train_says_when_a_run_diverged_why_and_what_to_change(tmp_path):
     assert "diverged after" in text.stdout and "Lower the learning rate" in text.stdout
 
 
+def test_the_same_seed_gives_the_same_run_from_the_command_line(tmp_path):
+    """Two `train --json` processes with one seed report the same metrics and store the same weights (every
+    tensor of every kept checkpoint, bit for bit) and metric rows; a third with another seed differs."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from core.runs import Store
+    from tests.helpers_runs import kept_weights, recorded_metrics, weight_differences
+
+    def train(seed: int):
+        return cli("train", "--dataset", "moons", "--hidden", "16,16", "--activation", "tanh", "--epochs", "30",
+                   "--batch-size", "16", "--seed", seed, "--json", home=tmp_path)
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        procs = list(pool.map(train, (5, 5, 6)))
+    assert [p.returncode for p in procs] == [0, 0, 0], [p.stderr[-2000:] for p in procs]
+    first, second, other = (last_json(p) for p in procs)
+    assert len({first["run_id"], second["run_id"], other["run_id"]}) == 3
+    assert first["epochs"] == second["epochs"] == other["epochs"] == 30
+    assert first["metrics"] == second["metrics"]
+    assert first["metrics"] != other["metrics"]
+    with Store(tmp_path) as store:
+        weights = {k: kept_weights(store, out["run_id"]) for k, out in (("first", first), ("second", second),
+                                                                         ("other", other))}
+        metrics = {k: recorded_metrics(store, out["run_id"]) for k, out in (("first", first), ("second", second),
+                                                                             ("other", other))}
+    assert ("epoch", 30) in weights["first"] and len(metrics["first"]) > 0
+    assert weight_differences(weights["first"], weights["second"]) == []
+    assert metrics["first"].equals(metrics["second"])
+    last = ("epoch", 30)
+    assert weight_differences({last: weights["first"][last]}, {last: weights["other"][last]}) != []
+    assert not metrics["first"].equals(metrics["other"])
+
+
 LOSS_THAT_DOES_NOT_FIT = {
     "a classification loss on a regression target": (["--dataset", "diabetes", "--loss", "cross_entropy"],
                                                      "loss: cross_entropy is for classification"),

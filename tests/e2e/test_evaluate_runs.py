@@ -33,7 +33,7 @@ def test_evaluate_shows_a_confusion_matrix(server, page, runs):
     main.get_by_role("heading", name="Confusion matrix").wait_for(timeout=60_000)
     main.get_by_text("Worst mistakes").wait_for(timeout=30_000)
     page.locator("[data-testid='stPlotlyChart']").nth(2).wait_for(timeout=30_000)   # matrix, ROC, PR
-    assert main.get_by_text("Decision threshold").is_visible()
+    main.get_by_text("Decision threshold").wait_for(timeout=30_000)
     assert page.locator("[data-testid='stException']").count() == 0
     full_height(page)
     screenshot(page, "evaluate")
@@ -93,7 +93,7 @@ def test_a_renamed_run_shows_its_new_name_everywhere_at_once(server, page, runs,
         choose(page, main.locator("[data-testid='stMultiSelect']"), before)
         poll(lambda: before in chips.all_inner_texts(), "the run among those compared")
     run_box = main.get_by_role("combobox", name="Run", exact=True)
-    assert run_box.input_value() == before
+    poll(lambda: run_box.input_value() == before, "the run in the Run dropdown")
     try:
         main.get_by_role("textbox", name="New name").fill(new)
         main.get_by_role("button", name="Rename").click()
@@ -103,17 +103,18 @@ def test_a_renamed_run_shows_its_new_name_everywhere_at_once(server, page, runs,
         poll(lambda: main.locator(".js-plotly-plot .legendtext").all_text_contents().count(label) == 2,
              "the new name in both charts' legends")
         wait_idle(page)
-        assert old not in runs_page_text(page)
+        poll(lambda: old not in runs_page_text(page), "the old name to be gone from the page")
         # the next click anywhere keeps the renamed run compared (the browser sends the labels it shows)
         main.get_by_text("Only the settings that differ").click()
         wait_idle(page)
-        assert label in chips.all_inner_texts()
+        poll(lambda: label in chips.all_inner_texts(), "the renamed run among those compared after the click")
         assert page.locator("[data-testid='stException']").count() == 0
         full_height(page, 2000)
         screenshot(page, "runs-renamed")
         page.set_viewport_size({"width": 1400, "height": 900})
         main.get_by_role("link", name="Evaluate the selected run →").click()
         main.get_by_role("heading", name="Confusion matrix").wait_for(timeout=60_000)
-        assert main.get_by_role("combobox", name="Run", exact=True).input_value().startswith(f"{new} · ")
+        picked = main.get_by_role("combobox", name="Run", exact=True)
+        poll(lambda: picked.input_value().startswith(f"{new} · "), "the renamed run picked on Evaluate")
     finally:
         Store(workspace).rename_run(runs["spiral_sgd"], old)

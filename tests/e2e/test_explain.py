@@ -49,9 +49,9 @@ def test_explain_shows_the_global_chart_and_a_waterfall(server, page, runs):
     explained(page, "Which columns matter")
     charts(page).nth(2).wait_for(timeout=TIMEOUT)                         # bars, beeswarm, dependence
     main.get_by_text("one-hot").first.wait_for(timeout=TIMEOUT)           # the text columns were grouped
-    assert main.get_by_text("Method: Exact Shapley values").first.is_visible()
-    assert main.get_by_text("explaining the network's log-odds of 'good'").first.is_visible()     # the unit
-    assert main.get_by_text("mean |SHAP value| · log-odds of 'good'").first.is_visible()         # on the axis
+    main.get_by_text("Method: Exact Shapley values").first.wait_for(timeout=TIMEOUT)
+    main.get_by_text("explaining the network's log-odds of 'good'").first.wait_for(timeout=TIMEOUT)   # the unit
+    main.get_by_text("mean |SHAP value| · log-odds of 'good'").first.wait_for(timeout=TIMEOUT)       # on the axis
     wait_count(page, ".js-plotly-plot .bars .point", 9)                  # one bar per column (9 columns)
     no_exception(page)
     tall(page)
@@ -82,7 +82,7 @@ def test_explain_shows_digit_heat_maps(server, page, runs):
     page.goto(f"{server}/explain?run={runs['digits']}")
     main = main_area(page)
     explained(page, "Which pixels matter")
-    assert main.get_by_text("Method: Shapley sampling for images").first.is_visible()
+    main.get_by_text("Method: Shapley sampling for images").first.wait_for(timeout=TIMEOUT)
     charts(page).first.wait_for(timeout=TIMEOUT)
     no_exception(page)
     tall(page, 1400)

@@ -4,6 +4,7 @@ import pytest
 from tests.helpers_runs import train_run
 
 from .conftest import screenshot, wait_count
+from .test_train_live import poll
 
 TIMEOUT = 60_000
 
@@ -31,13 +32,13 @@ def test_fairness_shows_the_groups_and_the_disparities_in_words(server, page, lo
     table.wait_for(timeout=TIMEOUT)
     main.get_by_role("heading", name="Mitigations compared").wait_for(timeout=TIMEOUT)
     main.get_by_role("heading", name="Report").wait_for(timeout=TIMEOUT)
-    assert main.get_by_text("four-fifths rule", exact=False).first.is_visible()
-    assert main.get_by_text("is predicted 'yes'", exact=False).first.is_visible()
+    main.get_by_text("four-fifths rule", exact=False).first.wait_for(timeout=TIMEOUT)
+    main.get_by_text("is predicted 'yes'", exact=False).first.wait_for(timeout=TIMEOUT)
     wait_count(page, "[data-testid='stMetric']", 6, exactly=True)
     wait_count(page, "[data-testid='stPlotlyChart']", 5)                # rates, TPR/FPR, sweep, proxies, Pareto
     table.locator("td", has_text="female").first.wait_for(state="attached", timeout=TIMEOUT)
-    cells = {t.strip() for t in table.locator("td").all_text_contents()}   # the grid's accessible copy
-    assert {"female", "male"} <= cells
+    poll(lambda: {"female", "male"} <= {t.strip() for t in table.locator("td").all_text_contents()}, 30,
+         "both groups in the table (the grid's accessible copy)")
     no_exception(page)
     page.set_viewport_size({"width": 1400, "height": 4200})
     page.mouse.move(0, 0)
@@ -67,9 +68,9 @@ def test_two_dimensional_data_shows_the_decision_boundary_by_group(server, page,
     chart.wait_for(timeout=TIMEOUT)
     # the heatmap of what the network predicts, its decision line, the rows of both groups
     chart.locator(".contourlayer path").first.wait_for(state="attached", timeout=TIMEOUT)
-    legend = chart.locator(".legendtext").all_text_contents()
-    assert {"A (test)", "B (test)", "class 0", "class 1"} <= set(legend), legend
-    assert chart.locator(".heatmaplayer image, .heatmaplayer").count() >= 1
+    legend = {"A (test)", "B (test)", "class 0", "class 1"}
+    poll(lambda: legend <= set(chart.locator(".legendtext").all_text_contents()), 30, f"the legend entries {legend}")
+    chart.locator(".heatmaplayer image, .heatmaplayer").first.wait_for(state="attached", timeout=TIMEOUT)
     no_exception(page)
     chart.scroll_into_view_if_needed()
     page.mouse.move(0, 0)

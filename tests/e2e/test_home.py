@@ -8,6 +8,6 @@ def test_home_page_renders_in_a_browser(server, page):
     page.get_by_text("Workspace:").wait_for(timeout=30_000)      # the last part of the page to render
     main = page.locator("section.main, [data-testid='stMain']").first
     for step in ("Data", "Build", "Train", "Evaluate", "Explain", "Fairness"):
-        assert main.get_by_text(step, exact=False).first.is_visible()
+        main.get_by_text(step, exact=False).first.wait_for(timeout=30_000)
     assert page.locator("[data-testid='stException']").count() == 0
     screenshot(page, "home")

@@ -9,6 +9,7 @@ from tests.helpers_runs import train_run
 
 from .conftest import screenshot, wait_idle
 from .layout import chart_parts, scrolls_sideways
+from .test_train_live import poll
 
 TIMEOUT = 60_000
 # the names the Train page gives runs, and deep networks (long layer lists): wide tables to fit
@@ -110,7 +111,7 @@ def test_empty_chart_placeholders_fit_inside_their_charts(server, page, runs):
     main.get_by_text("appears here", exact=False).first.wait_for(timeout=TIMEOUT)
     settle(page)
     charts = main.locator("[data-testid='stPlotlyChart']").filter(has=page.locator(".annotation", has_text="appear"))
-    assert charts.count() >= 3                 # loss, validation score, gradient sizes, weights
+    poll(lambda: charts.count() >= 3, 30, "three empty charts or more")     # loss, validation score, gradients, weights
     for k in range(charts.count()):
         parts = chart_parts(charts.nth(k))
         for note in parts["annotations"]:
@@ -134,9 +135,9 @@ def test_runs_table_and_settings_table_show_every_column(server, page, runs):
     wait_idle(page)
     main.get_by_text("Only the settings that differ").click()
     settle(page)
-    assert picker.locator("[data-tag]").count() >= 4
+    poll(lambda: picker.locator("[data-tag]").count() >= 4, 30, "four runs compared")
     tables = main.locator("[data-testid='stDataFrame']")
-    assert tables.count() == 2
+    poll(lambda: tables.count() == 2, 30, "the runs table and the settings table")
     for k, what in enumerate(("runs", "settings")):
         seen = scrolls_sideways(tables.nth(k))
         assert seen["content"] <= seen["visible"], f"the {what} table is cut off: {seen}"

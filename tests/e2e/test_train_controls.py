@@ -15,7 +15,7 @@ def train_page(page, server):
     page.goto(f"{server}/train")
     main = page.locator("[data-testid='stMain']").first
     main.get_by_role("heading", name="Train").wait_for(timeout=STEP_TIMEOUT)
-    main.get_by_role("button", name="Start training").wait_for(timeout=STEP_TIMEOUT)
+    main.get_by_role("button", name="Start training").wait_for(timeout=2 * STEP_TIMEOUT)    # a first visit imports torch
     wait_idle(page)
     return main
 
@@ -55,7 +55,7 @@ def test_start_refuses_a_number_box_left_invalid_and_says_which(server, page, wo
         # back to a valid value before the next box: the message goes and Start is enabled again
         set_number(main, label, {"Batch size": "32", "Epochs": "100", "Learning rate": "0.01"}[label])
         poll(lambda: main.get_by_role("button", name="Start training").is_enabled(), 15, "Start to be enabled")
-        assert not error.count()
+        poll(lambda: not error.count(), 15, f"the message about {label} to go")
     store.close()
 
 
@@ -98,7 +98,7 @@ def test_after_a_refresh_the_run_survives_a_visit_to_another_page(server, page, 
         wait_idle(page)
         main = nav(page, "Train")
         main.get_by_role("heading", name=name).wait_for(timeout=STEP_TIMEOUT)
-        assert main.get_by_role("button", name="Pause").is_visible()
+        main.get_by_role("button", name="Pause").wait_for(timeout=STEP_TIMEOUT)
         assert not main.get_by_text("No run yet").is_visible()
     finally:
         stop_all(store, [run_id])
@@ -149,8 +149,7 @@ def test_pause_step_resume_and_stop_show_on_the_page(server, page, workspace):
         poll(lambda: store.get_run(run_id).epoch >= 2, 60, "two epochs")
         press("Pause", lambda: status_text(main).endswith("paused"), "the badge to say paused")
         assert store.get_run(run_id).status == "paused"
-        poll(lambda: "Paused at step" in paused_text(main), 10, "the paused line")
-        assert "press Step" in paused_text(main)
+        poll(lambda: "Paused at step" in (line := paused_text(main)) and "press Step" in line, 10, "the paused line")
         for _ in range(2):
             step = store.get_run(run_id).step
             grid = page.evaluate(BOUNDARY_JS)

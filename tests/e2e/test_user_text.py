@@ -5,6 +5,7 @@ import pytest
 from tests.dashboard.test_user_text import CLASSES, RUN, hostile_run
 
 from .conftest import screenshot, wait_idle
+from .test_train_live import poll
 
 
 @pytest.fixture(scope="module")
@@ -25,9 +26,11 @@ def test_runs_page_shows_a_hostile_run_name_as_text(server, page, run_id):
     main.get_by_role("heading", name="Compare runs").wait_for(timeout=60_000)
     page.locator("[data-testid='stPlotlyChart'] .legendtext").first.wait_for(timeout=30_000)
     wait_idle(page)
-    legends = page.locator("[data-testid='stPlotlyChart'] .legendtext").all_text_contents()
-    assert any("<b>bold</b> %{x} **bold**" in t for t in legends), legends      # '%{x}' as written
-    assert main.get_by_text("<b>bold</b> %{x} **bold**", exact=False).count() > 0  # the pickers
+    legends = page.locator("[data-testid='stPlotlyChart'] .legendtext")
+    poll(lambda: any("<b>bold</b> %{x} **bold**" in t for t in legends.all_text_contents()), 30,
+         "the run's name in a legend, '%{x}' as written")
+    # the pickers, and the runs table's copy for screen readers (drawn hidden)
+    main.get_by_text("<b>bold</b> %{x} **bold**", exact=False).first.wait_for(state="attached", timeout=30_000)
     assert_no_markup_from_names(page)
     page.set_viewport_size({"width": 1400, "height": 2000})
     screenshot(page, "user-text-runs")
@@ -39,9 +42,11 @@ def test_evaluate_page_shows_hostile_class_names_as_text(server, page, run_id):
     main.get_by_role("heading", name="Confusion matrix").wait_for(timeout=60_000)
     page.locator("[data-testid='stPlotlyChart']").nth(2).wait_for(timeout=30_000)
     wait_idle(page)
-    ticks = page.locator("[data-testid='stPlotlyChart'] .xtick text").all_text_contents()
-    assert CLASSES[0] in ticks, ticks                       # '<b>yes</b> %{x}' on the matrix's axis, literally
-    assert main.get_by_text(f"(for '{CLASSES[1]}')", exact=False).count() > 0   # the curves' caption
+    ticks = page.locator("[data-testid='stPlotlyChart'] .xtick text")
+    poll(lambda: CLASSES[0] in ticks.all_text_contents(), 30,       # '<b>yes</b> %{x}' on the matrix's axis, literally
+         f"the class {CLASSES[0]!r} on the matrix's axis")
+    main.get_by_text(f"(for '{CLASSES[1]}')", exact=False).first.wait_for(state="attached",
+                                                                        timeout=30_000)   # the curves' caption
     assert_no_markup_from_names(page)
     page.set_viewport_size({"width": 1400, "height": 2600})
     screenshot(page, "user-text-evaluate")

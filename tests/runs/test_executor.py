@@ -94,11 +94,11 @@ def test_pause_step_set_lr_resume_and_stop(store, spiral, wait_for):
     executor.pause(store, run_id)
     run = executor.wait(store, run_id, timeout=TIMEOUT, statuses=("paused",))
     epoch, epoch_rows = run.epoch, len(train_loss(store, run_id))
-    time.sleep(1.0)    # a deliberate gap: no epoch may pass while paused
+    # the paused worker is alive: its heartbeat moves on (about a second later); no epoch passes meanwhile
+    wait_for(lambda: store.get_run(run_id).heartbeat > run.heartbeat, TIMEOUT, what="a heartbeat while paused")
     again = store.get_run(run_id)
     assert (again.status, again.epoch) == ("paused", epoch)
     assert len(train_loss(store, run_id)) == epoch_rows and last_epoch(store, run_id) == epoch
-    assert again.heartbeat is not None and time.time() - again.heartbeat < 30    # the paused worker is alive
     step = again.step
 
     # one step, exactly. (The first grant also flushes the steps trained since the last logged epoch,
@@ -132,20 +132,40 @@ def test_pause_step_set_lr_resume_and_stop(store, spiral, wait_for):
     assert run.epoch < 100000
 
 
+def training_interval(store, run_id) -> tuple[float, float]:
+    """When the run's worker began and ended training: its own 'start' and 'end' events."""
+    times = {e["kind"]: e["time"] for e in store.events(run_id)}
+    return times["start"], times["end"]
+
+
+def saved_during(store, run_id, interval) -> list[int]:
+    """The epochs whose kept checkpoints the run wrote inside `interval` (the time each file was recorded)."""
+    lo, hi = interval
+    return [c["epoch"] for c in store.checkpoints(run_id) if c["kind"] == "epoch" and lo < c["created"] < hi]
+
+
 def test_two_runs_at_once_both_finish(store, spiral, iris):
-    a = executor.submit(store, dataset=spiral.ref.to_dict(), network=NET, train=TrainSpec(epochs=24), name="a")
-    b = executor.submit(store, dataset=iris.ref.to_dict(), network=NetworkSpec.dense([8]), train=TrainSpec(epochs=24), name="b")
+    # each trains for a few seconds (200 epochs of 35 steps; 600 of 14), far longer than a worker takes to start
+    a = executor.submit(store, dataset=spiral.ref.to_dict(), network=NET, name="a",
+                        train=TrainSpec(epochs=200, batch_size=8, checkpoint_every=5))
+    b = executor.submit(store, dataset=iris.ref.to_dict(), network=NetworkSpec.dense([8]), name="b",
+                        train=TrainSpec(epochs=600, batch_size=8, checkpoint_every=20))
     ra, rb = finished(store, a), finished(store, b)
     assert (ra.status, rb.status) == ("finished", "finished"), (ra.error, rb.error)
-    assert ra.epoch == rb.epoch == 24
-    assert train_loss(store, a).epoch.iloc[-1] == 24 and train_loss(store, b).epoch.iloc[-1] == 24
+    assert (ra.epoch, rb.epoch) == (200, 600)
+    assert train_loss(store, a).epoch.iloc[-1] == 200 and train_loss(store, b).epoch.iloc[-1] == 600
     assert ra.dataset["name"] == "spiral" and rb.dataset["name"] == "iris"
     assert "test_accuracy" in ra.summary and "test_accuracy" in rb.summary
     # each run's rows belong to it alone
     assert len(store.metrics(a, ["loss"])) == ra.step and len(store.metrics(b, ["loss"])) == rb.step
-    # both were under way at once: each run was submitted (its worker spawned) before the other ended
-    ev = {r: {e["kind"]: e["time"] for e in store.events(r)} for r in (a, b)}
-    assert ra.created < ev[b]["end"] and rb.created < ev[a]["end"]
+    # both trained at once, by their own clocks: their training intervals overlap, and each run saved
+    # several of its kept epochs while the other was training (one after the other, none would fall inside)
+    span = {r: training_interval(store, r) for r in (a, b)}
+    overlap = min(span[a][1], span[b][1]) - max(span[a][0], span[b][0])
+    shorter = min(end - start for start, end in span.values())
+    assert overlap > shorter / 4, f"training intervals {span} overlap by {overlap:.2f} s"
+    a_during_b, b_during_a = saved_during(store, a, span[b]), saved_during(store, b, span[a])
+    assert len(a_during_b) >= 5 and len(b_during_a) >= 5, (a_during_b, b_during_a, span)
 
 
 # ------------------------------------------------------------------ a killed worker
@@ -238,26 +258,44 @@ def test_delete_removes_rows_and_folder(store, spiral):
     assert len(store.metrics(kept)) > 0 and store.checkpoints(kept)
 
 
+def read_while_a_writer_holds_the_database(reader, home, run_id) -> int:
+    """The rows of `run_id` `reader` reads while another connection holds an exclusive write transaction with
+    a row not yet committed. (A store whose readers wait for writers fails here: the read gives up with
+    'database is locked' once its busy timeout has passed.)"""
+    import sqlite3
+    writer = sqlite3.connect(home / "glassnet.db", isolation_level=None)
+    try:
+        writer.execute("BEGIN EXCLUSIVE")
+        writer.execute("INSERT INTO metrics (run, step, epoch, name, value) VALUES (?, ?, 0, 'uncommitted', 0)",
+                       (run_id, 10**9))
+        seen = reader.metrics(run_id)
+        assert "uncommitted" not in set(seen.name), "a reader saw a row that was never committed"
+        return len(seen)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
 def test_readers_do_not_block_while_a_worker_trains(store, spiral, home, wait_for):
     run_id = start_long_run(store, spiral, wait_for, min_epoch=1)
     reader = Store(home)
     try:
         start_epoch = reader.get_run(run_id).epoch
-        counts, slowest, reads = [], 0.0, 0
+        counts, reads = [], 0
         deadline = time.monotonic() + TIMEOUT
         while reads < 50 or reader.get_run(run_id).epoch < start_epoch + 10:
             assert time.monotonic() < deadline, f"the worker did not advance 10 epochs ({reads} reads)"
-            t = time.perf_counter()
             frame = reader.metrics(run_id)
             reader.frames(run_id, "boundary", last=True)
             reader.get_run(run_id)
-            slowest = max(slowest, time.perf_counter() - t)
             counts.append(len(frame))
             reads += 1
             time.sleep(0.01)     # a page polling briskly
         assert counts == sorted(counts), "a reader saw rows disappear"
         assert counts[-1] > counts[0], "a reader did not see new rows arrive"
-        assert slowest < 5.0, f"a read took {slowest:.2f} s"
+        # a write transaction held open (as a worker holds one while it records an epoch) does not keep a
+        # reader waiting: it reads what was committed, never the rows still being written
+        assert read_while_a_writer_holds_the_database(reader, home, run_id) >= counts[-1]
         # whole epochs only: every epoch a reader sees has its train_loss and val_loss together
         rows = reader.metrics(run_id, ["train_loss", "val_loss"])
         per_epoch = rows.groupby("epoch").name.nunique()
@@ -270,17 +308,31 @@ def test_readers_do_not_block_while_a_worker_trains(store, spiral, home, wait_fo
     assert not store.run_dir(run_id).exists()
 
 
-def test_concurrent_workers_do_not_slow_each_other_down(store, spiral):
-    """Two workers on two cores should each train at roughly the speed of one alone.
+def thread_cpu_ticks(pid: int) -> dict[int, int]:
+    """CPU time (user + system, in clock ticks) each thread of process `pid` has used so far."""
+    ticks = {}
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:                # the thread ended meanwhile
+            continue
+        ticks[int(task)] = int(fields[11]) + int(fields[12])
+    return ticks
 
-    Compares the training time the trainer itself reports (summary['seconds'], start-up excluded)
-    of one run alone with the slower of two identical runs started together. A worker that lets
-    OpenMP spin a second thread per process (4 busy threads on 2 cores) is many times slower."""
-    spec = TrainSpec(epochs=6, batch_size=8)
-    alone = finished(store, executor.submit(store, dataset=spiral.ref.to_dict(), network=NET, train=spec))
-    pair = [executor.submit(store, dataset=spiral.ref.to_dict(), network=NET, train=spec) for _ in range(2)]
-    together = [finished(store, r) for r in pair]
-    assert alone.status == "finished" and all(r.status == "finished" for r in together)
-    t_alone = alone.summary["seconds"]
-    t_together = max(r.summary["seconds"] for r in together)
-    assert t_together < 3 * t_alone + 0.5, f"alone {t_alone:.2f} s, two at once {t_together:.2f} s"
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="per-thread CPU time is read from Linux's /proc")
+def test_a_training_worker_computes_on_one_thread(store, spiral, wait_for):
+    """Several runs share the cores, so each worker trains on one thread: while it trains, its main thread
+    does the work and no other thread of it takes CPU time (an OpenMP pool left at its default spins a
+    thread per core in every worker, and two runs on two cores then slow each other down many times over).
+    How fast two workers train side by side is measured by `python -m bench` (two_workers_vs_alone)."""
+    run_id = start_long_run(store, spiral, wait_for, min_epoch=2)
+    pid = store.get_run(run_id).pid
+    before = thread_cpu_ticks(pid)
+    second = os.sysconf("SC_CLK_TCK")
+    used = wait_for(lambda: (d := {t: n - before.get(t, 0) for t, n in thread_cpu_ticks(pid).items()})
+                    and d.get(pid, 0) >= 2 * second and d, TIMEOUT, what="two seconds of the worker's CPU time")
+    busy = {t: n for t, n in used.items() if n > 0.1 * used[pid]}
+    assert busy == {pid: used[pid]}, f"CPU ticks per thread of the worker while it trained: {used}"
+    assert store.get_run(run_id).status == "running"

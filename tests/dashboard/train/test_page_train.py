@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.runs import executor as jobs
 from core.runs import ACTIVE, Store
+from core.training import BOUNDARY_RESOLUTION
 from dashboard.state import DEFAULT_DATASET
 from tests.helpers_runs import shown
 
@@ -76,6 +77,19 @@ def trace_len(values) -> int:
     if isinstance(values, dict) and "bdata" in values:            # plotly's typed-array encoding
         return len(base64.b64decode(values["bdata"])) // np.dtype(values["dtype"]).itemsize
     return len(values or [])
+
+
+def plotly_array(values) -> np.ndarray:
+    """An array of a chart's JSON spec: a plain list, or plotly's typed array {dtype, bdata (base64), shape}."""
+    if isinstance(values, dict) and "bdata" in values:
+        flat = np.frombuffer(base64.b64decode(values["bdata"]), dtype=np.dtype(values["dtype"]))
+        return flat.reshape([int(n) for n in values["shape"].split(",")]) if "shape" in values else flat
+    return np.asarray(values, dtype=float)
+
+
+def heatmap(at: AppTest) -> dict:
+    """The decision-boundary chart's heatmap trace (what the network predicts over the plane)."""
+    return next(t for t in chart(at, "train.chart.boundary")["data"] if t["type"] == "heatmap")
 
 
 def chart(at: AppTest, key: str) -> dict:
@@ -141,12 +155,40 @@ def test_start_trains_a_run_and_the_charts_fill_in(home):
     at.run()
     assert loss_points(at) == run.step > 0
     assert "Finished 60 epochs" in at.success[0].value and "Test accuracy" in at.success[0].value
-    boundary = chart(at, "train.chart.boundary")
-    assert np.asarray(boundary["data"][0]["z"]["bdata"] if isinstance(boundary["data"][0]["z"], dict)
-                      else boundary["data"][0]["z"]).size > 0
+    grid = plotly_array(heatmap(at)["z"])                # P(class 1) over the plane, one row per y
+    assert grid.shape == (BOUNDARY_RESOLUTION, BOUNDARY_RESOLUTION)
+    assert np.isfinite(grid).all() and 0 <= grid.min() < grid.max() <= 1
     assert trace_len(chart(at, "train.chart.score")["data"][0]["x"]) > 0
     assert len(chart(at, "train.chart.grads")["data"]) == 3
     assert not any("Fairness" in m.value for m in at.markdown)      # the spiral has no groups to compare
+
+
+def test_the_boundary_heatmap_shows_each_class_where_its_points_are(home):
+    """A network trained to 100 % test accuracy on two moons far apart: the heatmap is the grid the run's plane
+    and resolution say, holds probabilities, and in the cell of every data point shows that point's class."""
+    from core.data import DatasetRef, load_dataset
+    from tests.helpers_runs import train_run
+    run_id = train_run(home, "moons", hidden=(16, 16), epochs=60, params={"noise": 0.05})
+    run = Store(home).get_run(run_id)
+    assert run.summary["test_accuracy"] == 1.0                      # separable, and learnt
+    heat = heatmap(train_page(run=run_id))
+    x, y, p = (plotly_array(heat[k]) for k in ("x", "y", "z"))
+    n = BOUNDARY_RESOLUTION
+    (x0, x1), (y0, y1) = run.summary["boundary_extent"]
+    assert p.shape == (n, n)
+    np.testing.assert_allclose(x, np.linspace(x0, x1, n), rtol=1e-6)
+    np.testing.assert_allclose(y, np.linspace(y0, y1, n), rtol=1e-6)
+    assert np.isfinite(p).all() and p.min() >= 0 and p.max() <= 1
+    assert p.min() < 0.05 and p.max() > 0.95                         # sure of each class somewhere
+    data = load_dataset(DatasetRef.from_dict(run.dataset), home)
+    X = np.vstack([data.X_train, data.X_test])
+    label = np.concatenate([data.y_train, data.y_test])
+    col = np.rint((X[:, 0] - x0) / (x1 - x0) * (n - 1)).astype(int)  # the cell each point is drawn on
+    row = np.rint((X[:, 1] - y0) / (y1 - y0) * (n - 1)).astype(int)
+    shown = p[row, col]
+    for c in (0, 1):
+        says = shown[label == c] > 0.5 if c == 1 else shown[label == c] < 0.5
+        assert says.mean() >= 0.97, f"class {c}: the heatmap shows it at {says.mean():.0%} of its points"
 
 
 def test_pause_step_resume_and_stop_change_the_run(home):
