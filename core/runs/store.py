@@ -331,6 +331,7 @@ class Store:
         newest logged epoch's, kept only until a newer one is recorded)."""
         from .checkpoints import write_file
         _check_kind(kind)
+        self.get_run(run_id)                 # StoreError for a run deleted meanwhile: its folder is not made again
         folder = self.run_dir(run_id)
         folder.mkdir(exist_ok=True)          # not parents: a workspace deleted meanwhile is not made again
         name = f"{kind}-{epoch:06d}.safetensors" if kind != "best" else f"{kind}.safetensors"

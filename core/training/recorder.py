@@ -44,13 +44,14 @@ class StoreRecorder:
         rows += [(report.step, report.epoch, k, v) for k, v in report.metrics.items()]
         now = time.time()
         with db.transaction():
+            if not db.db.execute("UPDATE runs SET epoch=?, step=?, heartbeat=?, updated=? WHERE id=?",
+                                 (report.epoch, report.step, now, now, run)).rowcount:
+                return                      # the run was deleted while it trained: nothing of it comes back
             db.add_metrics(run, rows)
             for kind, data in report.frames.items():
                 db.add_frame(run, report.step, report.epoch, kind, data)
             for kind, detail, step, epoch in report.events:
                 db.add_event(run, step, epoch, kind, detail)
-            db.db.execute("UPDATE runs SET epoch=?, step=?, heartbeat=?, updated=? WHERE id=?",
-                          (report.epoch, report.step, now, now, run))
             self._thinning.added(len(report.step_losses), bool(report.metrics), report.frames)
         self._beat = now
 
