@@ -235,6 +235,10 @@ def print_text(result: dict, ui_keys=()) -> None:
     d = result["data"]
     print(f"csv 10k rows {_fmt(d['csv_10k_rows_seconds'])} s, ÷ pandas.read_csv {_fmt(d['csv_10k_vs_pandas_read_csv'])};"
           f" toy sets {d['toy_set_ms']} ms")
+    if "disk_run_bytes" in result:
+        print(f"disk: a run of {result['disk_run']['epochs']:,} epochs keeps {result['disk_run_bytes']:,} bytes, "
+              f"÷ without limits {_fmt(result['disk_vs_unbounded'])}, growth over its last three quarters "
+              f"{_fmt(result['disk_growth'])} (without limits {_fmt(result['disk_growth_unbounded'])})")
     for key in ui_keys:
         value = result[key]
         print(f"{key} {_fmt(value) if isinstance(value, dict) and 'median' in value else value}")
@@ -260,6 +264,8 @@ def main(argv=None) -> int:
     result["data"] = timed("data", lambda: data_loading(a.quick))
     from .explain import figures as explain_figures
     result.update(timed("explain", lambda: explain_figures(a.quick)))
+    from .disk import figures as disk_figures
+    result.update(timed("disk", lambda: disk_figures(a.quick)))
     ui: dict = {}
     if not a.no_ui:
         from .ui import ui_figures
