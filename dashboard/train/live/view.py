@@ -97,6 +97,7 @@ def live_view(store: Store, run_id: str, dataset, shown_status: str, catching_up
     feed = feed_for(run_id)
     feed.update(store, run)
     if catching_up and not feed.behind:
+        ask_resync()                          # the settings boxes keep their values over the rerun
         st.rerun()
     train = run.train
     n_train = len(dataset.X_train)
