@@ -239,6 +239,10 @@ def print_text(result: dict, ui_keys=()) -> None:
           f" toy sets {d['toy_set_ms']} ms")
     w = result["workers"]
     print(f"two workers at once ÷ one alone {_fmt(w['two_workers_vs_alone'])} ({w['epochs']} epochs)")
+    if "disk_run_bytes" in result:
+        print(f"disk: a run of {result['disk_run']['epochs']:,} epochs keeps {result['disk_run_bytes']:,} bytes, "
+              f"÷ without limits {_fmt(result['disk_vs_unbounded'])}, growth over its last three quarters "
+              f"{_fmt(result['disk_growth'])} (without limits {_fmt(result['disk_growth_unbounded'])})")
     for key in ui_keys:
         value = result[key]
         print(f"{key} {_fmt(value) if isinstance(value, dict) and 'median' in value else value}")
@@ -266,6 +270,8 @@ def main(argv=None) -> int:
     result["workers"] = timed("workers", lambda: worker_figures(a.quick))
     from .explain import figures as explain_figures
     result.update(timed("explain", lambda: explain_figures(a.quick)))
+    from .disk import figures as disk_figures
+    result.update(timed("disk", lambda: disk_figures(a.quick)))
     ui: dict = {}
     if not a.no_ui:
         from .ui import ui_figures

@@ -43,6 +43,12 @@ class Limits:
     # a run
     max_steps: int = _limit(10_000_000, "training steps of a run (epochs × batches per epoch)")
     max_run_seconds: int = _limit(4 * 3600, "wall-clock seconds a run may take, pauses included")
+    # what a run keeps on disk, however long it trains (core/runs/thinning.py, core/runs/retention.py)
+    max_loss_points: int = _limit(20_000, "step losses a run keeps (older ones merged into means past it)")
+    max_epoch_points: int = _limit(2_000, "logged epochs whose metrics a run keeps (spread over the run past it)")
+    max_frames: int = _limit(200, "decision-boundary grids, and weight histograms, a run keeps of each")
+    max_epoch_checkpoints: int = _limit(20, "epoch checkpoints a run keeps spread over its epochs (best and "
+                                            "newest besides)")
     max_active_runs_per_person: int = _limit(3, "runs one person may have waiting, training or paused at once")
     # the server
     workers: int = _limit(os.cpu_count() or 1, "training worker processes of a workspace (runs training at once)")

@@ -53,6 +53,12 @@ def test_bench_quick_prints_one_json_object_with_every_ratio_and_its_spread(caps
     assert_spread(workers["worker_samples_per_s"]["together"], 1)
     assert workers["epochs"] >= 20
     assert not any(key.startswith(("cold_start", "page_switch", "build_edit", "control_ack")) for key in result)
+    # what a long run keeps on disk, with the limits and without them, trained in the same call
+    for key in ("disk_vs_unbounded", "disk_growth", "disk_growth_unbounded", "disk_time_vs_unbounded"):
+        assert_spread(result[key], 1)
+    rows = result["disk_rows"]
+    assert rows["bounded"]["metrics"] < rows["unbounded"]["metrics"] and result["disk_run_bytes"] > 0
+    assert rows["bounded"]["checkpoint_files"] < rows["unbounded"]["checkpoint_files"]
     # without --json the same figures are printed as text, one line a configuration
     from bench.__main__ import print_text
     print_text(result)

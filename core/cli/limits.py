@@ -16,9 +16,10 @@ def run(a) -> int:
     if a.json:
         print_json(rows)
         return 0
+    width = max(len(r["variable"]) for r in rows)
     for r in rows:
         changed = "" if r["value"] == r["default"] else f"  (default {r['default']:,})"
-        print(f"{r['variable']:<28} {r['value']:>12,}  {r['what']}{changed}")
+        print(f"{r['variable']:<{width}} {r['value']:>12,}  {r['what']}{changed}")
     for problem in PROBLEMS:
         print(f"note: {problem}")
     return 0

@@ -5,7 +5,8 @@ run's resume checkpoint whenever saving is cheap: its tensors under CHEAP_BYTES 
 most SAVE_SHARE of the time since it — so saving never costs more than about a tenth of the training time,
 however slow the disk. Whatever the size, a logged epoch 30 s or more after the last save is saved too.
 The epochs the run keeps (every `checkpoint_every`, and the last) are saved as epoch checkpoints, at the
-logged epoch when they fall on one, else when the training loop asks.
+logged epoch when they fall on one, else when the training loop asks; past max_epoch_checkpoints the older
+ones are thinned to an even spread (retention.py).
 
 Weights first, metrics second: a worker killed between the two leaves a checkpoint newer than the
 metrics, which a resume passes over for the one before it, whose metrics are all there; so a resume
@@ -16,6 +17,7 @@ from __future__ import annotations
 import time
 
 from .checkpoints import prune_resume_points
+from .retention import prune_epoch_points
 
 CHEAP_BYTES = 4 * 1024 * 1024   # weights and optimiser state of a 'small' network
 SAVE_SHARE = 0.1                # a save may take at most this share of the time since the one before
@@ -64,13 +66,20 @@ class CheckpointCadence:
         checkpoint, unless this very one was just saved."""
         if self.saved != (epoch, trainer.step, "epoch"):
             self._save(trainer, "epoch", epoch)
+        else:
+            self._prune(trainer)              # the epoch's metrics are recorded now: older fallbacks can go
+
+    def _prune(self, trainer) -> None:
+        """Remove the checkpoints no longer kept: resume points a newer recorded one replaced, epoch checkpoints
+        past max_epoch_checkpoints (retention.py)."""
         prune_resume_points(self.store, self.run_id)
+        prune_epoch_points(self.store, self.run_id, trainer.spec.checkpoint_every)
 
     def _save(self, trainer, kind: str, epoch: int) -> None:
         start = time.perf_counter()
         self.store.save_checkpoint(self.run_id, kind, epoch, trainer.checkpoint_tensors(),
                                    {"epoch": epoch, "step": trainer.step})
-        prune_resume_points(self.store, self.run_id)
+        self._prune(trainer)
         self.last_save_at = time.perf_counter()           # what a save costs, removing the older ones included
         took = self.last_save_at - start
         self.last_save_s, self._previous_s = min(took, self._previous_s) if self.saved else 0.0, took

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 from .checkpoints import forget_after, load_newest, newest_whole
+from .thinning import cut_at
 
 RESUMED = "resume_from_checkpoint"
 
@@ -34,6 +35,7 @@ def resume_point(store, run_id: str, net) -> tuple[dict | None, int, int]:
         net.load_state_dict(model_state(tensors))
         epoch, step, detail = int(meta.get("epoch", 0)), int(meta.get("step", 0)), {"kind": ckpt.kind}
     with store.transaction():
+        cut_at(store.db, run_id, step, epoch)           # a merged loss row reaching past the checkpoint
         store.truncate_rows_after(run_id, step)
         forget_after(store, run_id, step)
         store.add_event(run_id, step, epoch, RESUMED,

@@ -253,12 +253,20 @@ class Store:
         self.db.executemany("INSERT INTO metrics (run, step, epoch, name, value) VALUES (?,?,?,?,?)",
                             [(run_id, s, e, n, v) for s, e, n, v in rows])
 
-    def metric_rows(self, run_id: str, since_step: int = -1) -> list[tuple[int, int, str, float]]:
-        """(step, epoch, name, value) of every metric logged after `since_step`, in the order logged,
-        as plain tuples: the cheap read for a reader that polls."""
+    def metric_rows(self, run_id: str, since_step: int = -1,
+                    limit: int | None = None) -> list[tuple[int, int, str, float]]:
+        """(step, epoch, name, value) of the metrics logged after `since_step`, in the order logged, as plain
+        tuples: the cheap read for a reader that polls. With `limit`, only the first steps' rows, about
+        `limit` of them: whole steps, so that a step's rows never straddle two reads (read on from the last
+        step returned)."""
         cursor = self.db.cursor()
         cursor.row_factory = None
-        return cursor.execute("SELECT step, epoch, name, value FROM metrics WHERE run=? AND step>? "
+        upto = ""
+        if limit is not None:
+            row = cursor.execute("SELECT step FROM metrics WHERE run=? AND step>? ORDER BY step LIMIT 1 OFFSET ?",
+                                 (run_id, since_step, max(0, limit - 1))).fetchone()
+            upto = "" if row is None else f" AND step<={int(row[0])}"
+        return cursor.execute(f"SELECT step, epoch, name, value FROM metrics WHERE run=? AND step>?{upto} "
                               "ORDER BY step, rowid", (run_id, since_step)).fetchall()
 
     def metrics(self, run_id: str, names: list[str] | None = None, since_step: int = -1):
@@ -323,6 +331,7 @@ class Store:
         newest logged epoch's, kept only until a newer one is recorded)."""
         from .checkpoints import write_file
         _check_kind(kind)
+        self.get_run(run_id)                 # StoreError for a run deleted meanwhile: its folder is not made again
         folder = self.run_dir(run_id)
         folder.mkdir(exist_ok=True)          # not parents: a workspace deleted meanwhile is not made again
         name = f"{kind}-{epoch:06d}.safetensors" if kind != "best" else f"{kind}.safetensors"

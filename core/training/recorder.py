@@ -6,6 +6,7 @@ import time
 
 from ..runs import Store
 from ..runs.cadence import CheckpointCadence
+from ..runs.thinning import RunThinning
 
 HEARTBEAT_S = 1.0
 
@@ -14,7 +15,8 @@ class StoreRecorder:
     """Trainer callbacks that write every metric, frame, event and checkpoint of a run to the store.
 
     Each epoch's rows go in one transaction, so a reader sees whole epochs and a
-    killed worker loses at most the epoch it was in.
+    killed worker loses at most the epoch it was in; the same transaction thins the run's rows that
+    passed their limits (core.runs.thinning), so a reader never sees a run half thinned.
     """
 
     def __init__(self, store: Store, run_id: str):
@@ -22,6 +24,7 @@ class StoreRecorder:
         self.run_id = run_id
         self._beat = 0.0
         self._checkpoints = CheckpointCadence(store, run_id)
+        self._thinning = RunThinning(store.db, run_id)
 
     # ------------------------------------------------------------ events
     def on_start(self, trainer) -> None:
@@ -41,13 +44,15 @@ class StoreRecorder:
         rows += [(report.step, report.epoch, k, v) for k, v in report.metrics.items()]
         now = time.time()
         with db.transaction():
+            if not db.db.execute("UPDATE runs SET epoch=?, step=?, heartbeat=?, updated=? WHERE id=?",
+                                 (report.epoch, report.step, now, now, run)).rowcount:
+                return                      # the run was deleted while it trained: nothing of it comes back
             db.add_metrics(run, rows)
             for kind, data in report.frames.items():
                 db.add_frame(run, report.step, report.epoch, kind, data)
             for kind, detail, step, epoch in report.events:
                 db.add_event(run, step, epoch, kind, detail)
-            db.db.execute("UPDATE runs SET epoch=?, step=?, heartbeat=?, updated=? WHERE id=?",
-                          (report.epoch, report.step, now, now, run))
+            self._thinning.added(len(report.step_losses), bool(report.metrics), report.frames)
         self._beat = now
 
     def on_epoch(self, trainer, report) -> None:

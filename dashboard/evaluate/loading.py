@@ -8,6 +8,7 @@ from core.data import DataError
 from core.analysis import EvaluationError, predict_split
 from core.spec import SpecError
 from core.runs import StoreError
+from dashboard.forget import cached_for
 from dashboard.people import cache_scope
 from dashboard.state import store
 from dashboard.text import md_plain as md
@@ -32,7 +33,8 @@ def predictions(run, checkpoint: str, split: str) -> tuple | None:
     """(predictions, dataset, epoch) of the run's checkpoint on the split, or None after showing why the
     run cannot be evaluated."""
     try:
-        return _predictions(cache_scope(store()), run.id, checkpoint, split, run.updated, store())
+        return cached_for(run.id, _predictions, (cache_scope(store()), run.id, checkpoint, split, run.updated),
+                          store())
     except (StoreError, DataError, SpecError, EvaluationError, ValueError, OSError) as e:
         st.error(f"This run cannot be evaluated: {md(e)}")
         st.caption("Try the other weights or split, or pick another run.")

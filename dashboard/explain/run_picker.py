@@ -9,6 +9,7 @@ from core.data import DataError
 from core.spec import SpecError
 from core.runs import StoreError
 from dashboard import keys
+from dashboard.forget import cached_for
 from dashboard.people import cache_scope
 from dashboard.state import choose, choose_run, set_current_run, store
 from dashboard.text import md_plain as md
@@ -27,7 +28,7 @@ def _explainer(scope: str, run_id: str, checkpoint, updated: float, _store):
 def open_explainer(store, run, checkpoint):
     """The run's RunExplainer at a checkpoint, or None after showing why it cannot be explained."""
     try:
-        ex = _explainer(cache_scope(store), run.id, checkpoint, run.updated, store)
+        ex = cached_for(run.id, _explainer, (cache_scope(store), run.id, checkpoint, run.updated), store)
         # while runs train, their workers hold the cores: one torch thread explains faster than two
         ex.threads = 1 if any(r.active for r in store.list_runs()) else None
         return ex

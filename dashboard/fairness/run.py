@@ -11,6 +11,7 @@ from core.data import DataError
 from core.spec import SpecError
 from core.runs import StoreError
 from dashboard import keys
+from dashboard.forget import cached_for
 from dashboard.people import cache_scope
 from dashboard.state import choose_run, set_current_run
 from dashboard.text import md_plain as md
@@ -55,7 +56,7 @@ def _scored(scope: str, run_id: str, updated: float, _store) -> Scored:
 def scored(store, run) -> Scored | None:
     """The run's predictions, or None after showing why it cannot be audited."""
     try:
-        return _scored(cache_scope(store), run.id, run.updated, store)
+        return cached_for(run.id, _scored, (cache_scope(store), run.id, run.updated), store)
     except (StoreError, DataError, SpecError, ValueError, OSError, RuntimeError, KeyError) as e:
         st.error(f"This run cannot be audited: {md(e)}")
         st.caption("Its data or weights could not be loaded; pick another run.")

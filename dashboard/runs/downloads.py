@@ -33,7 +33,8 @@ def downloads(run) -> None:
                        help="The network, training and data settings as JSON: load them again or share them.")
     d2.download_button("Metrics (CSV)", metrics_csv(store(), run_id), f"{stem}-metrics.csv", "text/csv",
                        key=keys.download("metrics"), icon=":material/table:", on_click="ignore", width="stretch",
-                       help="Every logged number (loss per step, validation metrics per epoch) as a table.")
+                       help="Every number the run kept (loss per step, validation metrics per epoch) as a "
+                            "table. A long run keeps its older step losses as means over 2, 4, 8… steps.")
     for i, fmt in enumerate(MODEL_LABELS):
         suffix, mime, what = EXPORTS[fmt]
         (d1 if i % 2 == 0 else d2).download_button(

@@ -10,6 +10,7 @@ import streamlit as st
 
 from core.runs import StoreError, executor
 from dashboard import keys
+from dashboard.forget import forget_run
 from dashboard.state import choose, current_run_id, set_current_run, store
 from dashboard.text import md_plain
 
@@ -81,6 +82,7 @@ def delete(run_id: str) -> None:
     except StoreError as e:
         st.error(f"Cannot delete: {md_plain(e)}")
         return
+    forget_run(run_id)
     for key in (keys.RUNS_CONFIRM_DELETE, keys.RUNS_MANAGE, keys.run_name(run_id)):
         st.session_state.pop(key, None)
     if current_run_id() is None:

@@ -52,8 +52,8 @@ def test_importing_the_runs_package_brings_no_torch_worker_or_training_loop():
 
 def test_core_runs_does_not_import_streamlit_or_unpickle():
     sources = sorted((ROOT / "core" / "runs").rglob("*.py"))
-    assert {"store.py", "executor.py", "worker.py", "people.py", "scope.py", "pool.py", "queue.py"} <= \
-        {p.name for p in sources}
+    assert {"store.py", "executor.py", "worker.py", "people.py", "scope.py", "pool.py", "queue.py",
+            "thinning.py", "retention.py"} <= {p.name for p in sources}
     for path in sources:
         source = path.read_text()
         assert "streamlit" not in source, path

@@ -47,6 +47,16 @@ class RunExplainer:
     def _path(self, kind: str, key: str) -> Path:
         return self.store.run_dir(self.run_id) / "explanations" / f"{kind}-{key}.safetensors"
 
+    @staticmethod
+    def _may_cache(path: Path) -> bool:
+        """Make the run's explanations folder for `path`, unless the run's own folder is gone (the run was
+        deleted while this was computed): then nothing is cached, and no folder of the run comes back."""
+        try:
+            path.parent.mkdir(exist_ok=True)
+            return True
+        except FileNotFoundError:
+            return False
+
     def rows(self, split: str = "test", limit: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(row ids, model inputs) of a split, the first `limit` rows."""
         check_count("max_explain_rows", limit)
@@ -77,7 +87,8 @@ class RunExplainer:
             att = shap_values(self.model, X, bg, features, groups, method, rows=ids, tolerance=tolerance,
                               seed=seed, progress=progress, grouped=grouped)
         att.settings.update(split=split, epoch=self.loaded.epoch)
-        att.save(path)
+        if self._may_cache(path):
+            att.save(path)
         return att
 
     def shap_rows(self, X: np.ndarray, method: str = "auto", *, background: int = DEFAULT_BACKGROUND,
@@ -117,8 +128,8 @@ class RunExplainer:
             out.append({"epoch": int(epoch), "importance": att.importance()})
             if progress:
                 progress((i + 1) / len(epochs))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(out))
+        if self._may_cache(path):
+            path.write_text(json.dumps(out))
         return out
 
     def lime(self, codes_row: np.ndarray, output: int = 0, *, samples: int = LIME_SAMPLES, seed: int = 0

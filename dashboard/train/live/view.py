@@ -46,17 +46,18 @@ def show_live(store: Store, run: Run, dataset) -> None:
     """The live view: progress and loss, the decision boundary (2-D data), fairness over training
     (data with groups) and the network's insides; polling while the run is active, drawn once otherwise."""
     active = run.status in ACTIVE
-    fast, slow = (POLL_S, SLOW_POLL_S) if active else (None, None)
+    catching_up = not active and _behind(store, run)
+    fast, slow = (POLL_S, SLOW_POLL_S) if active or catching_up else (None, None)
     if dataset.is_2d:
         left, right = st.columns([1, 1.25])
         with right:                            # first: it reads the store for the fragments after it
-            st.fragment(live_view, run_every=fast)(store, run.id, dataset, run.status)
+            st.fragment(live_view, run_every=fast)(store, run.id, dataset, run.status, catching_up)
             loss_controls()
         with left:
             st.fragment(boundary_view, run_every=slow)(run.id, dataset)
             boundary_controls(dataset)
     else:
-        st.fragment(live_view, run_every=fast)(store, run.id, dataset, run.status)
+        st.fragment(live_view, run_every=fast)(store, run.id, dataset, run.status, catching_up)
         loss_controls()
     st.fragment(detail_view, run_every=slow)(run.id, dataset)
 
@@ -80,12 +81,25 @@ def _loss_choices() -> tuple[float, bool]:
     return float(smoothing), bool(log_y)
 
 
-def live_view(store: Store, run_id: str, dataset, shown_status: str) -> None:
+def _behind(store: Store, run: Run) -> bool:
+    """Whether the feed of a run that no longer trains has more to read than one poll reads: the view then
+    polls until it has read it all (a page opened on a long run draws it over a few polls)."""
+    feed = feed_for(run.id)
+    if feed.last_step < 0:
+        feed.update(store, run)
+    return feed.behind
+
+
+def live_view(store: Store, run_id: str, dataset, shown_status: str, catching_up: bool = False) -> None:
     """Progress and loss; reads what the run logged since the last poll. When the run's status changed
-    it reruns the whole page (which stops the polling when the run ended)."""
+    it reruns the whole page (which stops the polling when the run ended), and so it does once a run that
+    no longer trains has been read to its end (`catching_up`: polling until then)."""
     run = _run_now(store, run_id, shown_status)
     feed = feed_for(run_id)
     feed.update(store, run)
+    if catching_up and not feed.behind:
+        ask_resync()                          # the settings boxes keep their values over the rerun
+        st.rerun()
     train = run.train
     n_train = len(dataset.X_train)
     spe = steps_per_epoch(n_train, train.get("batch_size", 32))

@@ -47,3 +47,84 @@ def test_a_resume_from_a_checkpoint_rewinds_the_feed(store):
     store.add_metrics(run_id, [(3, 2, "loss", 0.65)])
     assert feed.update(store, store.get_run(run_id))
     assert feed.loss_step.tolist() == [1, 2, 3] and feed.loss.tolist() == [0.9, 0.7, 0.65]
+
+
+def covered_means(steps, truth) -> list[float]:
+    """The mean of the true step losses (truth[s - 1] is step s's) over the steps each row covers: those after
+    the row before it."""
+    steps = [int(s) for s in steps]
+    return [float(np.mean(truth[a:b])) for a, b in zip([0, *steps[:-1]], steps)]
+
+
+def test_a_feed_reads_a_long_run_a_bounded_number_of_rows_a_poll_and_catches_up(store):
+    run_id = new_run(store)
+    n = 25_000
+    truth = 1.0 / np.arange(1, n + 1)
+    store.add_metrics(run_id, [(s, 1 + (s - 1) // 100, "loss", float(truth[s - 1])) for s in range(1, n + 1)]
+                      + [(s, s // 100, "val_loss", 2.0 / s) for s in range(100, n + 1, 100)])
+    run = store.get_run(run_id)
+    feed, read, polls = LiveFeed(run_id), [], 0
+    while True:
+        before = feed.last_step
+        assert feed.update(store, run)
+        polls += 1
+        read.append(store.db.execute("SELECT count(*) FROM metrics WHERE run=? AND step>? AND step<=?",
+                                     (run_id, before, feed.last_step)).fetchone()[0])
+        if not feed.behind:
+            break
+        assert polls < 10
+    assert max(read) <= 10_001 and polls == 3 and sum(read) == n + n // 100     # every row read once
+    assert not feed.update(store, run)
+    # held within the limit (20,000 step losses), merged into means, spanning the whole run
+    assert len(feed.loss) <= 20_000 and feed.loss_step[-1] == n and feed.loss_step[0] <= 4
+    np.testing.assert_allclose(feed.loss, covered_means(feed.loss_step, truth), rtol=1e-9)
+    assert feed.epoch_series("val_loss")[0].tolist() == list(range(1, n // 100 + 1))
+
+
+def test_what_a_feed_holds_stays_within_the_limits_as_a_run_grows(store, monkeypatch):
+    import dataclasses
+
+    from core import limits
+    monkeypatch.setattr(limits, "LIMITS", dataclasses.replace(limits.LIMITS, max_loss_points=100,
+                                                              max_epoch_points=10, max_frames=5))
+    run_id = new_run(store)
+    feed, truth = LiveFeed(run_id), []
+    for epoch in range(1, 201):                      # 25 steps an epoch, each epoch logged, as a worker writes
+        losses = [float(np.sin(len(truth) + i) + epoch) for i in range(25)]
+        first = len(truth) + 1
+        truth += losses
+        store.add_metrics(run_id, [(first + i, epoch, "loss", v) for i, v in enumerate(losses)]
+                          + [(len(truth), epoch, "val_loss", float(epoch))])
+        store.add_frame(run_id, len(truth), epoch, "hist", json.dumps({"0:Linear": {"min": 0, "max": epoch,
+                                                                                   "counts": [1]}}).encode())
+        feed.update(store, store.get_run(run_id))
+        assert len(feed.loss) <= 100 and len(feed.epoch_series("val_loss")[0]) <= 10
+        assert len(feed.hist["0:Linear"]) <= 5
+    assert feed.loss_step[-1] == len(truth) and feed.loss_step[0] <= 200
+    np.testing.assert_allclose(feed.loss, covered_means(feed.loss_step, np.asarray(truth)), rtol=1e-9)
+    epochs = feed.epoch_series("val_loss")[0]
+    assert epochs[-1] == 200 and epochs[0] <= 64 and np.diff(epochs).max() <= 64     # the newest; spread
+    assert feed.hist["0:Linear"][-1][0] == 200
+
+
+def test_a_feed_that_finds_the_store_thinned_still_draws_the_whole_run(store):
+    run_id = new_run(store)
+    truth = np.cos(np.arange(1, 1201) / 50.0) + 2.0
+    add = lambda a, b: store.add_metrics(run_id, [(s, 1 + s // 100, "loss", float(truth[s - 1]))  # noqa: E731
+                                                  for s in range(a, b + 1)])
+    add(1, 1000)
+    feed = LiveFeed(run_id)
+    feed.update(store, store.get_run(run_id))
+    add(1001, 1200)
+    # meanwhile the run thinned its losses: every block of 256 steps up to step 1,024 became one row, at the
+    # block's last step, holding the block's mean (as core.runs.thinning leaves it)
+    with store.transaction():
+        for end in range(256, 1025, 256):
+            store.db.execute("DELETE FROM metrics WHERE run=? AND name='loss' AND step>? AND step<?",
+                             (run_id, end - 256, end))
+            store.db.execute("UPDATE metrics SET value=? WHERE run=? AND name='loss' AND step=?",
+                             (float(truth[end - 256:end].mean()), run_id, end))
+    assert feed.update(store, store.get_run(run_id))
+    steps = feed.loss_step
+    assert (np.diff(steps) > 0).all() and steps[-1] == 1200 and steps[0] == 1
+    np.testing.assert_allclose(feed.loss, covered_means(steps, truth), rtol=1e-9)     # no step counted twice
