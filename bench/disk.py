@@ -19,7 +19,6 @@ checkpoints) so that each is passed many times: a smoke run of the same code, no
 """
 from __future__ import annotations
 
-import dataclasses
 import tempfile
 import time
 from pathlib import Path
@@ -71,9 +70,7 @@ def one_run(epochs: int, caps: dict | None, home: Path) -> dict:
     torch.set_num_threads(1)
     ds, net_spec = load_builtin("xor", n=20), NetworkSpec.dense([8], "tanh")
     spec = TrainSpec(epochs=epochs, batch_size=1, lr=0.01, seed=0, device="cpu")
-    saved = limits.LIMITS
-    limits.LIMITS = dataclasses.replace(saved, **(caps or {}))
-    try:
+    with limits.override(**(caps or {})):
         store = Store(home)
         run_id = store.create_run(name="disk", dataset=ds.ref.to_dict(), network=net_spec.to_dict(),
                                   train=spec.to_dict())
@@ -85,8 +82,6 @@ def one_run(epochs: int, caps: dict | None, home: Path) -> dict:
         end = workspace_bytes(store, run_id)
         rows, tables = _tables(store, run_id)
         store.close()
-    finally:
-        limits.LIMITS = saved
     return {"bytes": end, "quarter_bytes": quarter.bytes, "seconds": seconds, "steps": result.steps,
             "rows": rows, "table_bytes": tables}
 

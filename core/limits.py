@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields, replace
 
 ENV_PREFIX = "GLASSNET_"
@@ -109,6 +110,18 @@ def current() -> Limits:
     """The limits in force now. Checks call this each time they check (`limits.current().max_rows`), so a
     limit replaced while the process runs is the one every check applies."""
     return LIMITS
+
+
+@contextmanager
+def override(**changes):
+    """The limits in force changed for the length of a `with` block (benchmarks measure with other limits)."""
+    global LIMITS
+    saved = LIMITS
+    LIMITS = replace(saved, **changes)
+    try:
+        yield LIMITS
+    finally:
+        LIMITS = saved
 
 
 def exceeded(name: str, asked: str, fix: str) -> str:

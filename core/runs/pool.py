@@ -27,7 +27,7 @@ _procs: list[subprocess.Popen] = []      # pool workers this process started (po
 
 def size() -> int:
     """K: how many pool workers a workspace may have."""
-    return max(1, int(limits.LIMITS.workers))
+    return max(1, int(limits.current().workers))
 
 
 def demand(store, spare: int = 0) -> int:

@@ -44,7 +44,7 @@ def check_cap(store, owner: str | None) -> None:
     transaction that adds the run, so two presses at once cannot both pass)."""
     active = store.db.execute(f"SELECT count(*) FROM runs WHERE owner IS ? AND status IN ({','.join('?' * len(ACTIVE))})",
                               (owner, *ACTIVE)).fetchone()[0]
-    if active >= limits.LIMITS.max_active_runs_per_person:
+    if active >= limits.current().max_active_runs_per_person:
         raise TooManyRuns(cap_message(active))
 
 
@@ -133,7 +133,7 @@ def queue_position(store, run_id: str, workers: int | None = None) -> tuple[int,
     if run_id not in order:
         return None
     place = order.index(run_id) + 1
-    k = workers or limits.LIMITS.workers
+    k = workers or limits.current().workers
     rows = store.db.execute(f"SELECT status, epoch, train FROM runs WHERE {HOLDING}").fetchall()
     paused = sum(1 for status, _, _ in rows if status == "paused")
     free = max(0, k - len(rows))

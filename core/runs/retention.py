@@ -56,7 +56,7 @@ def protected(store, run_id: str) -> set[tuple[str, int]]:
 
 def prune_epoch_points(store, run_id: str, every: int, cap: int | None = None) -> list[int]:
     """Remove the epoch checkpoints the run no longer keeps (see the module's docstring); the epochs removed."""
-    cap = limits.LIMITS.max_epoch_checkpoints if cap is None else cap
+    cap = limits.current().max_epoch_checkpoints if cap is None else cap
     rows = store.db.execute("SELECT epoch, path FROM artefacts WHERE run=? AND kind='epoch'", (run_id,)).fetchall()
     if len(rows) <= cap:
         return []

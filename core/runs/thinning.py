@@ -133,7 +133,7 @@ class RunThinning:
             self.counts["epochs"] += bool(logged)
             for kind in kinds:
                 self.counts[f"frame:{kind}"] = self.counts.get(f"frame:{kind}", 0) + 1
-        caps = limits.LIMITS
+        caps = limits.current()
         if self.counts["loss"] > caps.max_loss_points:
             self.counts["loss"] = thin_losses(self.db, self.run_id, caps.max_loss_points)
         if self.counts["epochs"] > caps.max_epoch_points:

@@ -95,7 +95,7 @@ class LiveFeed:
                 group[1].append(value)
         if losses:            # SQLite keeps NaN as NULL: None → nan
             self._add_losses(store, np.asarray(loss_steps, np.int64), np.asarray(losses, np.float64))
-        cap = limits.LIMITS.max_epoch_points
+        cap = limits.current().max_epoch_points
         for name, (epochs, values) in grouped.items():
             e, v = self.series.get(name, (_NO_EPOCHS, _NO_VALUES))
             e = np.concatenate([e, np.asarray(epochs, np.int64)])
@@ -113,13 +113,13 @@ class LiveFeed:
                 self.loss_step, self.loss = self.loss_step[keep], self.loss[keep]
         self.loss_step = np.concatenate([self.loss_step, steps])
         self.loss = np.concatenate([self.loss, values])
-        merged = merge_means(self.loss_step, self.loss, limits.LIMITS.max_loss_points)
+        merged = merge_means(self.loss_step, self.loss, limits.current().max_loss_points)
         if merged is not None:
             self.loss_step, self.loss = merged[0], merged[1]
 
     def _thin_hist(self) -> None:
         """Keep at most max_frames histograms of each layer, spread over the run, the newest among them."""
-        cap = limits.LIMITS.max_frames
+        cap = limits.current().max_frames
         for label, frames in self.hist.items():
             if len(frames) > cap:
                 epochs = np.maximum.accumulate(np.maximum([e for e, _ in frames], 1))
