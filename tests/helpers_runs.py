@@ -44,7 +44,7 @@ def train_run(home: Path | str, dataset: str = "spiral", *, hidden=(8,), epochs:
         seed_everything(spec.seed)
         net, _ = build_network(network, ds, concrete_loss(spec.loss, ds.task))
         run_id = store.create_run(name=name or f"{dataset} {optimizer}", dataset=ds.ref.to_dict(),
-                                  network=network.to_dict(), train=spec.to_dict(), status="queued", parent=parent)
+                                  network=network.to_dict(), train=spec.to_dict(), status="running", parent=parent)
         Trainer(net, ds, spec, callbacks=[StoreRecorder(store, run_id)]).fit()
         return run_id
 

@@ -13,7 +13,7 @@ def test_data_page_shows_a_toy_set_and_rejects_a_bad_csv(server, page):
     main = main_area(page)
     main.get_by_role("heading", name="Data").wait_for(timeout=TIMEOUT)
     choose(page, main.locator("[data-testid='stSelectbox']").first, "Moons")
-    main.get_by_text("Two interlocking half circles.").wait_for(timeout=TIMEOUT)
+    main.get_by_text("Two interlocking half circles.").first.wait_for(timeout=TIMEOUT)
     main.locator(".js-plotly-plot").first.wait_for(timeout=TIMEOUT)
     main.get_by_text("Next: build a network").wait_for(timeout=TIMEOUT)
     assert page.locator("[data-testid='stException']").count() == 0

@@ -35,7 +35,7 @@ def long_run(workspace):
     spec = TrainSpec(epochs=EPOCHS, batch_size=4, lr=0.01, seed=0, device="cpu")
     with Store(workspace) as store:
         run_id = store.create_run(name="a long run", dataset=ds.ref.to_dict(), network=net.to_dict(),
-                                  train=spec.to_dict())
+                                  train=spec.to_dict(), status="running")   # trained here, not by the pool
         seed_everything(0)
         Trainer(network_for(net, ds), ds, spec, callbacks=[StoreRecorder(store, run_id)]).fit()
         rows = store.db.execute("SELECT count(*) FROM metrics WHERE run=?", (run_id,)).fetchone()[0]

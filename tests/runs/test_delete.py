@@ -8,6 +8,7 @@ import pytest
 
 from core.analysis.explain import RunExplainer
 from core.runs import Store, StoreError, executor
+from core.runs.registry import trains
 from core.spec import NetworkSpec, TrainSpec
 from tests.helpers_runs import open_page, train_run
 
@@ -35,7 +36,8 @@ def test_a_run_deleted_while_its_worker_trains_leaves_nothing_behind(store, spir
                    TIMEOUT, what="the run to train six epochs")
     assert left_of(store, run_id)["files"]
     store.delete_run(run_id)                 # its worker is not stopped first: it finds out by itself
-    wait_for(lambda: not executor.pid_alive(run.pid), TIMEOUT, what="the worker to end")
+    # a worker of its own ends; a pool worker lets the run go and waits for the next
+    wait_for(lambda: not trains(store, run.pid, run_id), TIMEOUT, what="the worker to let the run go")
     assert left_of(store, run_id) == NOTHING
 
 
@@ -64,8 +66,10 @@ def test_deleting_on_the_runs_page_forgets_what_the_pages_hold_about_the_run(hom
     assert held == ["_xp_cache", "_train_figures"] and at.session_state["_train_feed"].run_id == gone
     from dashboard.evaluate.loading import _predictions
     from dashboard.explain.run_picker import _explainer
-    loaded = [(_explainer, (str(home), gone, explained, run.updated)),
-              (_predictions, (str(home), gone, *evaluated, run.updated))]
+    from dashboard.people import cache_scope
+    scope = cache_scope(Store(home))                     # the caches' key: the workspace and the person
+    loaded = [(_explainer, (scope, gone, explained, run.updated)),
+              (_predictions, (scope, gone, *evaluated, run.updated))]
     folder, aside = Path(home, "runs", gone), Path(home, "aside")
     folder.rename(aside)                                 # without its weights, only a cached entry still loads
     assert all(loader(*args, Store(home)) is not None for loader, args in loaded)
