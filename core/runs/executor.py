@@ -18,7 +18,9 @@ import os
 import time
 
 from ..spec import NetworkSpec, TrainSpec, check_lr
-from . import pool, queue
+from .pool import ensure as ensure_pool, shutdown as shutdown_pool, size as pool_size
+from .queue import RESUME_ASKED, check_cap, has_waiting
+from .queue import queue_position as place_in_line
 from .processes import pid_alive  # noqa: F401  (part of the executor's interface)
 from .queue import JobError, TooManyRuns  # noqa: F401  (TooManyRuns: raised by submit and resume)
 from .registry import trains
@@ -55,12 +57,12 @@ def warm_up(store: Store) -> None:
     if backend() == "spawn":
         warm_standby(store.home)
     else:
-        pool.ensure(store, spare=1)
+        ensure_pool(store, spare=1)
 
 
 def shutdown(store: Store) -> None:
     """End this workspace's pool workers and let its standby worker go (tests, benchmarks, commands)."""
-    pool.shutdown(store)
+    shutdown_pool(store)
     close_standby(store.home)
 
 
@@ -73,7 +75,7 @@ def _start(store: Store, run_id: str, resume: bool) -> None:
     if backend() == "spawn":
         _spawn(store, run_id, resume)
     else:
-        pool.ensure(store, spare=1 if _use_standby else 0)
+        ensure_pool(store, spare=1 if _use_standby else 0)
 
 
 def submit(store: Store, *, dataset: dict, network: NetworkSpec, train: TrainSpec, name: str | None = None,
@@ -84,7 +86,7 @@ def submit(store: Store, *, dataset: dict, network: NetworkSpec, train: TrainSpe
     network.validate()
     train.validate()
     with store.transaction():
-        queue.check_cap(store, owner)
+        check_cap(store, owner)
         run_id = store.create_run(name=name or f"{train.optimizer} lr={train.lr:g}", dataset=dataset,
                                   network=network.to_dict(), train=train.to_dict(), status="queued", owner=owner,
                                   parent=parent)
@@ -98,7 +100,7 @@ def queue_position(store: Store, run_id: str) -> tuple[int, float | None] | None
     when it does not wait (see core/runs/queue.py)."""
     if backend() == "spawn":
         return None
-    return queue.queue_position(store, run_id, workers=pool.size())
+    return place_in_line(store, run_id, workers=pool_size())
 
 
 def recover(store: Store) -> list[str]:
@@ -109,8 +111,8 @@ def recover(store: Store) -> list[str]:
     waiting in the queue is. Call on start-up and whenever status matters; returns the ids it changed."""
     reap()
     changed = [run.id for run in store.list_runs() if _settle(store, run)]
-    if backend() == "pool" and queue.has_waiting(store):
-        pool.ensure(store)
+    if backend() == "pool" and has_waiting(store):
+        ensure_pool(store)
     return changed
 
 
@@ -233,11 +235,11 @@ def resume(store: Store, run_id: str, wait: float = 0.0) -> Run:
     _check_resumable(run)
     with store.transaction():
         if store.get_run(run_id).status == run.status:      # else another click queued it: nothing is added
-            queue.check_cap(store, run.owner)
+            check_cap(store, run.owner)
         queued = store.update_run_if(run_id, {"status": run.status}, status="queued", control="run", error=None,
                                      pid=None)
         if queued:       # the worker that takes it continues from its checkpoint (see pool_worker)
-            store.add_event(run_id, run.step, run.epoch, queue.RESUME_ASKED, {"status": run.status})
+            store.add_event(run_id, run.step, run.epoch, RESUME_ASKED, {"status": run.status})
     if not queued:
         now = store.get_run(run_id)   # another click won the race
         if now.status in ACTIVE:

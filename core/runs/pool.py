@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from .. import limits
-from . import registry
+from .registry import POOL_FLAG, ensure_tables, is_pool_process, live_workers, register
 from .queue import HOLDING, WAITING
 from .spawning import ROOT, WORKER, worker_env
 
@@ -42,22 +42,22 @@ def ensure(store, spare: int = 0) -> int:
     """Start the workers the workspace lacks (see demand); returns how many were started. Never waits
     for a worker to be ready."""
     _reap()
-    registry.ensure_tables(store)
-    if len(registry.live_workers(store)) >= demand(store, spare):
+    ensure_tables(store)
+    if len(live_workers(store)) >= demand(store, spare):
         return 0
     started = 0
     with store.transaction():
-        missing = demand(store, spare) - len(registry.live_workers(store))
+        missing = demand(store, spare) - len(live_workers(store))
         for _ in range(max(0, missing)):
             proc = _start(store.home)
-            registry.register(store, proc.pid, parent=os.getpid())
+            register(store, proc.pid, parent=os.getpid())
             started += 1
     return started
 
 
 def _start(home: Path) -> subprocess.Popen:
     with open(home / "pool.log", "ab") as log:
-        proc = subprocess.Popen([*WORKER, registry.POOL_FLAG, "--home", str(Path(home).resolve())], cwd=ROOT,
+        proc = subprocess.Popen([*WORKER, POOL_FLAG, "--home", str(Path(home).resolve())], cwd=ROOT,
                                 env=worker_env(), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                                 start_new_session=True)
     _procs.append(proc)
@@ -77,7 +77,7 @@ def shutdown(store, timeout: float = 10.0) -> list[int]:
     """End every worker of the workspace's pool (SIGTERM, then SIGKILL after `timeout`); returns their pids.
     A run one was training is left for recover() to call interrupted. For tests, benchmarks and commands
     that started a pool of their own."""
-    pids = [w["pid"] for w in registry.live_workers(store)]
+    pids = [w["pid"] for w in live_workers(store)]
     for sig in (signal.SIGTERM, signal.SIGKILL):
         for pid in pids:
             try:
@@ -85,11 +85,11 @@ def shutdown(store, timeout: float = 10.0) -> list[int]:
             except (ProcessLookupError, PermissionError):
                 pass
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and any(registry.is_pool_process(p, store.home) for p in pids):
+        while time.monotonic() < deadline and any(is_pool_process(p, store.home) for p in pids):
             _reap()
             time.sleep(0.02)
     _reap()
-    registry.live_workers(store)                  # prunes their rows
+    live_workers(store)                  # prunes their rows
     return pids
 
 
@@ -101,12 +101,12 @@ def release_own(store) -> list[int]:
     with store.transaction():
         if store.db.execute(f"SELECT 1 FROM runs WHERE {WAITING} LIMIT 1").fetchone():
             return []
-        for w in registry.live_workers(store, prune=False):
+        for w in live_workers(store, prune=False):
             if w["parent"] == os.getpid() and w["run"] is None:
                 os.kill(w["pid"], signal.SIGTERM)
                 mine.append(w["pid"])
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and any(registry.is_pool_process(p, store.home) for p in mine):
+    while time.monotonic() < deadline and any(is_pool_process(p, store.home) for p in mine):
         _reap()
         time.sleep(0.02)
     return mine

@@ -186,8 +186,7 @@ class Trainer:
         self.control.start()                       # the wall clock of this fit() call
         self.net.train()
         self._emit("on_start")
-        self._poll_control(time.perf_counter())    # requests made while it waited for a worker: a pause, an lr
-        self._last_control = 0.0                   # (and polled again right after the first step)
+        self._poll_control(0.0)     # requests made while it waited for a worker; polled again after the first step
 
     def _close_epoch(self, rows: int) -> bool:
         """After an epoch's steps (`rows` of its rows trained): count it, log it when due, take a checkpoint

@@ -51,10 +51,8 @@ def fill(folder: Path) -> Path:
     return filler
 
 
-def worker_pids(run_id: str) -> list[int]:
-    """The live worker processes of a run, as /proc shows them: a worker of its own names the run on its
-    command line; a pool worker (`--pool --home DIR`) names it in its workspace's registry of workers."""
-    found = []
+def _live_workers():
+    """(pid, command-line arguments) of every live Glassnet worker process, as /proc shows them."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -63,11 +61,15 @@ def worker_pids(run_id: str) -> list[int]:
             state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
         except OSError:
             continue
-        if b"core.runs.worker" not in args or state == "Z":
-            continue
-        if run_id.encode() in args or (b"--pool" in args and _pool_run(args, int(entry.name)) == run_id):
-            found.append(int(entry.name))
-    return found
+        if b"core.runs.worker" in args and state != "Z":
+            yield int(entry.name), args
+
+
+def worker_pids(run_id: str) -> list[int]:
+    """The live worker processes of a run: a worker of its own names the run on its command line; a pool
+    worker (`--pool --home DIR`) names it in its workspace's registry of workers."""
+    return [pid for pid, args in _live_workers()
+            if run_id.encode() in args or (b"--pool" in args and _pool_run(args, pid) == run_id)]
 
 
 def _pool_run(args: list[bytes], pid: int) -> str | None:
@@ -95,16 +97,6 @@ def pool_pids(home, pool_only: bool = True) -> list[int]:
     """The live pool workers of the workspace `home` (`core.runs.worker --pool --home HOME`), as /proc shows
     them; with pool_only=False every worker process of the workspace (a run's own worker, a standby one)."""
     want = os.path.realpath(home).encode()
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            args = (entry / "cmdline").read_bytes().split(b"\0")
-            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            continue
-        if b"core.runs.worker" in args and (b"--pool" in args or not pool_only) and state != "Z" and \
-                b"--home" in args and os.path.realpath(args[args.index(b"--home") + 1]) == want:
-            found.append(int(entry.name))
-    return found
+    return [pid for pid, args in _live_workers()
+            if (b"--pool" in args or not pool_only) and b"--home" in args
+            and os.path.realpath(args[args.index(b"--home") + 1]) == want]
