@@ -62,9 +62,10 @@ def test_the_pool_never_runs_more_than_k_workers_for_3k_runs(store, spiral, pool
         time.sleep(0.02)
     assert all(store.get_run(r).status == "finished" for r in runs), [store.get_run(r).error for r in runs]
     assert max(seen) == k, f"at most {max(seen)} workers at once (samples {len(seen)})"
-    # the same K processes trained all the runs, run after run
+    # at most K processes trained all the runs, run after run (on a busy machine the first worker ready may
+    # take every short run before the second has imported torch)
     workers = {w for (w,) in store.db.execute("SELECT worker FROM claims")}
-    assert len(workers) == k and len(store.db.execute("SELECT run FROM claims").fetchall()) == 3 * k
+    assert 1 <= len(workers) <= k and len(store.db.execute("SELECT run FROM claims").fetchall()) == 3 * k
 
 
 # ------------------------------------------------------------------ fair share
