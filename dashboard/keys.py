@@ -90,6 +90,7 @@ TRAIN_STATUS_BOX, TRAIN_PAUSED_BOX = "train-status", "train-paused"      # conta
 TRAIN_WAITING_BOX = "train-waiting"                   # the place in line of a run waiting for a worker
 TRAIN_RUN = "_train_run"                    # the run this session watches (page links drop the URL's run)
 TRAIN_SYNCED = "_train_synced"              # the training spec the settings widgets were last given
+TRAIN_EDITED = "_train_edited"              # settings boxes the person changed since the spec was last written
 TRAIN_RESYNC = "_train_resync"              # parts of the page ("settings", "controls") to give their values again
 TRAIN_KEPT_SMOOTHING = "_train_smoothing"   # the loss chart's choices, kept while another page is shown
 TRAIN_KEPT_LOG_LOSS = "_train_log_loss"

@@ -66,6 +66,7 @@ def settings_panel(dataset) -> tuple[dict, list[str]]:
     new = _unused_boxes_valid(new, groups)
     st.session_state[keys.TRAIN_SPEC] = new
     st.session_state[keys.TRAIN_SYNCED] = dict(new)
+    st.session_state[keys.TRAIN_EDITED] = set()
     for note in notes:
         st.warning(note)
     spec = new if groups else {**new, **FAIRNESS_SETTINGS}    # mitigations need groups: off for other data
@@ -100,13 +101,30 @@ def _coerce(field: str, value, default):
         return default
 
 
+def _bound(field: str) -> dict:
+    """A settings widget's key, and the callback that notes the person changed it."""
+    return {"key": _key(field), "on_change": _note_edit, "args": (field,)}
+
+
+def _note_edit(field: str) -> None:
+    """The person changed a box since the page last wrote the spec: a rerun the live view starts before
+    the page has run with the new value must not give the box its old value back."""
+    edited = st.session_state.setdefault(keys.TRAIN_EDITED, set())
+    edited.add(field)
+
+
 def _sync_widgets(train: dict) -> None:
     """Give each settings widget its value from the session's training spec when it has none, when
-    another page changed the spec, or when the live view reran the page by itself."""
+    another page changed the spec, or when the live view reran the page by itself — except a box the
+    person changed since the spec was last written, which keeps (and is sent again) what they typed."""
     defaults = TrainSpec().to_dict()
-    changed_elsewhere = resync("settings") or st.session_state.get(keys.TRAIN_SYNCED) != train
+    other_page = st.session_state.get(keys.TRAIN_SYNCED) != train
+    rerun_by_view = resync("settings")
+    edited = set() if other_page else st.session_state.get(keys.TRAIN_EDITED) or set()
     for f in SETTINGS:
-        if _key(f) not in st.session_state or changed_elsewhere:
+        if _key(f) in st.session_state and f in edited:
+            st.session_state[_key(f)] = st.session_state[_key(f)]
+        elif _key(f) not in st.session_state or other_page or rerun_by_view:
             st.session_state[_key(f)] = _coerce(f, train.get(f, defaults[f]), defaults[f])
 
 
@@ -123,16 +141,16 @@ def _keep_choices_valid(dataset, groups: bool) -> None:
 
 def _optimiser_boxes(dataset) -> None:
     """Optimiser, momentum, learning rate, batch size and epochs — and the weight updates they make."""
-    st.selectbox("Optimiser", OPTIMIZERS, key=_key("optimizer"), format_func=OPTIMIZER_LABELS.get,
+    st.selectbox("Optimiser", OPTIMIZERS, **_bound("optimizer"), format_func=OPTIMIZER_LABELS.get,
                  help=HELP["optimizer"])
     if st.session_state[_key("optimizer")] == "momentum":
         c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
-        c1.number_input("Momentum", step=0.05, key=_key("momentum"), help=HELP["momentum"])
-        c2.checkbox("Nesterov", key=_key("nesterov"), help=HELP["nesterov"])
-    st.number_input("Learning rate", step=0.001, format="%.4g", key=_key("lr"), help=HELP["lr"])
+        c1.number_input("Momentum", step=0.05, **_bound("momentum"), help=HELP["momentum"])
+        c2.checkbox("Nesterov", **_bound("nesterov"), help=HELP["nesterov"])
+    st.number_input("Learning rate", step=0.001, format="%.4g", **_bound("lr"), help=HELP["lr"])
     c1, c2 = st.columns(2)
-    c1.number_input("Batch size", step=1, key=_key("batch_size"), help=HELP["batch_size"])
-    c2.number_input("Epochs", step=10, key=_key("epochs"), help=HELP["epochs"])
+    c1.number_input("Batch size", step=1, **_bound("batch_size"), help=HELP["batch_size"])
+    c2.number_input("Epochs", step=10, **_bound("epochs"), help=HELP["epochs"])
     if not box_problems({f: st.session_state[_key(f)] for f in ("batch_size", "epochs")}):
         spe = steps_per_epoch(len(dataset.X_train), st.session_state[_key("batch_size")])
         st.caption(f"{spe:,} weight update{'s' if spe != 1 else ''} per epoch, "
@@ -140,32 +158,32 @@ def _optimiser_boxes(dataset) -> None:
 
 
 def _loss_boxes(dataset) -> None:
-    st.selectbox("Loss", loss_options(dataset), key=_key("loss"), format_func=LOSS_LABELS.get, help=HELP["loss"])
+    st.selectbox("Loss", loss_options(dataset), **_bound("loss"), format_func=LOSS_LABELS.get, help=HELP["loss"])
     c1, c2 = st.columns(2)
-    c1.number_input("L1 penalty", step=0.0001, format="%.4g", key=_key("l1"), help=HELP["l1"])
-    c2.number_input("L2 penalty", step=0.0001, format="%.4g", key=_key("l2"), help=HELP["l2"])
+    c1.number_input("L1 penalty", step=0.0001, format="%.4g", **_bound("l1"), help=HELP["l1"])
+    c2.number_input("L2 penalty", step=0.0001, format="%.4g", **_bound("l2"), help=HELP["l2"])
     if dataset.task == "classification":
-        st.selectbox("Class weights", CLASS_WEIGHTS, key=_key("class_weights"), help=HELP["class_weights"])
-    st.number_input("Gradient clipping (max norm)", step=0.5, format="%.3g", key=_key("grad_clip"),
+        st.selectbox("Class weights", CLASS_WEIGHTS, **_bound("class_weights"), help=HELP["class_weights"])
+    st.number_input("Gradient clipping (max norm)", step=0.5, format="%.3g", **_bound("grad_clip"),
                     help=HELP["grad_clip"])
 
 
 def _fairness_boxes(dataset) -> None:
-    st.selectbox("Sensitive column", dataset.sensitive, key=_key("sensitive"), help=HELP["sensitive"])
-    st.checkbox("Reweigh the training rows", key=_key("reweigh"), help=HELP["reweigh"])
-    st.selectbox("Fairness penalty", FAIRNESS_PENALTIES, key=_key("fairness_penalty"),
+    st.selectbox("Sensitive column", dataset.sensitive, **_bound("sensitive"), help=HELP["sensitive"])
+    st.checkbox("Reweigh the training rows", **_bound("reweigh"), help=HELP["reweigh"])
+    st.selectbox("Fairness penalty", FAIRNESS_PENALTIES, **_bound("fairness_penalty"),
                  format_func=PENALTY_LABELS.get, help=HELP["fairness_penalty"])
-    st.number_input("Penalty weight λ", step=0.5, format="%.3g", key=_key("fairness_lambda"),
+    st.number_input("Penalty weight λ", step=0.5, format="%.3g", **_bound("fairness_lambda"),
                     help=HELP["fairness_lambda"], disabled=st.session_state[_key("fairness_penalty")] == "none")
     st.caption("The gaps between the groups are measured after each evaluated epoch and drawn under "
                "the loss, with or without these.")
 
 
 def _stopping_boxes(devices: list[str]) -> None:
-    st.number_input("Early stopping patience (epochs)", step=5, key=_key("early_stopping"),
+    st.number_input("Early stopping patience (epochs)", step=5, **_bound("early_stopping"),
                     help=HELP["early_stopping"])
-    st.number_input("Seed", step=1, key=_key("seed"), help=HELP["seed"])
-    st.selectbox("Device", devices, key=_key("device"), help=HELP["device"])
+    st.number_input("Seed", step=1, **_bound("seed"), help=HELP["seed"])
+    st.selectbox("Device", devices, **_bound("device"), help=HELP["device"])
     found = [d for d in available_devices() if d != "cpu"]
     st.caption("Accelerators found: " + (", ".join(d.upper() for d in found) if found else
                                          "none — training runs on the CPU."))

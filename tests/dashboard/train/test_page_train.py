@@ -416,6 +416,24 @@ def test_when_the_live_view_reruns_the_page_the_settings_boxes_get_their_values_
     assert not at.number_input(key="train.lr").proto.set_value        # once
 
 
+def test_a_value_typed_as_the_live_view_reruns_the_page_is_kept(home):
+    """The person types a number in a box while a run's status changes: the value reaches the server in
+    the same request as the live view's rerun of the page. The box keeps what was typed (and Start
+    would train with it) rather than getting back the value the page last wrote."""
+    at = train_page()
+    at.number_input(key="train.epochs").set_value(300).run()
+    at.number_input(key="train.epochs").set_value(999)
+    at.session_state["_train_resync"] = {"settings"}
+    at.run()
+    epochs = at.number_input(key="train.epochs")
+    assert epochs.value == 999 and epochs.proto.set_value
+    assert at.session_state["train"]["epochs"] == 999
+    assert at.number_input(key="train.lr").proto.set_value       # the other boxes get theirs again
+    at.session_state["_train_resync"] = {"settings"}
+    at.run()
+    assert at.number_input(key="train.epochs").value == 999
+
+
 # ------------------------------------------------------------------ the decision boundary by group
 def boundary_traces(at: AppTest) -> list[dict]:
     return chart(at, "train.chart.boundary")["data"]
