@@ -57,14 +57,26 @@ def class_controls(view) -> None:
     show_flash("controls")
 
 
+DOWNLOAD_EVERY_S = 5.0
+
+
 def download(view) -> None:
-    """The class's results, one row a run, as a CSV file made when the button is pressed."""
-    def made() -> bytes:
-        try:
-            return results_csv(view)
-        except StoreError as e:
-            return f"error\n{e}\n".encode()
-    st.download_button("Download the class's results (CSV)", data=made, key=keys.CLASS_DOWNLOAD,
+    """The class's results, one row a run, as a CSV file kept up to date every DOWNLOAD_EVERY_S seconds."""
+    st.fragment(_download, run_every=DOWNLOAD_EVERY_S)(view)
+
+
+def _download(view) -> None:
+    # The file is made with the page, not when the button is pressed: a file made on a press is held by no
+    # page, and the server drops such files once two page updates (anyone's) have finished — in a class
+    # of thirty, often before the browser has fetched it. A file a page shows is kept while it shows it.
+    try:
+        data = results_csv(view)
+    except StoreError as e:
+        st.warning(f"The class's results cannot be read now ({e}); the button comes back when they can.",
+                   icon=":material/warning:")
+        return
+    st.download_button("Download the class's results (CSV)", data=data, key=keys.CLASS_DOWNLOAD,
                        file_name=f"class-results-{time.strftime('%Y-%m-%d-%H%M')}.csv", mime="text/csv",
                        icon=":material/download:", on_click="ignore",
-                       help="One row a run: student, run, status, epochs, its settings and its final metrics.")
+                       help="One row a run: student, run, status, epochs, its settings and its final metrics, "
+                            f"as of the last {DOWNLOAD_EVERY_S:g} seconds.")
