@@ -31,7 +31,7 @@ def run_outcome(store: Store, run: Run) -> None:
                    "Next: judge it on the Evaluate page, or change a setting and train again to compare.")
     elif run.status == "stopped":
         more = run.epoch < int(run.train.get("epochs", 0))
-        st.info(f"Stopped at epoch {run.epoch:,} of {run.train.get('epochs', '?'):,}. "
+        st.info(f"Stopped at epoch {run.epoch:,} of {run.train.get('epochs', '?'):,}{stop_reason(run.error)}. "
                 + (continue_point(store, run) if more else "Its last checkpoint is kept."))
         if more:
             st.button("Continue this run", icon=":material/play_arrow:", key=keys.TRAIN_CONTINUE, on_click=act,
@@ -50,6 +50,15 @@ def run_outcome(store: Store, run: Run) -> None:
                else f"in `{store.run_dir(run.id) / 'worker.log'}`")
         st.error(f"Training failed: {md(run.error) if run.error else 'the worker stopped with an error'}. Check the data, network "
                  f"and settings, then press Start again; the worker log is {log}.", icon=":material/error:")
+
+
+def stop_reason(error: str | None) -> str:
+    """How a run came to stop, to follow 'Stopped at epoch N of M': ' by request', ' after 14,400 s: a run
+    may take…' (the time limit), ': its worker did not stop within…' (a forced stop); '' when unrecorded."""
+    text = (error or "").strip().rstrip(".")
+    if not text.lower().startswith("stopped"):
+        return f" ({md(text)})" if text else ""
+    return md(text[len("stopped"):])
 
 
 def interruption_reason(error: str | None) -> str:

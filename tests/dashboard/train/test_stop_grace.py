@@ -31,6 +31,8 @@ def test_a_worker_that_ignores_stop_is_ended_by_the_polling_page_once_the_grace_
         assert not jobs.pid_alive(pid)
         at.run()
         assert badge(at) == "stopped" and "Stopped at epoch" in at.info[0].value
+        assert f"its worker did not stop within {GRACE_S:g} s of the request, so it was ended" in \
+            at.info[0].value.replace("\\", "")                       # as the page draws its markdown
     finally:
         if jobs.pid_alive(pid):
             os.kill(pid, signal.SIGKILL)
