@@ -2,6 +2,7 @@
 plus its plain helpers (dashboard/explain/) called directly."""
 import base64
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -120,16 +121,56 @@ def test_switching_method_recomputes_and_says_which_method(trained, monkeypatch)
     assert labels[0] == "average output (base)" and labels[-1] == "this row's output"
 
 
-def test_a_slow_request_shows_its_estimate_and_waits_for_the_button(trained, monkeypatch):
+@pytest.fixture
+def pool_ended(trained):
+    """The pool workers a test's jobs started in the page's workspace, ended afterwards."""
+    yield
+    from core.runs import Store, executor
+    with Store(trained[0]) as store:
+        executor.shutdown(store)
+
+
+def job_done(home, kind: str):
+    """Wait for the workspace's newest job of `kind` to end; returns it."""
+    from core.runs import Store, executor
+    from tests.conftest import wait_for
+    with Store(home) as store:
+        job_id = store.db.execute("SELECT id FROM jobs WHERE kind=? ORDER BY created DESC", (kind,)).fetchone()[0]
+        return wait_for(lambda: (j := executor.job_status(store, job_id)).status in ("done", "failed") and j,
+                        timeout=120, what=f"the {kind} job")
+
+
+def test_a_slow_request_is_computed_as_a_job_of_the_pool_not_in_the_page(trained, monkeypatch, pool_ended):
     home, ids = trained
+    import core.analysis.explain.run as run_module
     import dashboard.explain.slow as slow
     monkeypatch.setattr(slow, "SLOW_S", -1.0)
-    at = open_explain(home, monkeypatch, ids["iris"], state={"xp_background": 37})   # a request not cached yet
+    sizes = []                    # the rows of every SHAP computation this process makes (the estimate's: 1 and 3)
+    monkeypatch.setattr(run_module, "shap_values", lambda model, X, *a, **k: (sizes.append(len(X)),
+                                                                               shap_values(model, X, *a, **k))[1])
+    shap_values = xp_shap_values()
+    at = open_explain(home, monkeypatch, ids["iris"], state={"xp_background": 37, "xp_rows": 20})   # not cached yet
     assert "will take about" in at.warning[0].value
     assert not at.get("plotly_chart")
     at.button(key="xp_compute").click().run()
     assert not at.exception
+    assert not traces(at, "bar")
+    assert "in line" in texts(at) or at.get("progress")          # its place in line, or its progress
+    assert at.button(key="xp_compute_cancel")
+    job = job_done(home, "shap")
+    assert job.status == "done", job.message
+    assert job.pid != os.getpid() and job.request["rows"] == 20 and job.request["background"] == 37
+    at.run()
+    assert not at.exception
     assert traces(at, "bar")
+    assert 20 not in sizes, sizes                                  # the page never computed the 20 rows itself
+    again = open_explain(home, monkeypatch, ids["iris"], state={"xp_background": 37, "xp_rows": 20})
+    assert traces(again, "bar") and "will take about" not in texts(again)     # reopened: the job's result
+
+
+def xp_shap_values():
+    from core.analysis.explain import methods
+    return methods.shap_values
 
 
 def test_one_row_shows_a_waterfall_lime_and_their_agreement(trained, monkeypatch):
@@ -295,11 +336,16 @@ def test_digits_show_pixel_heat_maps(trained, monkeypatch):
     assert f"SHAP · log-odds of {least_likely.split()[0]}" in titles
 
 
-def test_drift_ranks_the_columns_at_every_checkpoint(trained, monkeypatch):
+def test_drift_ranks_the_columns_at_every_checkpoint(trained, monkeypatch, pool_ended):
     home, ids = trained
     at = open_explain(home, monkeypatch, ids["iris"], tab="Drift over training")
     assert not at.get("plotly_chart")
     at.button(key="xp_drift").click().run()
+    assert not at.exception
+    assert not at.get("plotly_chart") and at.button(key="xp_drift_cancel")     # a job of the pool
+    job = job_done(home, "drift")
+    assert job.status == "done", job.message
+    at.run()
     assert not at.exception
     lines = traces(at, "scatter")
     assert len(lines) == 4 and values(lines[0]["x"]) == [10, 20, 30]
