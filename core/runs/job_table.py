@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .store import StoreError, new_run_id
 
+_INPUT = re.compile(r"^[0-9a-f]{64}\.(onnx|csv)$")
 _OWNER = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
 JOB = "job:"                       # how a job is named in the line and in a worker's row (beside run ids)
 JOB_WAITING = "status='queued' AND pid IS NULL"
@@ -128,3 +129,24 @@ def result_folder(home: Path | str, owner: str | None) -> Path:
     if not _OWNER.match(str(owner)):
         raise StoreError(f"{owner!r} is not a person id")
     return Path(home) / "people" / owner / "jobs"       # the person's space, as core/data/spaces.py names it
+
+
+def input_path(home: Path | str, owner: str | None, name: str) -> Path:
+    """Where a file a job reads (an uploaded model or table, named by its SHA-256) is kept in its owner's space."""
+    if not _INPUT.match(str(name)):
+        raise StoreError(f"{name!r} is not the name of a kept upload (its SHA-256 and .onnx or .csv)")
+    return result_folder(home, owner) / "inputs" / name
+
+
+def keep_input(home: Path | str, owner: str | None, data: bytes, suffix: str) -> str:
+    """Keep an upload a job will read in the owner's space (once, whole); returns its name."""
+    import hashlib
+    import os
+    name = f"{hashlib.sha256(data).hexdigest()}.{suffix}"
+    path = input_path(home, owner, name)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{name}.{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    return name

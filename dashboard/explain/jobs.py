@@ -7,7 +7,9 @@ from __future__ import annotations
 import streamlit as st
 
 from core.runs import executor
+from core.runs.job_table import keep_input
 from core.runs.queue import JobError
+from core.runs.scope import owner_of
 from dashboard.state import store
 from dashboard.text import md_plain as md
 
@@ -24,6 +26,13 @@ def pending(kind: str, request: dict):
     """This person's newest job asking exactly `request`, unless there is none or it was cancelled."""
     job = executor.find_job(store(), kind, request)
     return None if job is None or job.status == "cancelled" else job
+
+
+def keep_uploads(files: tuple) -> None:
+    """Keep an uploaded model and table (bytes) in the person's space, where a job reads them."""
+    home, owner = store().home, owner_of(store())
+    for data, suffix in zip(files, ("onnx", "csv")):
+        keep_input(home, owner, data, suffix)
 
 
 def as_job(kind: str, request: dict, what: str, key: str, load, ask):

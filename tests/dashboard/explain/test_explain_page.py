@@ -168,6 +168,34 @@ def test_a_slow_request_is_computed_as_a_job_of_the_pool_not_in_the_page(trained
     assert traces(again, "bar") and "will take about" not in texts(again)     # reopened: the job's result
 
 
+def test_a_failed_job_says_why_and_a_waiting_one_is_found_again_not_started_twice(trained, monkeypatch,
+                                                                                  pool_ended):
+    from core.runs import Store
+    from core.runs.job_table import insert, update_if
+    home, ids = trained
+    import dashboard.explain.slow as slow
+    monkeypatch.setattr(slow, "SLOW_S", -1.0)
+    state = {"xp_background": 41}
+    at = open_explain(home, monkeypatch, ids["iris"], state=state)
+    request = {"run": ids["iris"], "checkpoint": "last", "epoch": 30, "method": "exact", "split": "test",
+               "rows": at.slider(key="xp_rows").value, "background": 41}
+    with Store(home) as store:
+        failed = insert(store, None, "shap", request)
+        update_if(store, failed, {}, status="failed", message="The worker computing this stopped before it finished.")
+        at = open_explain(home, monkeypatch, ids["iris"], state=state)
+        assert "could not be computed: The worker computing this stopped" in at.error[0].value
+        assert not at.exception and not at.get("plotly_chart") and at.button(key="xp_compute_again")
+        waiting = insert(store, None, "shap", request)           # as a Compute in another tab would have queued it
+        jobs = store.db.execute("SELECT count(*) FROM jobs").fetchone()[0]
+        at = open_explain(home, monkeypatch, ids["iris"], state=state)
+        assert "1st in line" in texts(at) and "will take about" not in texts(at)
+        assert store.db.execute("SELECT count(*) FROM jobs").fetchone()[0] == jobs   # found, not started again
+        at.button(key="xp_compute_cancel").click().run()
+        assert not at.exception
+        assert store.db.execute("SELECT status FROM jobs WHERE id=?", (waiting,)).fetchone()[0] == "cancelled"
+        assert "will take about" in texts(at)                     # asked again
+
+
 def xp_shap_values():
     from core.analysis.explain import methods
     return methods.shap_values
@@ -406,6 +434,30 @@ def test_your_own_onnx_model_gets_a_bar_chart_and_a_waterfall(trained, onnx_and_
                                                          "output 'virginica'"]
     at.number_input(key="xp_byo_row").set_value(3).run()
     assert not at.exception
+
+
+def test_a_slow_explanation_of_your_own_model_is_a_job_reading_the_files_kept_in_your_space(
+        trained, onnx_and_csv, monkeypatch, pool_ended):
+    import hashlib
+    import dashboard.explain.slow as slow
+    home, ids = trained
+    model, csv, features = onnx_and_csv
+    monkeypatch.setattr(slow, "SLOW_S", -1.0)
+    at = open_explain(home, monkeypatch, ids["iris"], tab="Bring your own model")
+    upload(at, model, csv)
+    assert "will take about" in at.warning[0].value and not traces(at, "bar")
+    at.button(key="xp_byo_compute").click().run()
+    assert not at.exception and not traces(at, "bar")
+    assert at.button(key="xp_byo_compute_cancel")
+    kept = home / "jobs" / "inputs" / f"{hashlib.sha256(model).hexdigest()}.onnx"
+    assert kept.read_bytes() == model
+    job = job_done(home, "onnx")
+    assert job.status == "done", job.message
+    assert job.pid != os.getpid() and job.request["target"] == "species"
+    at.run()
+    assert not at.exception
+    assert sorted(traces(at, "bar")[0]["y"]) == sorted(features)
+    assert traces(at, "waterfall")
 
 
 def test_your_own_model_refuses_a_broken_file_and_a_table_without_its_columns(trained, onnx_and_csv, monkeypatch):
