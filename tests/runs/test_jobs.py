@@ -60,7 +60,7 @@ def test_a_job_is_done_by_a_pool_worker_and_equals_the_computation_in_process(st
                    timeout=TIMEOUT, what="the job to end")
     assert job.status == "done", job.message
     worker = store.db.execute("SELECT worker FROM claims WHERE run=?", (f"job:{job_id}",)).fetchone()[0]
-    assert worker != os.getpid() and job.pid == worker
+    assert worker != os.getpid() and job.pid == worker and registry.is_pool_process(worker, store.home)
     path = executor.job_result(store, job_id)
     assert path.suffix == ".npz" and path.parent == store.home / "jobs"
     att = load_npz(path)
