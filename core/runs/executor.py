@@ -1,5 +1,8 @@
 """The executor: runs train in worker processes (core/runs/worker.py), outside the UI.
 
+Analysis jobs (long explanations) go through the same workers: submit_job, job_status, cancel_job,
+job_result (core/runs/jobs.py).
+
 The interface is small on purpose — submit; pause, step, resume, stop, set_lr; queue_position; recover (every
 run) or check (one run), wait, delete; warm_up and shutdown — so another executor can later sit behind it without touching the
 pages. The run store carries every message: a page asks for a pause by writing the run's `control`
@@ -14,7 +17,6 @@ Two ways, chosen by GLASSNET_EXECUTOR:
 """
 from __future__ import annotations
 
-import os
 import time
 
 from ..spec import NetworkSpec, TrainSpec, check_lr
@@ -25,7 +27,10 @@ from .processes import pid_alive  # noqa: F401  (part of the executor's interfac
 from .queue import JobError, TooManyRuns  # noqa: F401  (TooManyRuns: raised by submit and resume)
 from .registry import trains
 from .spawning import ROOT, WORKER, _children, spawn  # noqa: F401  (ROOT, WORKER, _children: for tests)
-from .spawning import close_standby, reap, warm_standby
+from .spawning import backend, close_standby, reap, warm_standby
+from .jobs import cancel as cancel_job, result as job_result, settle as settle_jobs, status as job_status
+from .jobs import find as find_job, place as job_place  # noqa: F401  (for the pages)
+from .jobs import submit as submit_job  # noqa: F401  (analysis jobs: the same executor, core/runs/jobs.py)
 from .stopping import STOP_GRACE_S, enforce_stop, request_stop, why_gone
 from .store import ACTIVE, Run, Store
 
@@ -35,11 +40,6 @@ CONFIRM_POLL_S = 0.02
 
 
 _use_standby = False
-
-
-def backend() -> str:
-    """'pool' or 'spawn' (GLASSNET_EXECUTOR; anything but 'spawn' is the pool)."""
-    return "spawn" if os.environ.get("GLASSNET_EXECUTOR", "pool").strip().lower() == "spawn" else "pool"
 
 
 def keep_standby_worker(enabled: bool = True) -> None:
@@ -111,6 +111,7 @@ def recover(store: Store) -> list[str]:
     waiting in the queue is. Call on start-up and whenever status matters; returns the ids it changed."""
     reap()
     changed = [run.id for run in store.list_runs() if _settle(store, run)]
+    changed += settle_jobs(store)
     if backend() == "pool" and has_waiting(store):
         ensure_pool(store)
     return changed

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .. import limits
 from .registry import POOL_FLAG, ensure_tables, is_pool_process, live_workers, register
-from .queue import HOLDING, WAITING
+from .queue import HOLDING, has_waiting, waiting_count
 from .spawning import ROOT, WORKER, worker_env
 
 _procs: list[subprocess.Popen] = []      # pool workers this process started (polled, so none stays a zombie)
@@ -31,11 +31,10 @@ def size() -> int:
 
 
 def demand(store, spare: int = 0) -> int:
-    """How many workers the workspace needs now: one for each run a pool worker holds or that waits, plus
-    `spare`, at most K."""
+    """How many workers the workspace needs now: one for each run or analysis job a pool worker holds or that
+    waits, plus `spare`, at most K."""
     busy = store.db.execute("SELECT count(*) FROM workers WHERE run IS NOT NULL").fetchone()[0]
-    waiting = store.db.execute(f"SELECT count(*) FROM runs WHERE {WAITING}").fetchone()[0]
-    return min(size(), busy + waiting + spare)
+    return min(size(), busy + waiting_count(store) + spare)
 
 
 def ensure(store, spare: int = 0) -> int:
@@ -99,7 +98,7 @@ def release_own(store) -> list[int]:
     take a run between the check and its end."""
     mine = []
     with store.transaction():
-        if store.db.execute(f"SELECT 1 FROM runs WHERE {WAITING} LIMIT 1").fetchone():
+        if has_waiting(store):
             return []
         for w in live_workers(store, prune=False):
             if w["parent"] == os.getpid() and w["run"] is None:

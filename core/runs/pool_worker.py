@@ -1,7 +1,7 @@
 """A worker of the pool: `python -m core.runs.worker --pool --home DIR`.
 
-It imports torch and the data libraries once, then loops: claim the next queued run (fair share, see
-core/runs/queue.py), train it, repeat. It runs in a session of its own, so its runs train on when the
+It imports torch and the data libraries once, then loops: claim the next queued run or analysis job (fair
+share, see core/runs/queue.py), train or do it, repeat. It runs in a session of its own, so its runs train on when the
 server dies; each run's output goes to that run's worker.log, as a worker of its own would write it.
 
 When it leaves:
@@ -21,6 +21,8 @@ import os
 import sys
 import time
 from pathlib import Path
+
+from .job_table import JOB
 
 POLL_S = 0.05                     # an idle worker looks for a queued run this often (one indexed read)
 BEAT_S = 2.0                      # and notes that it is alive this often
@@ -47,9 +49,10 @@ def say(text: str) -> None:
         pass
 
 
-def serve(home: str, warm, train) -> int:
+def serve(home: str, warm, train, job=None) -> int:
     """The worker's life: warm up (`warm()`), then train queued runs (`train(store, run_id, resume)`, which
-    returns the worker's exit code for the run: core.runs.worker.train_claimed) until it is time to leave."""
+    returns the worker's exit code for the run: core.runs.worker.train_claimed) and do analysis jobs
+    (`job(store, job_id)`: core.runs.job_worker.do_job) until it is time to leave."""
     from . import registry
     from .store import Store
 
@@ -63,7 +66,9 @@ def serve(home: str, warm, train) -> int:
             run_id = _wait_for_run(store, me, starter)
             if run_id is None:
                 return 0
-            if not _train(store, run_id, train):
+            if run_id.startswith(JOB):
+                job(store, run_id[len(JOB):])
+            elif not _train(store, run_id, train):
                 return 0
             done = registry.finished_one(store, me)
             if done >= RECYCLE_RUNS or rss_bytes() - baseline > RECYCLE_GROWTH_BYTES:

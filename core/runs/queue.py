@@ -7,6 +7,10 @@ ties to the person who was last handed a run least recently (never before first)
 oldest queued run. So a person who queued ten runs does not hold the pool for ten runs' time while
 another waits for one.
 
+Analysis jobs (core/runs/job_table.py) wait in the same line, named "job:<id>": a job and a run count
+alike for their owner, so a person with a long queue of runs does not starve another's explanation, nor
+the other way round.
+
 Taking a run is one BEGIN IMMEDIATE transaction: the run's pid becomes the worker's, the worker's row
 names the run, and a claim row notes who started when — a run is handed out once.
 """
@@ -16,6 +20,7 @@ import json
 import time
 
 from .. import limits
+from .job_table import JOB, JOB_HOLDING, JOB_WAITING, ensure_jobs
 from .registry import ensure_tables
 from .store import ACTIVE
 
@@ -69,36 +74,61 @@ def fair_order(waiting: list[tuple[str, str | None]], holding: dict, last_start:
 
 def _state(store) -> tuple[list, dict, dict]:
     ensure_tables(store)
-    waiting = [tuple(r) for r in store.db.execute(f"SELECT id, owner FROM runs WHERE {WAITING} ORDER BY created, id")]
+    ensure_jobs(store)
+    runs = store.db.execute(f"SELECT created, id, owner FROM runs WHERE {WAITING}").fetchall()
+    jobs = store.db.execute(f"SELECT created, '{JOB}' || id, owner FROM jobs WHERE {JOB_WAITING}").fetchall()
+    waiting = [(i, o) for _, i, o in sorted(map(tuple, [*runs, *jobs]), key=lambda r: (r[0], r[1]))]
     holding = dict(store.db.execute(f"SELECT owner, count(*) FROM runs WHERE {HOLDING} GROUP BY owner").fetchall())
+    for owner, n in store.db.execute(f"SELECT owner, count(*) FROM jobs WHERE {JOB_HOLDING} GROUP BY owner"):
+        holding[owner] = holding.get(owner, 0) + n
     last = dict(store.db.execute("SELECT owner, max(time) FROM claims GROUP BY owner").fetchall())
     return waiting, holding, last
 
 
-def queue_order(store) -> list[str]:
-    """The queued runs waiting for a worker, in the order the pool will start them."""
+def line(store) -> list[str]:
+    """Every run (its id) and job ("job:<id>") waiting for a worker, in the order the pool will start them."""
     return fair_order(*_state(store))
 
 
+def queue_order(store) -> list[str]:
+    """The queued runs waiting for a worker, in the order the pool will start them."""
+    return [i for i in line(store) if not i.startswith(JOB)]
+
+
 def has_waiting(store) -> bool:
-    return store.db.execute(f"SELECT 1 FROM runs WHERE {WAITING} LIMIT 1").fetchone() is not None
+    ensure_jobs(store)
+    return (store.db.execute(f"SELECT 1 FROM runs WHERE {WAITING} LIMIT 1").fetchone() is not None
+            or store.db.execute(f"SELECT 1 FROM jobs WHERE {JOB_WAITING} LIMIT 1").fetchone() is not None)
+
+
+def waiting_count(store) -> int:
+    """Runs and jobs waiting for a pool worker."""
+    ensure_jobs(store)
+    return (store.db.execute(f"SELECT count(*) FROM runs WHERE {WAITING}").fetchone()[0]
+            + store.db.execute(f"SELECT count(*) FROM jobs WHERE {JOB_WAITING}").fetchone()[0])
 
 
 def claim(store, pid: int) -> str | None:
-    """Hand the next run in fair-share order to worker `pid`; its id, or None when nothing waits."""
+    """Hand the next run or job in fair-share order to worker `pid`: the run's id or "job:<job id>", or None
+    when nothing waits. A job handed out is running from then on."""
     if not has_waiting(store):                 # the cheap read an idle worker makes a few times a second
         return None
     with store.transaction():
-        order = queue_order(store)
+        order = line(store)
         if not order:
             return None
-        run_id = order[0]
-        now = time.time()
-        store.db.execute(f"UPDATE runs SET pid=?, heartbeat=?, updated=? WHERE id=? AND {WAITING}", (pid, now, now, run_id))
-        owner = store.db.execute("SELECT owner FROM runs WHERE id=?", (run_id,)).fetchone()[0]
-        store.db.execute("INSERT INTO claims (run, owner, worker, time) VALUES (?,?,?,?)", (run_id, owner, pid, now))
-        store.db.execute("UPDATE workers SET run=?, heartbeat=? WHERE pid=?", (run_id, now, pid))
-    return run_id
+        item, now = order[0], time.time()
+        if item.startswith(JOB):
+            store.db.execute(f"UPDATE jobs SET pid=?, status='running', started=?, updated=? WHERE id=? AND "
+                             f"{JOB_WAITING}", (pid, now, now, item[len(JOB):]))
+            owner = store.db.execute("SELECT owner FROM jobs WHERE id=?", (item[len(JOB):],)).fetchone()[0]
+        else:
+            store.db.execute(f"UPDATE runs SET pid=?, heartbeat=?, updated=? WHERE id=? AND {WAITING}",
+                             (pid, now, now, item))
+            owner = store.db.execute("SELECT owner FROM runs WHERE id=?", (item,)).fetchone()[0]
+        store.db.execute("INSERT INTO claims (run, owner, worker, time) VALUES (?,?,?,?)", (item, owner, pid, now))
+        store.db.execute("UPDATE workers SET run=?, heartbeat=? WHERE pid=?", (item, now, pid))
+    return item
 
 
 def to_resume(store, run_id: str) -> bool:
@@ -129,12 +159,13 @@ def queue_position(store, run_id: str, workers: int | None = None) -> tuple[int,
     runs have left and the epochs of the runs ahead of it, at the recent runs' seconds per epoch, shared by
     the workers not held by a paused run. None for the seconds when nothing has been measured yet, or every
     worker is held by a paused run."""
-    order = queue_order(store)
+    order = line(store)
     if run_id not in order:
         return None
     place = order.index(run_id) + 1
     k = workers or limits.current().workers
     rows = store.db.execute(f"SELECT status, epoch, train FROM runs WHERE {HOLDING}").fetchall()
+    rows += [("job", 0, "{}")] * store.db.execute(f"SELECT count(*) FROM jobs WHERE {JOB_HOLDING}").fetchone()[0]
     paused = sum(1 for status, _, _ in rows if status == "paused")
     free = max(0, k - len(rows))
     if place <= free:
@@ -143,7 +174,8 @@ def queue_position(store, run_id: str, workers: int | None = None) -> tuple[int,
     if rate is None or sharing <= 0:
         return place, None
     left = sum(max(0, int(json.loads(t).get("epochs", 0)) - e) for s, e, t in rows if s != "paused")
-    ahead = store.db.execute(f"SELECT train FROM runs WHERE id IN ({','.join('?' * (place - 1))})",
-                             order[:place - 1]).fetchall() if place > 1 else []
+    runs_ahead = [i for i in order[:place - 1] if not i.startswith(JOB)]
+    ahead = store.db.execute(f"SELECT train FROM runs WHERE id IN ({','.join('?' * len(runs_ahead))})",
+                             runs_ahead).fetchall() if runs_ahead else []
     left += sum(int(json.loads(t).get("epochs", 0)) for (t,) in ahead)
     return place, left * rate / sharing          # the work ahead of it, spread over the workers

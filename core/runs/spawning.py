@@ -18,6 +18,11 @@ _children: dict[str, subprocess.Popen] = {}   # run id → worker started by thi
 _standby: dict[Path, subprocess.Popen] = {}   # workspace → a worker with its imports done, waiting for a run
 
 
+def backend() -> str:
+    """'pool' or 'spawn' (GLASSNET_EXECUTOR; anything but 'spawn' is the pool)."""
+    return "spawn" if os.environ.get("GLASSNET_EXECUTOR", "pool").strip().lower() == "spawn" else "pool"
+
+
 def worker_env() -> dict:
     return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
             # one compute thread per worker: with several runs sharing the cores, torch's OpenMP

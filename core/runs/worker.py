@@ -1,6 +1,6 @@
 """The training worker: `python -m core.runs.worker RUN_ID --home DIR [--resume]` trains one run;
 `python -m core.runs.worker --pool --home DIR` is a worker of the workspace's pool, which trains queued
-run after run (core/runs/pool_worker.py).
+run after run and does analysis jobs (core/runs/pool_worker.py); `--job JOB_ID` does one job (the spawn way).
 
 Started by the executor (core/runs/executor.py) in its own process and session, so it survives
 a restart of the UI server. Everything it learns goes to the run store.
@@ -190,12 +190,17 @@ def main(argv=None) -> int:
     p.add_argument("--resume", action="store_true")
     p.add_argument("--standby", action="store_true", help="start, import, then wait for a run id on stdin")
     p.add_argument("--pool", action="store_true", help="a worker of the workspace's pool: train queued runs")
+    p.add_argument("--job", help="do this analysis job (the spawn way)")
     a = p.parse_args(argv)
     if a.standby:
         return standby(a.home)
     if a.pool:
+        from .job_worker import do_job
         from .pool_worker import serve
-        return serve(a.home, warm=warm, train=train_claimed)
+        return serve(a.home, warm=warm, train=train_claimed, job=do_job)
+    if a.job:
+        from .job_worker import run_job
+        return run_job(a.job, a.home)
     if not a.run_id:
         p.error("a run id is needed (or --standby, or --pool)")
     return run(a.run_id, a.home, a.resume)

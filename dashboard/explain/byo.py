@@ -9,6 +9,7 @@ import numpy as np
 import streamlit as st
 
 from core.analysis import explain as xp
+from core.analysis.explain.stored import load_npz
 from core.data import DataError, read_csv_bytes
 from dashboard import keys
 from dashboard.state import choose
@@ -18,8 +19,9 @@ from .byo_table import ByoError, byo_default_target, byo_inputs
 from .charts import PLAIN, importance_bars, waterfall
 from .help import HELP
 from .request import rows_slider
+from .jobs import as_job, keep_uploads, pending
 from .session import cached, peek
-from .slow import ask_before_slow, progress_bar
+from .slow import ask_before_slow, is_slow, progress_bar
 from .view import View, view_values
 
 
@@ -35,6 +37,7 @@ class Uploaded:
     feed: object                # onnx_feed's feed when the model takes columns by name, else None
     left_out: list[str]         # columns the model does not take
     model: object               # core.analysis.explain's Model
+    files: tuple = ()           # (model bytes, table bytes): kept in the person's space for a job
 
 
 def show_byo() -> None:
@@ -82,7 +85,10 @@ def _uploaded() -> Uploaded | None:
     target = _target(model_bytes, model_sha, [str(c) for c in frame.columns])
     if target is None:
         return None
-    return _model(model_bytes, model_sha, csv_sha, frame, target)
+    up = _model(model_bytes, model_sha, csv_sha, frame, target)
+    if up is not None:
+        up.files = (model_bytes, csv_bytes)
+    return up
 
 
 def _target(model_bytes: bytes, model_sha: str, columns: list[str]) -> str | None:
@@ -125,8 +131,9 @@ def _output(column, outputs: list[str]) -> int:
 
 
 def _attribution(up: Uploaded, rows: int, background: int):
-    """The SHAP values of the first `rows` rows: kept in the session, else computed with a progress bar
-    (after asking, when slow). None when waiting for the user or after an error shown."""
+    """The SHAP values of the first `rows` rows: kept in the session, else computed with a progress bar when
+    quick, or (after asking, when slow) as a job of the server's workers. None when waiting for the user or
+    the job, or after an error shown."""
     X, features = up.X, up.features
     method = xp.auto_method(len(features))
     key = (up.model_sha, up.csv_sha, up.target, rows, background, method)
@@ -135,22 +142,45 @@ def _attribution(up: Uploaded, rows: int, background: int):
         return att
     bg = X[np.sort(np.random.default_rng(0).choice(len(X), background, replace=False))]
     groups = [[j] for j in range(len(features))]
-    bar = None
+    request = {"model": f"{up.model_sha}.onnx", "table": f"{up.csv_sha}.csv",
+               "target": None if up.target == "(none)" else up.target, "rows": rows, "background": background,
+               "method": method}
     try:
-        seconds = cached("byo_estimate", key, lambda: xp.probe_seconds(
-            lambda k: xp.shap_values(up.model, X[:k], bg, features, groups, method), rows))
-        if not ask_before_slow(seconds, "This explanation", keys.EXPLAIN_BYO_COMPUTE):
-            return None
-        bar, update = progress_bar(f"Computing SHAP values of {rows:,} rows… click anything else to cancel.")
-        att = xp.shap_values(up.model, X[:rows], bg, features, groups, method, progress=update)
+        if pending("onnx", request) is not None:
+            att = _as_job(up, request, lambda: True)
+        else:
+            seconds = cached("byo_estimate", key, lambda: xp.probe_seconds(
+                lambda k: xp.shap_values(up.model, X[:k], bg, features, groups, method), rows))
+            if is_slow(seconds):
+                att = _as_job(up, request, lambda: ask_before_slow(seconds, "This explanation",
+                                                                   keys.EXPLAIN_BYO_COMPUTE))
+            else:
+                att = _in_page(up, X[:rows], bg, groups, method)
     except Exception as e:           # the model failed on these rows: a plain message, never a traceback
-        if bar is not None:
-            bar.empty()
         st.error(f"The model could not be explained: {md(str(e).splitlines()[0][:300])}")
         return None
-    bar.empty()
+    return None if att is None else cached("byo_shap", key, lambda: att)
+
+
+def _in_page(up: Uploaded, X, bg, groups, method: str):
+    bar, update = progress_bar(f"Computing SHAP values of {len(X):,} rows…")
+    try:
+        att = xp.shap_values(up.model, X, bg, up.features, groups, method, progress=update)
+    finally:
+        bar.empty()
     att.settings.update(split="uploaded")
-    return cached("byo_shap", key, lambda: att)
+    return att
+
+
+def _as_job(up: Uploaded, request: dict, ask):
+    """The job explaining the uploaded model; its files are kept in the person's space when it is asked for."""
+    def ask_and_keep() -> bool:
+        go = ask()
+        if go:
+            keep_uploads(up.files)
+        return go
+    return as_job("onnx", request, f"SHAP values of {request['rows']:,} rows", keys.EXPLAIN_BYO_COMPUTE, load_npz,
+                  ask_and_keep)
 
 
 def _caption(att, up: Uploaded, rows: int, background: int) -> str:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from core.analysis import explain as xp
+from core.analysis.explain.stored import load_json
 from dashboard import keys
 from dashboard.text import md_plain as md
 
 from .charts import PLAIN, bump_chart
 from .help import HELP
+from .jobs import as_job, pending
 from .session import cached, peek
-from .slow import progress_bar
 
 DRIFT_ROWS, DRIFT_BACKGROUND = 200, 50
 
@@ -71,7 +72,7 @@ def show_drift(ex, store) -> None:
     key = (ex.run_id, tuple(epochs))
     drift = peek("drift", key)
     if drift is None:
-        drift = _compute(ex, epochs)
+        drift = _found_or_computed(ex, epochs)
         if drift is None:
             return
         cached("drift", key, lambda: drift)
@@ -83,8 +84,25 @@ def show_drift(ex, store) -> None:
                "over every output) at each saved checkpoint; the 8 most important columns at the end are drawn.")
 
 
-def _compute(ex, epochs: list[int]) -> list[dict] | None:
-    """The explanation at every checkpoint once the button is pressed; None until then or after an error."""
+def _found_or_computed(ex, epochs: list[int]) -> list[dict] | None:
+    """The explanation at every checkpoint: from the run's cache, or a job of the server's workers (one
+    progress step a checkpoint) once the button is pressed; None until it is done."""
+    request = {"run": ex.run_id, "checkpoint": ex.checkpoint, "epochs": list(map(int, epochs)), "rows": DRIFT_ROWS,
+               "background": DRIFT_BACKGROUND}
+    if pending("drift", request) is None:
+        try:
+            drift = ex.drift(rows=DRIFT_ROWS, background=DRIFT_BACKGROUND, cached_only=True)
+        except Exception as e:
+            st.error(f"The drift could not be computed: {md(e)}")
+            return None
+        if drift is not None:
+            return drift
+    return as_job("drift", request, f"The explanation at {len(epochs)} checkpoints", keys.EXPLAIN_DRIFT, load_json,
+                  lambda: _ask(epochs))
+
+
+def _ask(epochs: list[int]) -> bool:
+    """What the drift costs, and the button that starts it."""
     box = st.empty()
     with box.container():
         st.caption(f"{len(epochs)} saved checkpoints (epochs {', '.join(map(str, epochs[:12]))}"
@@ -92,15 +110,6 @@ def _compute(ex, epochs: list[int]) -> list[dict] | None:
                    "background rows at each, with the automatic method.")
         go = st.button("Compute the explanation at every checkpoint", key=keys.EXPLAIN_DRIFT, type="primary",
                        icon=":material/timeline:", help=HELP["drift"])
-    if not go:
-        return None
-    box.empty()
-    bar, update = progress_bar("Explaining each checkpoint… click anything else to cancel.")
-    try:
-        drift = ex.drift(rows=DRIFT_ROWS, background=DRIFT_BACKGROUND, progress=update)
-    except Exception as e:
-        bar.empty()
-        st.error(f"The drift could not be computed: {md(e)}")
-        return None
-    bar.empty()
-    return drift
+    if go:
+        box.empty()
+    return go

@@ -16,7 +16,8 @@ HELP = {
     "background": "A 'missing' column is filled in from these training rows, and the average output over them "
                   "is the starting point (base value) every explanation begins from. More rows are more "
                   "accurate and slower; 50–100 is usually enough.",
-    "compute": "Start the computation. A progress bar shows how far it is; clicking anything else stops it.",
+    "compute": "Hand the computation to a worker of the server. Its place in line, then a progress bar, show how "
+               "far it is; Cancel stops it. You may leave the page meanwhile: the result is shown when you return.",
     "feature": "The column whose effect is plotted against its value.",
     "colour": "Colour each dot by this second column's value, to spot interactions: if the colours separate "
               "vertically, the first column's effect depends on the second.",

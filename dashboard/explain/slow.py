@@ -1,5 +1,5 @@
-"""Long computations: asked for first when the estimate is long, then shown with a progress bar (clicking
-anything else cancels them)."""
+"""Long computations: asked for first when the estimate is long (then done as a job of the server's workers:
+jobs.py); quick ones shown with a progress bar while the page computes them."""
 from __future__ import annotations
 
 import time
@@ -9,6 +9,11 @@ import streamlit as st
 from .help import HELP
 
 SLOW_S = 3.0                  # a request estimated above this asks before it starts
+
+
+def is_slow(seconds: float) -> bool:
+    """Whether a request estimated at `seconds` is asked for first and done by a worker of the server."""
+    return seconds > SLOW_S
 
 
 def progress_bar(text: str):

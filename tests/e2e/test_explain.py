@@ -1,9 +1,11 @@
 """The Explain page in a real browser, on runs trained into the server's workspace."""
+import time
+
 import pytest
 
 from tests.helpers_runs import train_run
 
-from .conftest import screenshot, wait_count
+from .conftest import screenshot, wait_count, wait_idle
 
 TIMEOUT = 60_000
 
@@ -96,3 +98,43 @@ def test_explain_shows_digit_heat_maps(server, page, runs):
     tall(page, 1600)
     page.mouse.move(0, 0)
     screenshot(page, "explain-digits")
+
+
+def to_max(page, label: str) -> None:
+    """Move a slider to its largest value with the keyboard, and wait for the page to draw it."""
+    thumb = main_area(page).get_by_role("slider", name=label)
+    thumb.focus()
+    thumb.press("End")
+    deadline = time.monotonic() + TIMEOUT / 1000
+    while thumb.get_attribute("aria-valuenow") != thumb.get_attribute("aria-valuemax"):
+        assert time.monotonic() < deadline, f"the slider {label!r} did not reach its largest value"
+        page.wait_for_timeout(100)
+    wait_idle(page, TIMEOUT)
+
+
+def test_a_slow_explanation_is_computed_by_a_worker_with_its_place_or_progress_then_drawn(server, page, runs):
+    page.goto(f"{server}/explain?run={runs['digits']}")
+    main = main_area(page)
+    main.get_by_role("slider", name="Rows to explain").wait_for(timeout=TIMEOUT)
+    to_max(page, "Rows to explain")
+    to_max(page, "Background rows")
+    ask = main.get_by_role("button", name="Compute (about")
+    ask.wait_for(timeout=TIMEOUT)
+    ask.click()
+    waiting = main.get_by_text("in line").or_(main.locator("[data-testid='stProgress']"))
+    waiting.first.wait_for(timeout=TIMEOUT)
+    main.get_by_role("button", name="Cancel").wait_for(timeout=TIMEOUT)
+    no_exception(page)
+    screenshot(page, "explain-job-waiting")
+    done = main.get_by_role("heading", name="Which pixels matter")
+    bar = main.locator("[data-testid='stProgress']")
+    bar.or_(done).first.wait_for(timeout=3 * TIMEOUT)
+    if bar.count():                                     # the job running: its progress (it may end before)
+        screenshot(page, "explain-job-progress")
+    done.wait_for(timeout=3 * TIMEOUT)
+    charts(page).first.wait_for(timeout=TIMEOUT)
+    main.get_by_text("270 test rows explained").first.wait_for(timeout=TIMEOUT)
+    no_exception(page)
+    tall(page, 1400)
+    page.mouse.move(0, 0)
+    screenshot(page, "explain-job-done")

@@ -2,6 +2,7 @@
 plus its plain helpers (dashboard/explain/) called directly."""
 import base64
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -120,16 +121,84 @@ def test_switching_method_recomputes_and_says_which_method(trained, monkeypatch)
     assert labels[0] == "average output (base)" and labels[-1] == "this row's output"
 
 
-def test_a_slow_request_shows_its_estimate_and_waits_for_the_button(trained, monkeypatch):
+@pytest.fixture
+def pool_ended(trained):
+    """The pool workers a test's jobs started in the page's workspace, ended afterwards."""
+    yield
+    from core.runs import Store, executor
+    with Store(trained[0]) as store:
+        executor.shutdown(store)
+
+
+def job_done(home, kind: str):
+    """Wait for the workspace's newest job of `kind` to end; returns it."""
+    from core.runs import Store, executor
+    from tests.conftest import wait_for
+    with Store(home) as store:
+        job_id = store.db.execute("SELECT id FROM jobs WHERE kind=? ORDER BY created DESC", (kind,)).fetchone()[0]
+        return wait_for(lambda: (j := executor.job_status(store, job_id)).status in ("done", "failed") and j,
+                        timeout=120, what=f"the {kind} job")
+
+
+def test_a_slow_request_is_computed_as_a_job_of_the_pool_not_in_the_page(trained, monkeypatch, pool_ended):
     home, ids = trained
+    import core.analysis.explain.run as run_module
     import dashboard.explain.slow as slow
     monkeypatch.setattr(slow, "SLOW_S", -1.0)
-    at = open_explain(home, monkeypatch, ids["iris"], state={"xp_background": 37})   # a request not cached yet
+    sizes = []                    # the rows of every SHAP computation this process makes (the estimate's: 1 and 3)
+    monkeypatch.setattr(run_module, "shap_values", lambda model, X, *a, **k: (sizes.append(len(X)),
+                                                                               shap_values(model, X, *a, **k))[1])
+    shap_values = xp_shap_values()
+    at = open_explain(home, monkeypatch, ids["iris"], state={"xp_background": 37, "xp_rows": 20})   # not cached yet
     assert "will take about" in at.warning[0].value
     assert not at.get("plotly_chart")
     at.button(key="xp_compute").click().run()
     assert not at.exception
+    assert not traces(at, "bar")
+    assert "in line" in texts(at) or at.get("progress")          # its place in line, or its progress
+    assert at.button(key="xp_compute_cancel")
+    job = job_done(home, "shap")
+    assert job.status == "done", job.message
+    assert job.pid != os.getpid() and job.request["rows"] == 20 and job.request["background"] == 37
+    at.run()
+    assert not at.exception
     assert traces(at, "bar")
+    assert 20 not in sizes, sizes                                  # the page never computed the 20 rows itself
+    again = open_explain(home, monkeypatch, ids["iris"], state={"xp_background": 37, "xp_rows": 20})
+    assert traces(again, "bar") and "will take about" not in texts(again)     # reopened: the job's result
+
+
+def test_a_failed_job_says_why_and_a_waiting_one_is_found_again_not_started_twice(trained, monkeypatch,
+                                                                                  pool_ended):
+    from core.runs import Store
+    from core.runs.job_table import insert, update_if
+    home, ids = trained
+    import dashboard.explain.slow as slow
+    monkeypatch.setattr(slow, "SLOW_S", -1.0)
+    state = {"xp_background": 41}
+    at = open_explain(home, monkeypatch, ids["iris"], state=state)
+    request = {"run": ids["iris"], "checkpoint": "last", "epoch": 30, "method": "exact", "split": "test",
+               "rows": at.slider(key="xp_rows").value, "background": 41}
+    with Store(home) as store:
+        failed = insert(store, None, "shap", request)
+        update_if(store, failed, {}, status="failed", message="The worker computing this stopped before it finished.")
+        at = open_explain(home, monkeypatch, ids["iris"], state=state)
+        assert "could not be computed: The worker computing this stopped" in at.error[0].value
+        assert not at.exception and not at.get("plotly_chart") and at.button(key="xp_compute_again")
+        waiting = insert(store, None, "shap", request)           # as a Compute in another tab would have queued it
+        jobs = store.db.execute("SELECT count(*) FROM jobs").fetchone()[0]
+        at = open_explain(home, monkeypatch, ids["iris"], state=state)
+        assert "1st in line" in texts(at) and "will take about" not in texts(at)
+        assert store.db.execute("SELECT count(*) FROM jobs").fetchone()[0] == jobs   # found, not started again
+        at.button(key="xp_compute_cancel").click().run()
+        assert not at.exception
+        assert store.db.execute("SELECT status FROM jobs WHERE id=?", (waiting,)).fetchone()[0] == "cancelled"
+        assert "will take about" in texts(at)                     # asked again
+
+
+def xp_shap_values():
+    from core.analysis.explain import methods
+    return methods.shap_values
 
 
 def test_one_row_shows_a_waterfall_lime_and_their_agreement(trained, monkeypatch):
@@ -295,11 +364,16 @@ def test_digits_show_pixel_heat_maps(trained, monkeypatch):
     assert f"SHAP · log-odds of {least_likely.split()[0]}" in titles
 
 
-def test_drift_ranks_the_columns_at_every_checkpoint(trained, monkeypatch):
+def test_drift_ranks_the_columns_at_every_checkpoint(trained, monkeypatch, pool_ended):
     home, ids = trained
     at = open_explain(home, monkeypatch, ids["iris"], tab="Drift over training")
     assert not at.get("plotly_chart")
     at.button(key="xp_drift").click().run()
+    assert not at.exception
+    assert not at.get("plotly_chart") and at.button(key="xp_drift_cancel")     # a job of the pool
+    job = job_done(home, "drift")
+    assert job.status == "done", job.message
+    at.run()
     assert not at.exception
     lines = traces(at, "scatter")
     assert len(lines) == 4 and values(lines[0]["x"]) == [10, 20, 30]
@@ -360,6 +434,30 @@ def test_your_own_onnx_model_gets_a_bar_chart_and_a_waterfall(trained, onnx_and_
                                                          "output 'virginica'"]
     at.number_input(key="xp_byo_row").set_value(3).run()
     assert not at.exception
+
+
+def test_a_slow_explanation_of_your_own_model_is_a_job_reading_the_files_kept_in_your_space(
+        trained, onnx_and_csv, monkeypatch, pool_ended):
+    import hashlib
+    import dashboard.explain.slow as slow
+    home, ids = trained
+    model, csv, features = onnx_and_csv
+    monkeypatch.setattr(slow, "SLOW_S", -1.0)
+    at = open_explain(home, monkeypatch, ids["iris"], tab="Bring your own model")
+    upload(at, model, csv)
+    assert "will take about" in at.warning[0].value and not traces(at, "bar")
+    at.button(key="xp_byo_compute").click().run()
+    assert not at.exception and not traces(at, "bar")
+    assert at.button(key="xp_byo_compute_cancel")
+    kept = home / "jobs" / "inputs" / f"{hashlib.sha256(model).hexdigest()}.onnx"
+    assert kept.read_bytes() == model
+    job = job_done(home, "onnx")
+    assert job.status == "done", job.message
+    assert job.pid != os.getpid() and job.request["target"] == "species"
+    at.run()
+    assert not at.exception
+    assert sorted(traces(at, "bar")[0]["y"]) == sorted(features)
+    assert traces(at, "waterfall")
 
 
 def test_your_own_model_refuses_a_broken_file_and_a_table_without_its_columns(trained, onnx_and_csv, monkeypatch):
