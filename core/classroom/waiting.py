@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.runs import executor as jobs
-from core.runs import pool, queue, registry
+from core.runs import StoreError, pool, queue, registry
+from core.runs.job_table import JOB, read as read_job
 
 from .access import member_names, teacher_view
 from .results import NOBODY
@@ -27,30 +28,50 @@ class Workers:
     busy: int                            # pool workers training (or holding a paused) run
     alive: int                           # pool workers alive
     size: int                            # K: the most the pool may have
-    waiting: int                         # runs waiting for a worker
+    waiting: int                         # runs and analysis jobs waiting for a worker
+
+
+JOB_NAMES = {"shap": "explanation", "drift": "drift over checkpoints", "onnx": "explanation of an uploaded model"}
 
 
 def waiting_runs(view) -> list[Waiting]:
-    """The class's runs waiting for a worker, in the order they will start."""
+    """The class's runs — and analysis jobs, which wait in the same line — waiting for a worker, in the
+    order they will start."""
     teacher_view(view)
     store = view.store
     names = member_names(view)
     out = []
-    for run_id in queue.queue_order(store):
-        place = jobs.queue_position(store, run_id)
+    for item in queue.line(store):
+        place = jobs.queue_position(store, item)
         if place is None:
             continue
-        run = store.get_run(run_id)
-        out.append(Waiting(place[0], names.get(run.owner, NOBODY), run.name, run_id, place[1],
+        if item.startswith(JOB):
+            job = read_job(store, item[len(JOB):])
+            out.append(Waiting(place[0], names.get(job.owner, NOBODY), _job_name(store, job), item, place[1], False))
+            continue
+        run = store.get_run(item)
+        out.append(Waiting(place[0], names.get(run.owner, NOBODY), run.name, item, place[1],
                            run.control in ("pause", "step")))
     return sorted(out, key=lambda w: w.place)
+
+
+def _job_name(store, job) -> str:
+    """'explanation of <run name>' (or of an uploaded model)."""
+    what = JOB_NAMES.get(job.kind, job.kind)
+    run_id = job.request.get("run")
+    if not run_id:
+        return what
+    try:
+        return f"{what} of {store.get_run(run_id).name}"
+    except StoreError:                    # the run was deleted meanwhile
+        return what
 
 
 def workers(view) -> Workers:
     """How busy the workers are now."""
     teacher_view(view)
     store = view.store
-    waiting = len(queue.queue_order(store))
+    waiting = queue.waiting_count(store)
     if jobs.backend() == "spawn":
         return Workers(True, 0, 0, 0, waiting)
     live = registry.live_workers(store)

@@ -131,3 +131,20 @@ def test_machine_reads_load_and_memory_from_proc(tmp_path):
     assert m.memory_used_fraction == pytest.approx(0.75)
     empty = machine(tmp_path / "nothing")
     assert empty.load is None and empty.memory_used_fraction is None
+
+
+def test_an_explanation_waiting_for_a_worker_has_its_place_in_the_class_queue(klass, monkeypatch):
+    """Analysis jobs wait in the runs' line: the teacher sees them there, with their student, so the places
+    listed run 1, 2, 3 without a gap."""
+    from core import limits
+    from core.runs import executor
+    monkeypatch.setattr(limits, "LIMITS", dataclasses.replace(limits.LIMITS, workers=1))
+    store, views = klass
+    ada_run = next(r for r in views["Ada"].list_runs())
+    views["Ada"].create_run(name="Ada 1", dataset=SPIRAL, network={}, train={"epochs": 5})
+    views["Bob"].create_run(name="Bob 1", dataset=SPIRAL, network={}, train={"epochs": 5})
+    executor.submit_job(views["Ada"], "shap", {"run": ada_run.id, "rows": 20}, start=False)
+    waiting = waiting_runs(views["Teacher"])
+    assert [w.place for w in waiting] == [1, 2, 3]
+    assert ("Ada", "explanation of Ada run") in [(w.student, w.run) for w in waiting]
+    assert workers(views["Teacher"]).waiting == 3
