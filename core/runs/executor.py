@@ -29,7 +29,7 @@ from .registry import trains
 from .spawning import ROOT, WORKER, _children, spawn  # noqa: F401  (ROOT, WORKER, _children: for tests)
 from .spawning import backend, close_standby, reap, warm_standby
 from .jobs import cancel as cancel_job, result as job_result, settle as settle_jobs, status as job_status
-from .jobs import find as find_job, place as job_place  # noqa: F401  (for the pages)
+from .jobs import find as find_job, forget_run as forget_jobs_of, place as job_place  # noqa: F401  (for the pages)
 from .jobs import submit as submit_job  # noqa: F401  (analysis jobs: the same executor, core/runs/jobs.py)
 from .stopping import STOP_GRACE_S, enforce_stop, request_stop, why_gone
 from .store import ACTIVE, Run, Store
@@ -283,4 +283,5 @@ def delete(store: Store, run_id: str) -> None:
     run = store.get_run(run_id)
     if run.status in ACTIVE and trains(store, run.pid, run_id):
         stop(store, run_id, wait=STOP_GRACE_S + 1)
+    forget_jobs_of(store, run_id)
     store.delete_run(run_id)

@@ -87,12 +87,15 @@ def status(store, job_id: str) -> Job:
 def cancel(store, job_id: str) -> Job:
     """Cancel a job: one waiting in line at once (compare-and-set: a worker taking it at that instant sees the
     request instead); a running one is asked, and ends at its next progress step."""
-    job = _visible(store, read(store, job_id))
-    if job.status == "queued" and update_if(store, job_id, {"status": "queued", "pid": None}, status="cancelled",
-                                            cancel=1, message="Cancelled.", ended=time.time()):
-        return read(store, job_id)
-    update_if(store, job_id, {"status": ("queued", "running")}, cancel=1)
+    _visible(store, read(store, job_id))
+    _cancel(store, job_id)
     return status(store, job_id)
+
+
+def _cancel(store, job_id: str) -> None:
+    if not update_if(store, job_id, {"status": "queued", "pid": None}, status="cancelled", cancel=1,
+                     message="Cancelled.", ended=time.time()):
+        update_if(store, job_id, {"status": ("queued", "running")}, cancel=1)
 
 
 def result(store, job_id: str) -> Path:
@@ -116,6 +119,25 @@ def place(store, job_id: str) -> int | None:
         return None
     found = queue_position(store, JOB + job_id, workers=pool_size())
     return None if found is None else found[0]
+
+
+def forget_run(store, run_id: str) -> int:
+    """A run is being deleted: its jobs go with it — waiting or running ones cancelled (a running one ends at
+    its next progress step and keeps no result), ended ones removed with their result files. How many rows
+    were removed."""
+    ensure_jobs(store)
+    rows = store.db.execute("SELECT id FROM jobs WHERE json_extract(request, '$.run') = ?", (run_id,)).fetchall()
+    removed = 0
+    for (job_id,) in rows:
+        job = read(store, job_id)
+        if job.active:                  # whoever asked for it: the run's deletion ends it
+            _cancel(store, job_id)
+            continue
+        if job.result:
+            (result_folder(store.home, job.owner) / job.result).unlink(missing_ok=True)
+        removed += store.db.execute("DELETE FROM jobs WHERE id=? AND status IN ('done','failed','cancelled')",
+                                    (job_id,)).rowcount
+    return removed
 
 
 def settle(store) -> list[str]:

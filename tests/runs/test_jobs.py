@@ -156,3 +156,20 @@ def test_with_the_spawn_way_a_job_runs_in_a_process_of_its_own(store, trained, m
     assert job.status == "done", job.message
     assert job.pid == spawned and not registry.live_workers(store)          # no pool worker did it
     assert executor.job_result(store, job_id).suffix == ".json"
+
+
+def test_deleting_a_run_removes_its_ended_jobs_and_their_files_and_cancels_a_waiting_one(store, trained, pool_of,
+                                                                                       wait_for):
+    pool_of(1)
+    run_id, other = trained[1]["iris"], trained[1]["digits"]
+    quick = {"run": run_id, "checkpoint": "last", "method": "exact", "split": "test", "rows": 5, "background": 10}
+    done = executor.submit_job(store, "shap", quick)
+    wait_for(lambda: executor.job_status(store, done).status == "done", timeout=TIMEOUT, what="the job to end")
+    path = executor.job_result(store, done)
+    kept = insert(store, None, "shap", {**quick, "run": other})      # another run's job, waiting, untouched
+    waiting = insert(store, None, "shap", {**quick, "rows": 6})
+    executor.delete(store, run_id)
+    assert not path.exists()
+    assert store.db.execute("SELECT count(*) FROM jobs WHERE id=?", (done,)).fetchone()[0] == 0
+    assert read(store, waiting).status == "cancelled"
+    assert read(store, kept).status != "cancelled"               # a worker may have taken it meanwhile
