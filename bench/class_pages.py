@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 
-from .ui import _switch, _wait_idle
+from .clicks import timed_click
+from .ui import _H1, _switch, _wait_idle
 from .ui_live import _LOSS_POINTS
 
 VIEWPORT = {"width": 1400, "height": 900}
 STEP_MS = 120_000                   # one step of a page (a join, a page drawn) on a loaded machine
 OBSERVER_PAGES = ["Data", "Build", "Train", "Evaluate", "Runs", "Home"]
+SWITCH_TIMEOUT_MS = 30_000          # a switch not drawn by then counts as this long, and the page is reloaded
 
 # Presses Start at epoch millisecond `at` (every page of the browser shares the machine's clock), then
 # records on each change of the page (and every 100 ms) when the run's status badge is first shown and when
@@ -104,5 +106,19 @@ def observer_page(browser, url: str, code: str):
 
 
 def switch_once(page, k: int) -> float:
-    """The k-th switch of the observer's round of pages: milliseconds from the click to the title drawn."""
-    return _switch(page, OBSERVER_PAGES[k % len(OBSERVER_PAGES)])
+    """The k-th switch of the observer's round of pages: milliseconds from the click to the title drawn, or
+    SWITCH_TIMEOUT_MS when it was not drawn within that (the page is then reloaded, keeping the person)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    title = OBSERVER_PAGES[k % len(OBSERVER_PAGES)]
+    link = page.locator("[data-testid='stSidebarNav']").get_by_text(title, exact=True)
+    try:
+        ms = timed_click(page, link, f"(b) => {{ const t = ({_H1})(); return t && t !== b; }}", page.evaluate(_H1),
+                         timeout_ms=SWITCH_TIMEOUT_MS)
+        _wait_idle(page, SWITCH_TIMEOUT_MS)
+        return ms
+    except PlaywrightTimeout:
+        try:
+            page.reload(timeout=STEP_MS)
+        except PlaywrightTimeout:
+            pass
+        return float(SWITCH_TIMEOUT_MS)

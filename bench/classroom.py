@@ -210,6 +210,7 @@ def figures(raw: dict, alone_s: float, slots: int, cores: int) -> dict:
                                                    [r["end"] - r["start"] for r in started], slots), 2),
         "run_seconds": quantiles([r["end"] - r["start"] for r in started], 2),
         "page_switch_ms": quantiles(raw["switch_ms"], 0),
+        "page_switch_timeouts": sum(ms >= pages.SWITCH_TIMEOUT_MS for ms in raw["switch_ms"]),
         "peak_rss_mb": round(raw["peak_rss_mb"]), "peak_workers": raw["peak_workers"],
         "server_cpu_s_per_student": round(raw["server_cpu_s"] / n, 2),
         "worker_cpu_s_per_student": round(raw["worker_cpu_s"] / n, 2),
@@ -263,6 +264,7 @@ def classroom(students: int = 30, repeats: int = 1, quick: bool = False, modes=(
             for mode in (modes if k % 2 == 0 else tuple(reversed(modes))):
                 raw = burst(browser, mode, students)
                 by_mode[mode].append({**figures(raw, alone_s, slots, cores), "load_average": os.getloadavg()[0]})
+                print(f"{mode}: {json.dumps(by_mode[mode][-1])}", file=sys.stderr, flush=True)
     out = {"students": students, "repeats": repeats, "one_run_alone_s": round(alone_s, 2), "cores": cores,
            "slots": slots, **{m: v for m, v in by_mode.items()},
            "targets": {m: [targets(f) for f in v] for m, v in by_mode.items()}}

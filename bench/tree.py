@@ -4,6 +4,7 @@ ended early rather than take the machine down)."""
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 from pathlib import Path
@@ -59,7 +60,8 @@ class TreeSampler(threading.Thread):
     """Every `interval` s: the server's and its workers' resident memory (the peak of their sum is kept) and
     CPU time (the last value seen of each worker, so a worker that ends keeps what it used up to the sample
     before; at most `interval` s of its CPU goes uncounted). `low_memory` is set when the machine's available
-    memory falls under `floor` bytes."""
+    memory falls under `floor` bytes, and the workspace's workers are then ended at once (SIGKILL), before the
+machine runs out."""
 
     def __init__(self, server_pid: int, home: Path, interval: float = 0.2, floor: int = 1_500_000_000):
         super().__init__(daemon=True)
@@ -92,6 +94,11 @@ class TreeSampler(threading.Thread):
         self.peak_rss, self.peak_workers = max(self.peak_rss, total), max(self.peak_workers, len(workers))
         if available_bytes() < self.floor:
             self.low_memory.set()
+            for pid in workers:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
 
     def run(self) -> None:
         while not self.stop_event.wait(self.interval):
