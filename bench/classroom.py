@@ -18,7 +18,8 @@ Figures of each burst:
   peak_rss_mb             the largest sum of the resident memory of the server and its workers (/proc)
   server_cpu_s_per_student, worker_cpu_s_per_student
                           CPU seconds (user + sys) the server, and the workers together, used from the press
-                          to the last run's end, per student
+                          to the last run's end, per student; browser_cpu_s_per_student the same for the
+                          Chromium that hosts every student here (in a class each has a machine of their own)
   total_s, ideal_s        first press → last run ended, against `students` × one run's training time alone
                           (measured first in this call, on one thread) over the cores; total_vs_ideal
 and spawn's figure over the pool's, repeat by repeat (`spawn_vs_pool`). Targets (`targets`): every run
@@ -177,7 +178,7 @@ def burst(browser, mode: str, students: int) -> dict:
                 pages.arm(page, at)
             sampler.start()
             switches, stopped = _drive(store, observer, students_pages, sampler, at / 1000 + BURST_TIMEOUT_S)
-            usage = sampler.finish()
+            usage = {**sampler.finish(), "burst_s": time.time() - at / 1000}
             return {"mode": mode, "pages": [pages.result(p) for p in students_pages], "switch_ms": switches,
                     "runs": [_run_times(store, r) for r in store.list_runs()], "stopped_early": stopped, **usage}
         finally:
@@ -214,6 +215,8 @@ def figures(raw: dict, alone_s: float, slots: int, cores: int) -> dict:
         "peak_rss_mb": round(raw["peak_rss_mb"]), "peak_workers": raw["peak_workers"],
         "server_cpu_s_per_student": round(raw["server_cpu_s"] / n, 2),
         "worker_cpu_s_per_student": round(raw["worker_cpu_s"] / n, 2),
+        "browser_cpu_s_per_student": round(raw.get("browser_cpu_s", 0.0) / n, 2),
+        "burst_s": round(raw.get("burst_s", 0.0), 1),
         "total_s": round(total, 1), "ideal_s": round(ideal, 1), "total_vs_ideal": round(total / ideal, 2),
         "page_errors": sorted({p.get("error") or "shown before Start" for p in raw["pages"]
                                if p.get("error") or p.get("shownBefore") or not p}),
@@ -233,7 +236,8 @@ def targets(f: dict) -> dict:
 HEADLINE = {"start_to_shown_p95_s": ("start_to_shown_s", "p95"), "start_to_metric_p95_s": ("start_to_metric_s", "p95"),
             "page_switch_p95_ms": ("page_switch_ms", "p95"), "longest_wait_s": ("longest_wait_s", None),
             "peak_rss_mb": ("peak_rss_mb", None), "server_cpu_s_per_student": ("server_cpu_s_per_student", None),
-            "worker_cpu_s_per_student": ("worker_cpu_s_per_student", None), "total_s": ("total_s", None)}
+            "worker_cpu_s_per_student": ("worker_cpu_s_per_student", None), "total_s": ("total_s", None),
+            "browser_cpu_s_per_student": ("browser_cpu_s_per_student", None)}
 
 
 def _headline(f: dict, name: str):
@@ -281,7 +285,8 @@ def print_text(result: dict) -> None:
             print(f"{mode:>5}: finished {f['finished']}/{f['students']}  shown {f['start_to_shown_s']}  metric "
                   f"{f['start_to_metric_s']}  wait {f['longest_wait_s']} s (fair share {f['fair_share_wait_s']} s)"
                   f"  switch {f['page_switch_ms']}  peak {f['peak_rss_mb']} MB  cpu/student server "
-                  f"{f['server_cpu_s_per_student']} s workers {f['worker_cpu_s_per_student']} s  total "
+                  f"{f['server_cpu_s_per_student']} s workers {f['worker_cpu_s_per_student']} s browser "
+                  f"{f['browser_cpu_s_per_student']} s  total "
                   f"{f['total_s']} s ideal {f['ideal_s']} s ({f['total_vs_ideal']}×)")
     for name, s in result.get("spawn_vs_pool", {}).items():
         print(f"spawn ÷ pool {name}: {s['median']:g} ({s['min']:g}–{s['max']:g})")
@@ -292,9 +297,10 @@ def main(argv=None) -> int:
     p.add_argument("--students", type=int, default=30)
     p.add_argument("--repeats", type=int, default=1)
     p.add_argument("--quick", action="store_true", help="one calibration run instead of three (a smoke run)")
+    p.add_argument("--modes", default="pool,spawn", help="the executors to measure, in order (default pool,spawn)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     a = p.parse_args(argv)
-    result = classroom(a.students, a.repeats, a.quick)
+    result = classroom(a.students, a.repeats, a.quick, tuple(a.modes.split(",")))
     if a.json:
         print(json.dumps(result))
     else:

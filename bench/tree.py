@@ -56,6 +56,30 @@ def workers_of(home: Path) -> list[int]:
     return out
 
 
+def browser_processes(root: int | None = None) -> list[int]:
+    """The Chromium processes descended from `root` (this process by default): the students' browsers."""
+    parents, names = {}, {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parents[int(entry.name)] = int(_stat(int(entry.name))[1])
+            names[int(entry.name)] = (entry / "cmdline").read_bytes()
+        except (OSError, ValueError, IndexError):
+            continue
+    root = os.getpid() if root is None else root
+
+    def descends(pid: int) -> bool:
+        for _ in range(64):
+            if pid == root:
+                return True
+            pid = parents.get(pid, 0)
+            if pid <= 1:
+                return False
+        return False
+    return [pid for pid, cmd in names.items() if b"chromium" in cmd and descends(pid)]
+
+
 class TreeSampler(threading.Thread):
     """Every `interval` s: the server's and its workers' resident memory (the peak of their sum is kept) and
     CPU time (the last value seen of each worker, so a worker that ends keeps what it used up to the sample
@@ -68,16 +92,24 @@ machine runs out."""
         self.server_pid, self.home, self.interval, self.floor = server_pid, Path(home), interval, floor
         self.stop_event, self.low_memory = threading.Event(), threading.Event()
         self.peak_rss, self.peak_workers, self.worker_cpu = 0, 0, {}
-        self.worker_cpu0 = {}                  # what the workers alive at the start had used before it
-        for pid in workers_of(self.home):
-            try:
-                self.worker_cpu0[pid] = cpu_seconds(pid)
-            except (OSError, ValueError):
-                continue
+        self.worker_cpu0 = self._cpu(workers_of(self.home))   # what those alive at the start had used before
+        self.browser_cpu0 = self._cpu(browser_processes())
+        self.browser_cpu = dict(self.browser_cpu0)
         self.server_cpu0 = cpu_seconds(server_pid)
         self.server_cpu = self.server_cpu0
 
+    @staticmethod
+    def _cpu(pids) -> dict:
+        out = {}
+        for pid in pids:
+            try:
+                out[pid] = cpu_seconds(pid)
+            except (OSError, ValueError):
+                continue
+        return out
+
     def sample(self) -> None:
+        self.browser_cpu.update(self._cpu(browser_processes()))
         workers = workers_of(self.home)
         total = 0
         for pid in [self.server_pid, *workers]:
@@ -105,9 +137,10 @@ machine runs out."""
             self.sample()
 
     def finish(self) -> dict:
-        """Stop sampling; {"peak_rss_mb", "peak_workers", "server_cpu_s", "worker_cpu_s"} since the start."""
+        """Stop sampling; {"peak_rss_mb", "peak_workers", "server_cpu_s", "worker_cpu_s", "browser_cpu_s"} since the start."""
         self.stop_event.set()
         self.join()
         self.sample()
         return {"peak_rss_mb": self.peak_rss / 2**20, "peak_workers": self.peak_workers,
-                "server_cpu_s": self.server_cpu - self.server_cpu0, "worker_cpu_s": sum(c - self.worker_cpu0.get(pid, 0.0) for pid, c in self.worker_cpu.items())}
+                "server_cpu_s": self.server_cpu - self.server_cpu0, "worker_cpu_s": sum(c - self.worker_cpu0.get(pid, 0.0) for pid, c in self.worker_cpu.items()),
+                "browser_cpu_s": sum(c - self.browser_cpu0.get(pid, 0.0) for pid, c in self.browser_cpu.items())}
