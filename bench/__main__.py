@@ -19,6 +19,8 @@ least `min_repeat_s` seconds a repeat (calibrated on this machine), so a fast an
 slow machine both time long runs rather than the same few epochs.
 
 Two runs training side by side in their own worker processes, against one alone: bench/workers.py.
+A class pressing Start together in real browsers, the pool against a worker per run: bench/classroom.py
+(`python -m bench classroom --students 30`; `make bench` runs it with CLASS_SIZE students).
 """
 from __future__ import annotations
 
@@ -221,6 +223,9 @@ def data_loading(quick: bool) -> dict:
             "toy_set_ms": toys}
 
 
+CLASS_SIZE = 10                  # students in `make bench`'s classroom burst
+
+
 def _fmt(figure: dict) -> str:
     """A spread as 'median (min–max)'."""
     return f"{figure['median']:g} ({figure['min']:g}–{figure['max']:g})"
@@ -246,9 +251,16 @@ def print_text(result: dict, ui_keys=()) -> None:
     for key in ui_keys:
         value = result[key]
         print(f"{key} {_fmt(value) if isinstance(value, dict) and 'median' in value else value}")
+    if "classroom" in result:
+        from .classroom import print_text as print_classroom
+        print_classroom(result["classroom"])
 
 
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["classroom"]:
+        from .classroom import main as classroom_main
+        return classroom_main(argv[1:])
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--quick", action="store_true", help="fewer, shorter measurements (a smoke run)")
@@ -277,6 +289,9 @@ def main(argv=None) -> int:
         from .ui import ui_figures
         ui = timed("ui", lambda: ui_figures(a.quick))
         result.update(ui)
+        from .classroom import classroom
+        # a smaller class than `python -m bench classroom`'s thirty: the two bursts of thirty take minutes
+        result["classroom"] = timed("classroom", lambda: classroom(3 if a.quick else CLASS_SIZE, quick=a.quick))
     result["seconds"] = round(time.perf_counter() - t0, 1)
     result["section_seconds"] = sections
     if a.json:

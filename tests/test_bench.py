@@ -66,3 +66,16 @@ def test_bench_quick_prints_one_json_object_with_every_ratio_and_its_spread(caps
     assert [line.split()[0] for line in lines[:4]] == list(training["configs"])
     assert lines[4].startswith("train_vs_tensor_loop") and lines[5].startswith("train_vs_dataloader")
     assert lines[7].startswith("two workers at once ÷ one alone")
+
+
+def test_fair_share_wait_is_what_round_robin_on_k_slots_gives():
+    from bench.classroom import fair_share_wait, percentile, quantiles
+    # four runs of 10 s pressed together on two slots: the last two wait for the first two
+    assert fair_share_wait([0.0, 0.0, 0.0, 0.0], [10.0, 10.0, 10.0, 10.0], 2) == 10.0
+    # a run created late enough finds a free slot: no wait
+    assert fair_share_wait([0.0, 0.0, 30.0], [10.0, 10.0, 5.0], 2) == 0.0
+    # unequal lengths: the third run takes the slot freed first (at 2 s), the fourth that slot again (at 3 s,
+    # before the other frees at 5.1 s)
+    assert abs(fair_share_wait([0.0, 0.1, 0.2, 0.3], [2.0, 5.0, 1.0, 1.0], 2) - 2.7) < 1e-9
+    assert percentile(range(1, 21), 0.95) == 19 and percentile([3.0], 0.5) == 3.0 and percentile([], 0.5) is None
+    assert quantiles([1.0, 2.0, 3.0]) == {"p50": 2.0, "p95": 3.0, "max": 3.0, "n": 3}

@@ -28,6 +28,19 @@ from .waiting import show_waiting
 
 POLL_S = 0.5
 SLOW_POLL_S = 2.0
+WAIT_POLL_S = 1.0          # a run waiting for a worker: only its place in line changes
+
+
+def poll_every(run: Run, catching_up: bool = False) -> tuple[float | None, float | None]:
+    """How often (seconds) the live view and the slower charts poll the run; None: drawn once. A run waiting
+    for a worker has nothing to chart yet: the live view alone polls, slowly, for its place in line and its
+    start (which reruns the page, and the charts then poll as while it trains). A class pressing Start
+    together leaves most runs waiting: their pages cost the server and the browsers little meanwhile."""
+    if run.status == "queued" and run.pid is None:
+        return WAIT_POLL_S, None
+    if run.status in ACTIVE or catching_up:
+        return POLL_S, SLOW_POLL_S
+    return None, None
 
 
 def show_run(store: Store, run: Run, dataset, ref: dict) -> None:
@@ -45,9 +58,8 @@ def show_run(store: Store, run: Run, dataset, ref: dict) -> None:
 def show_live(store: Store, run: Run, dataset) -> None:
     """The live view: progress and loss, the decision boundary (2-D data), fairness over training
     (data with groups) and the network's insides; polling while the run is active, drawn once otherwise."""
-    active = run.status in ACTIVE
-    catching_up = not active and _behind(store, run)
-    fast, slow = (POLL_S, SLOW_POLL_S) if active or catching_up else (None, None)
+    catching_up = run.status not in ACTIVE and _behind(store, run)
+    fast, slow = poll_every(run, catching_up)
     if dataset.is_2d:
         left, right = st.columns([1, 1.25])
         with right:                            # first: it reads the store for the fragments after it

@@ -128,3 +128,19 @@ def test_a_feed_that_finds_the_store_thinned_still_draws_the_whole_run(store):
     steps = feed.loss_step
     assert (np.diff(steps) > 0).all() and steps[-1] == 1200 and steps[0] == 1
     np.testing.assert_allclose(feed.loss, covered_means(steps, truth), rtol=1e-9)     # no step counted twice
+
+
+def test_a_run_waiting_for_a_worker_polls_only_its_place_in_line_and_slowly(store):
+    from dashboard.train.live.view import POLL_S, SLOW_POLL_S, poll_every
+    run_id = new_run(store)
+    store.update_run(run_id, status="queued", pid=None)
+    live, charts = poll_every(store.get_run(run_id))
+    # a class pressing Start together leaves most runs waiting: their pages poll little, and no chart polls
+    assert live is not None and live >= 2 * POLL_S and charts is None
+    store.update_run(run_id, pid=12345)                       # a worker took it: it polls as it trains
+    assert poll_every(store.get_run(run_id)) == (POLL_S, SLOW_POLL_S)
+    store.update_run(run_id, status="running")
+    assert poll_every(store.get_run(run_id)) == (POLL_S, SLOW_POLL_S)
+    store.update_run(run_id, status="finished", pid=None)
+    assert poll_every(store.get_run(run_id)) == (None, None)
+    assert poll_every(store.get_run(run_id), catching_up=True) == (POLL_S, SLOW_POLL_S)
