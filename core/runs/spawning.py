@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -16,6 +17,7 @@ WORKER = (sys.executable, "-m", "core.runs.worker")   # the worker's command lin
 
 _children: dict[str, subprocess.Popen] = {}   # run id → worker started by this process
 _standby: dict[Path, subprocess.Popen] = {}   # workspace → a worker with its imports done, waiting for a run
+_standby_lock = threading.Lock()              # the server's script threads start runs at the same time
 
 
 def backend() -> str:
@@ -31,21 +33,21 @@ def worker_env() -> dict:
 
 
 def warm_standby(home: Path) -> None:
-    """Start this workspace's standby worker now, unless one is ready."""
-    proc = _standby.get(home)
-    if proc is None or proc.poll() is not None:
-        _start_standby(home)
-
-
-def _start_standby(home: Path) -> None:
-    with open(home / "standby.log", "ab") as log:
-        _standby[home] = subprocess.Popen(
-            [*WORKER, "--standby", "--home", str(home)], cwd=ROOT, env=worker_env(),
-            stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    """Start this workspace's standby worker now, unless one is ready. One at most: a standby replaced by
+    another would wait for a run on its open pipe for ever."""
+    with _standby_lock:
+        proc = _standby.get(home)
+        if proc is not None and proc.poll() is None:
+            return
+        with open(home / "standby.log", "ab") as log:
+            _standby[home] = subprocess.Popen(
+                [*WORKER, "--standby", "--home", str(home)], cwd=ROOT, env=worker_env(),
+                stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def _take_standby(home: Path, run_id: str, resume: bool) -> subprocess.Popen | None:
-    proc = _standby.pop(home, None)
+    with _standby_lock:
+        proc = _standby.pop(home, None)
     if proc is None or proc.poll() is not None:
         return None
     try:
@@ -67,7 +69,7 @@ def spawn(store, run_id: str, resume: bool = False, standby: bool = False) -> in
     _children[run_id] = proc
     store.update_run(run_id, pid=proc.pid, heartbeat=time.time())
     if standby:
-        _start_standby(store.home)
+        warm_standby(store.home)
     return proc.pid
 
 
@@ -79,7 +81,8 @@ def reap() -> None:
 
 def close_standby(home: Path) -> None:
     """Let this workspace's standby worker go (it exits without training anything)."""
-    proc = _standby.pop(home, None)
+    with _standby_lock:
+        proc = _standby.pop(home, None)
     if proc is not None and proc.poll() is None:
         try:
             proc.stdin.close()
