@@ -270,6 +270,8 @@ def main(argv=None) -> int:
     result["workers"] = timed("workers", lambda: worker_figures(a.quick))
     from .explain import figures as explain_figures
     result.update(timed("explain", lambda: explain_figures(a.quick)))
+    from .diagnose import figures as health_figures
+    result.update(timed("health", lambda: health_figures(a.quick)))
     from .disk import figures as disk_figures
     result.update(timed("disk", lambda: disk_figures(a.quick)))
     ui: dict = {}
