@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .records import Diagnosis, RunLog, layer_name, num
+from .records import Diagnosis, RunLog, num
 
 # The first layer's gradient this many times smaller than the last layer's: the first layers barely learn.
 # Healthy nets on the toy sets measured 0.1–10; eight sigmoid layers measured about 1e-5.
@@ -48,7 +48,7 @@ def vanishing_gradients(log: RunLog) -> Diagnosis | None:
               "or many layers), so the layers near the input hardly change.",
         fix="On the Build page use relu (or leaky_relu) instead of sigmoid/tanh, fewer layers or batch norm; on "
             "the Train page Adam helps too.",
-        evidence=f"The gradient of {layer_name(first)} was {num(ratio)}× that of {layer_name(last)} (median over "
+        evidence=f"The gradient of {log.name(first)} was {num(ratio)}× that of {log.name(last)} (median over "
                  f"{len(ratios)} logged epochs, epochs {int(epochs[0]):,}–{int(epochs[-1]):,}); see the gradient "
                  "chart (log scale).",
         severity="error", chart="grads", epochs=(int(epochs[0]),),

@@ -57,6 +57,20 @@ class RunLog:
         found = {name.split("/", 1)[1]: self.get(name) for name in self.series if name.startswith(prefix + "/")}
         return dict(sorted(found.items(), key=lambda kv: _place(kv[0])))
 
+    def name(self, label: str) -> str:
+        """A body label as the Train page's charts name it: '0:Linear' → 'layer 1 (dense)', the last weight
+        layer 'the output layer', '1:ReLU' → "layer 1's ReLU units"."""
+        weights = list(self.layers("weight_norm"))
+        kind = label.partition(":")[2]
+        if label in weights:
+            k = weights.index(label)
+            if k == len(weights) - 1 and k > 0:
+                return "the output layer"
+            return f"layer {k + 1} ({kind.replace('Linear', 'dense').replace('Conv2d', 'conv')})"
+        if weights:
+            return f"layer {sum(_place(w) < _place(label) for w in weights)}'s {kind} units"
+        return layer_name(label)
+
     @property
     def lr(self) -> float:
         return float(self.last("lr") or self.train.get("lr") or 0.0)

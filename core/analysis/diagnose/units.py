@@ -1,7 +1,7 @@
 """Failures seen in a layer's units: all alike (symmetry), or switched off (dead ReLUs)."""
 from __future__ import annotations
 
-from .records import Diagnosis, RunLog, layer_name, num
+from .records import Diagnosis, RunLog, num
 
 # Units whose incoming weights differ by less than this share of the layer's largest weight compute the same
 # thing. Random initialisations give about 1 (measured 0.76–1.2 on the toy sets); zeros and constant ones
@@ -20,16 +20,16 @@ def symmetry(log: RunLog) -> Diagnosis | None:
         return None
     label, (epochs, values) = next(iter(alike.items()))
     since = _since(epochs, values <= SYMMETRY_SPREAD)
-    names = ", ".join(layer_name(lb) for lb in alike)
+    names = ", ".join(log.name(lb) for lb in alike)
     return Diagnosis(
         "symmetry", "Every unit of a layer is the same",
         cause=f"The units of {names} started with identical weights (zeros or constant initialisation), so they "
               "get identical gradients and stay copies of one another: the layer works like a single unit.",
         fix="On the Build page set the layers' Initialisation to a random one (default, He or Xavier), then "
             "train again.",
-        evidence=f"The units' weights of {layer_name(label)} differ by {num(float(values[-1]))} of its largest "
-                 f"weight at epoch {int(epochs[-1]):,} (random initialisation gives about 1), at every logged "
-                 f"epoch since epoch {since:,}; see the weights chart.",
+        evidence=f"The units' weights of {log.name(label)} differ by {100 * float(values[-1]):.2g} % of its largest "
+                 f"weight at epoch {int(epochs[-1]):,} (a random initialisation gives about 100 %), at every "
+                 f"logged epoch since epoch {since:,}; see the weights chart.",
         severity="error", chart="weights", epochs=(since,),
         numbers={"layers": list(alike), "spread": float(values[-1]), "threshold": SYMMETRY_SPREAD})
 
@@ -47,7 +47,7 @@ def dead_relu(log: RunLog) -> Diagnosis | None:
               "and they never recover — usually a learning rate too high or biases pushed far below 0.",
         fix="Lower the Learning rate on the Train page (e.g. a tenth), or choose leaky_relu as the activation "
             "on the Build page, then train again.",
-        evidence=f"{100 * float(values[-1]):.0f} % of the units of {layer_name(label)} gave 0 on every one of 256 "
+        evidence=f"{100 * float(values[-1]):.0f} % of {log.name(label)} gave 0 on every one of 256 "
                  f"training rows at epoch {int(epochs[-1]):,} (at least {100 * DEAD_SHARE:.0f} % since epoch "
                  f"{since:,}); see the gradient chart.",
         severity="error", chart="grads", epochs=(since,),
