@@ -60,7 +60,9 @@ def exploding_gradients(log: RunLog) -> Diagnosis | None:
     if not layers:
         return None
     epochs = np.unique(np.concatenate([e for e, _ in layers.values()]))
-    top = np.array([max((v[e == x][0] for e, v in layers.values() if (e == x).any()), default=0.0) for x in epochs])
+    top = np.zeros(len(epochs))                     # the largest layer's norm at each logged epoch (NaN stays NaN)
+    for e, v in layers.values():
+        np.maximum.at(top, np.searchsorted(epochs, e), v)
     ends = _ends(log)
     ratio = float(np.median(ends[3])) if ends is not None and len(ends[3]) else 1.0
     broke = ~np.isfinite(top)
