@@ -237,6 +237,8 @@ def print_text(result: dict, ui_keys=()) -> None:
     d = result["data"]
     print(f"csv 10k rows {_fmt(d['csv_10k_rows_seconds'])} s, ÷ pandas.read_csv {_fmt(d['csv_10k_vs_pandas_read_csv'])};"
           f" toy sets {d['toy_set_ms']} ms")
+    for key, figure in result["health_cost"].items():
+        print(f"epoch time with the units' health logged ÷ without ({key}) {_fmt(figure)}")
     w = result["workers"]
     print(f"two workers at once ÷ one alone {_fmt(w['two_workers_vs_alone'])} ({w['epochs']} epochs)")
     if "disk_run_bytes" in result:
