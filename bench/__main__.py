@@ -242,6 +242,8 @@ def print_text(result: dict, ui_keys=()) -> None:
     d = result["data"]
     print(f"csv 10k rows {_fmt(d['csv_10k_rows_seconds'])} s, ÷ pandas.read_csv {_fmt(d['csv_10k_vs_pandas_read_csv'])};"
           f" toy sets {d['toy_set_ms']} ms")
+    for key, figure in result["health_cost"].items():
+        print(f"epoch time with the units' health logged ÷ without ({key}) {_fmt(figure)}")
     w = result["workers"]
     print(f"two workers at once ÷ one alone {_fmt(w['two_workers_vs_alone'])} ({w['epochs']} epochs)")
     if "disk_run_bytes" in result:
@@ -282,6 +284,8 @@ def main(argv=None) -> int:
     result["workers"] = timed("workers", lambda: worker_figures(a.quick))
     from .explain import figures as explain_figures
     result.update(timed("explain", lambda: explain_figures(a.quick)))
+    from .diagnose import figures as health_figures
+    result.update(timed("health", lambda: health_figures(a.quick)))
     from .disk import figures as disk_figures
     result.update(timed("disk", lambda: disk_figures(a.quick)))
     ui: dict = {}

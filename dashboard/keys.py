@@ -88,6 +88,7 @@ TRAIN_HIST_LAYER = "train.hist_layer"       # the layer whose weights are drawn
 TRAIN_FAIR_METRIC = "train.fair_metric"     # the per-group metric drawn over training
 TRAIN_STATUS_BOX, TRAIN_PAUSED_BOX = "train-status", "train-paused"      # containers (CSS class st-key-…)
 TRAIN_WAITING_BOX = "train-waiting"                   # the place in line of a run waiting for a worker
+TRAIN_DIAGNOSIS_BOX = "train-diagnosis"               # the Diagnosis panel of the run shown
 TRAIN_RUN = "_train_run"                    # the run this session watches (page links drop the URL's run)
 TRAIN_SYNCED = "_train_synced"              # the training spec the settings widgets were last given
 TRAIN_EDITED = "_train_edited"              # settings boxes the person changed since the spec was last written

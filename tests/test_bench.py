@@ -38,6 +38,7 @@ def test_bench_quick_prints_one_json_object_with_every_ratio_and_its_spread(caps
     # the headline ratios: the configuration with the lowest median, with its spread and its name
     worst = min(CONFIGS, key=lambda k: training["configs"][k]["glassnet_vs_tensor_loop"]["median"])
     assert result["train_vs_tensor_loop"] == {**training["configs"][worst]["glassnet_vs_tensor_loop"], "config": worst}
+    assert_spread(result["health_cost"]["16-16"], 1)      # what logging the units' health costs an epoch
     worst256 = min((k for k in CONFIGS if k.endswith("batch256")),
                    key=lambda k: training["configs"][k]["glassnet_vs_dataloader"]["median"])
     assert result["train_vs_dataloader"] == {**training["configs"][worst256]["glassnet_vs_dataloader"],

@@ -8,13 +8,14 @@
     python -m core export --run ID --format onnx --out model.onnx
     python -m core explain --run ID --method shap --rows 200 --json
     python -m core fairness --run ID --sensitive sex --json
+    python -m core diagnose --run ID --json
     python -m core datasets
     python -m core limits
 
   main(argv), build_parser   the surface; core/__main__.py calls main
   UsageError                 bad command-line input: one line `error: ...`, exit 2      common.py
   one module per command     register(sub) adds its subparser and handler, run(args)    train.py, runs.py, resume.py,
-                                                                                        stop.py, predict.py,
+                                                                                        stop.py, diagnose.py, predict.py,
                                                                                         export.py, explain.py,
                                                                                         fairness.py, datasets.py,
                                                                                         limits.py
@@ -30,10 +31,10 @@ import argparse
 import sqlite3
 import sys
 
-from . import datasets, explain, export, fairness, limits, predict, resume, runs, stop, train
+from . import datasets, diagnose, explain, export, fairness, limits, predict, resume, runs, stop, train
 from .common import Parser, UsageError, error_line, read_checkpoint, user_errors, workspace_error
 
-COMMANDS = (train, runs, resume, stop, predict, export, explain, fairness, datasets, limits)   # in --help's order
+COMMANDS = (train, runs, resume, stop, diagnose, predict, export, explain, fairness, datasets, limits)   # in --help's order
 
 __all__ = ["UsageError", "build_parser", "main"]
 

@@ -6,6 +6,7 @@ import sys
 import time
 
 from .common import add_home, dataset_from_args, print_json, specs_from_args
+from .diagnose import diagnoses, print_diagnoses
 
 
 def register(sub) -> None:
@@ -97,10 +98,13 @@ def _train_here(a, store, run_id: str, dataset, net, spec) -> int:
         _mark_failed(store, run_id, e)
         raise
     out = outcome(run_id, result, dataset.task, epochs_redone(store, run_id))
+    out["diagnoses"] = diagnoses(store, run_id, dataset)
     if a.json:
         print_json(out)
     else:
         print_outcome(run_id, result, out["metrics"])
+        if out["diagnoses"]:
+            print_diagnoses(run_id, out["diagnoses"])
     return 0 if result.status == "finished" else 1
 
 

@@ -47,6 +47,7 @@ from .diagnose import DivergenceWatch, chance_loss, update_size
 from .errors import TrainingError
 from .fairness import LiveFairness
 from .frames import boundary_extent, boundary_points, encode_boundary, histogram_frame
+from .health import health_metrics
 from .layers import layer_norms, weight_layers, weight_norms
 from .optim import class_weight_tensor, make_loss_fn, make_optimizer
 from .reports import EpochReport, TrainResult
@@ -375,9 +376,8 @@ class Trainer:
         return weight_norms(weight_layers(self.net))
 
     def _layer_stats(self, report: EpochReport, histograms: bool = True) -> None:
-        """Per layer: the gradient's and the weights' norms, and the weights' histogram when frames are due."""
-        layers = weight_layers(self.net)
-        report.metrics.update(layer_norms(layers))
+        """Per layer: gradient and weight norms, the units' health (health.py), the histogram when frames are due."""
+        report.metrics.update({**layer_norms(layers := weight_layers(self.net)), **health_metrics(self)})
         hist = histogram_frame(layers) if histograms else None
         if hist is not None:
             report.frames["hist"] = hist

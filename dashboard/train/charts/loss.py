@@ -11,6 +11,7 @@ from ._plain import VAL_COLOR, decimate, empty_figure, fast_figure, fast_layout,
 
 LOSS_COLOR = "#2f6fde"
 LR_COLOR = "#7f7f7f"
+MARK_COLOR = "#c62828"
 
 
 def ema(values, weight: float) -> np.ndarray:
@@ -52,11 +53,23 @@ def _lr_markers(layout: dict, lr_changes, steps_per_epoch: int) -> None:
              "text": f"lr {change['from']:g} → {change['to']:g}", "font": {"size": 10, "color": LR_COLOR}})
 
 
+def _diagnosis_markers(layout: dict, marks) -> None:
+    """A dotted red line, labelled at its foot, at each epoch a diagnosis points at (e.g. where divergence began)."""
+    for mark in marks or ():
+        layout.setdefault("shapes", []).append(
+            {"type": "line", "x0": mark["epoch"], "x1": mark["epoch"], "xref": "x", "y0": 0, "y1": 1,
+             "yref": "y domain", "line": {"color": MARK_COLOR, "dash": "dot", "width": 2}})
+        layout.setdefault("annotations", []).append(
+            {"x": mark["epoch"], "y": 0.02, "yref": "y domain", "xanchor": "left", "showarrow": False,
+             "text": mark["text"], "font": {"size": 11, "color": MARK_COLOR}})
+
+
 def loss_figure(step, loss, *, train_epochs=(), train_loss=(), val_epochs=(), val_loss=(),
                 steps_per_epoch: int = 1, smoothing: float = 0.8, lr_changes=(), log_y: bool = False,
-                height: int = 340) -> go.Figure:
+                height: int = 340, marks=()) -> go.Figure:
     """Loss against epochs: every step's loss (faint), its smoothed curve, and the per-epoch
-    training and validation loss. lr_changes: [{step, from, to}] drawn as vertical lines.
+    training and validation loss. lr_changes: [{step, from, to}] drawn as vertical lines; marks: [{epoch,
+    text}] the epochs a diagnosis points at.
 
     The x axis is in epochs; step s is drawn at s / steps_per_epoch (the end of epoch e is
     step e * steps_per_epoch).
@@ -87,6 +100,7 @@ def loss_figure(step, loss, *, train_epochs=(), train_loss=(), val_epochs=(), va
     if not data:
         return empty_figure(data, layout, "The loss appears here once training starts")
     _lr_markers(layout, lr_changes, spe)
+    _diagnosis_markers(layout, marks)
     layout["xaxis"].update(title={"text": "epoch"}, rangemode="tozero")
     layout["yaxis"].update(title={"text": "loss"}, type="log" if log_y else "linear",
                            rangemode="normal" if log_y else "tozero")

@@ -22,6 +22,7 @@ from ..resync import ask_resync
 from ..settings import steps_per_epoch
 from ..wording import HELP
 from .boundary import boundary_controls, boundary_view
+from .diagnosis import chart_marks, diagnosis_view
 from .insides import detail_view
 from .kept import feed_for, show
 from .waiting import show_waiting
@@ -56,8 +57,8 @@ def show_run(store: Store, run: Run, dataset, ref: dict) -> None:
 
 
 def show_live(store: Store, run: Run, dataset) -> None:
-    """The live view: progress and loss, the decision boundary (2-D data), fairness over training
-    (data with groups) and the network's insides; polling while the run is active, drawn once otherwise."""
+    """The live view: progress and loss, the decision boundary (2-D data), the diagnosis, fairness over
+    training (data with groups) and the network's insides; polling while the run is active, drawn once otherwise."""
     catching_up = run.status not in ACTIVE and _behind(store, run)
     fast, slow = poll_every(run, catching_up)
     if dataset.is_2d:
@@ -71,6 +72,7 @@ def show_live(store: Store, run: Run, dataset) -> None:
     else:
         st.fragment(live_view, run_every=fast)(store, run.id, dataset, run.status, catching_up)
         loss_controls()
+    st.fragment(diagnosis_view, run_every=slow)(run.id, dataset)
     st.fragment(detail_view, run_every=slow)(run.id, dataset)
 
 
@@ -133,10 +135,10 @@ def live_view(store: Store, run_id: str, dataset, shown_status: str, catching_up
         ve, vl = feed.epoch_series("val_loss")
         return loss_figure(feed.loss_step, feed.loss, train_epochs=te, train_loss=tl, val_epochs=ve,
                            val_loss=vl, steps_per_epoch=spe, smoothing=smoothing,
-                           lr_changes=feed.lr_changes(), log_y=log_y)
+                           lr_changes=feed.lr_changes(), log_y=log_y, marks=chart_marks(feed, dataset))
 
     st.markdown("**Loss** — lower is better")
-    show(feed, "loss", loss_fig, (feed.last_step, len(feed.events), smoothing, log_y))
+    show(feed, "loss", loss_fig, (feed.last_step, len(feed.events), smoothing, log_y, run.status))
 
 
 def _run_now(store: Store, run_id: str, shown_status: str) -> Run:
