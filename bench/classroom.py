@@ -41,7 +41,7 @@ from pathlib import Path
 from . import class_pages as pages
 from .browser import Server, chromium
 from .spread import spread
-from .tree import TreeSampler, workers_of
+from .tree import TreeSampler, browser_processes, lower_priority, workers_of
 
 BURST_TIMEOUT_S = 900
 SETTLE_S = 60                       # after the last run ended, for every page to draw it
@@ -161,8 +161,10 @@ def _run_times(store, run) -> dict:
     return {"owner": run.owner, "status": run.status, "created": run.created, "start": start, "end": end}
 
 
-def burst(browser, mode: str, students: int) -> dict:
-    """One class in the executor's `mode` on a fresh workspace: its raw measurements."""
+def burst(browser, mode: str, students: int, browser_nice: int = 0) -> dict:
+    """One class in the executor's `mode` on a fresh workspace: its raw measurements. `browser_nice` > 0 gives
+    the browsers a lower priority than the server and its workers, as when each student's browser runs on a
+    machine of their own (their CPU is measured either way)."""
     from core.runs import Store
     with tempfile.TemporaryDirectory() as tmp:
         srv, code = class_server(Path(tmp), mode)
@@ -172,6 +174,7 @@ def burst(browser, mode: str, students: int) -> dict:
             students_pages = pages.join_all(browser, srv.url, code, [f"Student {i + 1}" for i in range(students)])
             observer = pages.observer_page(browser, srv.url, code)
             contexts = [p.context for p in [*students_pages, observer]]
+            lower_priority(browser_processes(), browser_nice)
             sampler = TreeSampler(srv.proc.pid, srv.home, floor=MEMORY_FLOOR)
             at = time.time() * 1000 + 2000 + 50 * students
             for page in students_pages:
@@ -257,7 +260,8 @@ def compare(by_mode: dict) -> dict:
 
 
 # ---------------------------------------------------------------- all of it
-def classroom(students: int = 30, repeats: int = 1, quick: bool = False, modes=("pool", "spawn")) -> dict:
+def classroom(students: int = 30, repeats: int = 1, quick: bool = False, modes=("pool", "spawn"),
+              browser_nice: int = 0) -> dict:
     """Both executors' bursts, `repeats` each, the order turning each repeat; figures, ratios and targets."""
     from core.limits import current
     alone_s = one_run_alone(1 if quick else 3)
@@ -266,10 +270,11 @@ def classroom(students: int = 30, repeats: int = 1, quick: bool = False, modes=(
     with chromium() as browser:
         for k in range(repeats):
             for mode in (modes if k % 2 == 0 else tuple(reversed(modes))):
-                raw = burst(browser, mode, students)
+                raw = burst(browser, mode, students, browser_nice)
                 by_mode[mode].append({**figures(raw, alone_s, slots, cores), "load_average": os.getloadavg()[0]})
                 print(f"{mode}: {json.dumps(by_mode[mode][-1])}", file=sys.stderr, flush=True)
-    out = {"students": students, "repeats": repeats, "one_run_alone_s": round(alone_s, 2), "cores": cores,
+    out = {"students": students, "repeats": repeats, "browser_nice": browser_nice,
+           "one_run_alone_s": round(alone_s, 2), "cores": cores,
            "slots": slots, **{m: v for m, v in by_mode.items()},
            "targets": {m: [targets(f) for f in v] for m, v in by_mode.items()}}
     if set(modes) == {"pool", "spawn"}:
@@ -298,9 +303,12 @@ def main(argv=None) -> int:
     p.add_argument("--repeats", type=int, default=1)
     p.add_argument("--quick", action="store_true", help="one calibration run instead of three (a smoke run)")
     p.add_argument("--modes", default="pool,spawn", help="the executors to measure, in order (default pool,spawn)")
+    p.add_argument("--browser-nice", type=int, default=0,
+                   help="run the browsers at this lower priority (e.g. 19), as if each student had a machine of "
+                        "their own; 0 (the default) shares the cores equally")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     a = p.parse_args(argv)
-    result = classroom(a.students, a.repeats, a.quick, tuple(a.modes.split(",")))
+    result = classroom(a.students, a.repeats, a.quick, tuple(a.modes.split(",")), a.browser_nice)
     if a.json:
         print(json.dumps(result))
     else:

@@ -144,3 +144,16 @@ machine runs out."""
         return {"peak_rss_mb": self.peak_rss / 2**20, "peak_workers": self.peak_workers,
                 "server_cpu_s": self.server_cpu - self.server_cpu0, "worker_cpu_s": sum(c - self.worker_cpu0.get(pid, 0.0) for pid, c in self.worker_cpu.items()),
                 "browser_cpu_s": sum(c - self.browser_cpu0.get(pid, 0.0) for pid, c in self.browser_cpu.items())}
+
+
+def lower_priority(pids: list[int], nice: int) -> int:
+    """Give these processes the scheduling priority `nice` (0 leaves them as they are); how many changed.
+    Chromium's renderers are started by its zygote, so renicing it covers the pages opened later too."""
+    changed = 0
+    for pid in pids if nice else []:
+        try:
+            os.setpriority(os.PRIO_PROCESS, pid, nice)
+            changed += 1
+        except OSError:
+            continue
+    return changed
