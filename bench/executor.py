@@ -24,24 +24,16 @@ import time
 from pathlib import Path
 
 from .spread import spread
+from .tree import rss_bytes, workers_of
 
 
 def _worker_processes(home: Path) -> list[int]:
     """Resident bytes of each live worker process of the workspace."""
-    want = os.path.realpath(home).encode()
-    page = os.sysconf("SC_PAGE_SIZE")
     out = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
+    for pid in workers_of(home):
         try:
-            args = (entry / "cmdline").read_bytes().split(b"\0")
-            if b"core.runs.worker" not in args or b"--home" not in args:
-                continue
-            if os.path.realpath(args[args.index(b"--home") + 1]) != want:
-                continue
-            out.append(int((entry / "statm").read_text().split()[1]) * page)
-        except (OSError, ValueError, IndexError):
+            out.append(rss_bytes(pid))
+        except OSError:                 # ended meanwhile
             continue
     return out
 
