@@ -130,3 +130,25 @@ def test_every_package_says_what_it_offers():
               if not ast.get_docstring(ast.parse(p.read_text(encoding="utf-8")))]
     assert silent == []
 
+
+
+def module_name(test_file: Path) -> str:
+    """The name pytest imports a test file under: its basename, prefixed by the packages (folders with an
+    __init__.py) it sits in."""
+    parts, folder = [test_file.stem], test_file.parent
+    while (folder / "__init__.py").exists():
+        parts.insert(0, folder.name)
+        folder = folder.parent
+    return ".".join(parts)
+
+
+def test_no_two_test_files_share_a_module_name():
+    """Two test files imported under one name stop the whole suite's collection in a fresh clone."""
+    seen: dict[str, Path] = {}
+    clashes = []
+    for path in sorted((ROOT / "tests").rglob("test_*.py")):
+        name = module_name(path)
+        if name in seen:
+            clashes.append(f"{seen[name].relative_to(ROOT)} and {path.relative_to(ROOT)} are both '{name}'")
+        seen[name] = path
+    assert not clashes, "; ".join(clashes) + ": rename one of each pair"
