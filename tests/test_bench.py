@@ -66,7 +66,10 @@ def test_bench_quick_prints_one_json_object_with_every_ratio_and_its_spread(caps
     lines = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in lines[:4]] == list(training["configs"])
     assert lines[4].startswith("train_vs_tensor_loop") and lines[5].startswith("train_vs_dataloader")
-    assert lines[7].startswith("two workers at once ÷ one alone")
+    health = len(result["health_cost"])
+    assert health >= 1 and all(line.startswith("epoch time with the units' health logged ÷ without")
+                               for line in lines[7:7 + health])
+    assert lines[7 + health].startswith("two workers at once ÷ one alone")
 
 
 def test_fair_share_wait_is_what_round_robin_on_k_slots_gives():

@@ -120,6 +120,7 @@ def test_a_slow_explanation_is_computed_by_a_worker_with_its_place_or_progress_t
     to_max(page, "Background rows")
     ask = main.get_by_role("button", name="Compute (about")
     ask.wait_for(timeout=TIMEOUT)
+    wait_idle(page, TIMEOUT)                  # the estimate's script run over: the button is drawn for good
     ask.click()
     waiting = main.get_by_text("in line").or_(main.locator("[data-testid='stProgress']"))
     waiting.first.wait_for(timeout=TIMEOUT)
