@@ -58,6 +58,8 @@ class Limits:
     max_explain_rows: int = _limit(2_000, "rows explained at once")
     max_background: int = _limit(1_000, "background rows of a SHAP explanation")
     max_bootstrap: int = _limit(5_000, "bootstrap resamples of a fairness confidence interval")
+    max_inline_explain_seconds: int = _limit(3, "estimated seconds of an explanation the server computes itself "
+                                                "(a longer one is asked for first and computed by a worker)")
     max_band_edges: int = _limit(20, "edges that cut a number column (age) into bands")
     # an uploaded ONNX model
     max_onnx_bytes: int = _limit(50 * 2**20, "size of an uploaded ONNX model, in bytes")

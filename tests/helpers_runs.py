@@ -7,6 +7,15 @@ from pathlib import Path
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 
 
+def explained_inline_up_to(monkeypatch, seconds: int) -> None:
+    """The server computes explanations estimated up to `seconds` itself, longer ones by a worker (0: every one
+    is asked for first and computed by a worker)."""
+    import dataclasses
+
+    from core import limits
+    monkeypatch.setattr(limits, "LIMITS", dataclasses.replace(limits.LIMITS, max_inline_explain_seconds=seconds))
+
+
 def open_page(home, monkeypatch, page: str, run_id: str | None = None, state: dict | None = None,
               timeout: float = 120):
     """The app on workspace `home`, switched to pages/<page>.py with `run_id` in the URL and `state` in

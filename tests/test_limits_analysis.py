@@ -13,7 +13,7 @@ from core.analysis.explain import ExplainError, RunExplainer, background_rows
 from core.analysis.fairness import FairnessError, Grouping, audit
 from core.cli import main
 from core.runs import Store
-from tests.helpers_runs import open_page, shown, train_run
+from tests.helpers_runs import explained_inline_up_to, open_page, shown, train_run
 
 ABOVE = {"max_explain_rows": 2_001, "max_background": 1_001, "max_lime_samples": 20_001}
 
@@ -89,8 +89,7 @@ def test_the_fairness_page_says_the_band_edge_limit_under_the_box(runs, monkeypa
 
 def test_the_explain_page_offers_no_more_rows_or_background_than_the_limits(runs, monkeypatch):
     home, ids = runs
-    import dashboard.explain.slow as slow
-    monkeypatch.setattr(slow, "SLOW_S", 1e9)
+    explained_inline_up_to(monkeypatch, 10**9)
     monkeypatch.setattr(limits, "LIMITS", dataclasses.replace(limits.LIMITS, max_explain_rows=5, max_background=7))
     at = open_page(home, monkeypatch, "explain", ids["german"])
     assert at.slider(key="xp_rows").max == 5

@@ -97,8 +97,10 @@ CASES = [
 # limit in force the same way and sees a slow model stopped there.
 # What a run keeps and how runs share the workers are checked with limits changed at run time where they
 # act: tests/runs/test_thinning.py (points, frames, checkpoints), tests/runs/test_queue.py and test_pool.py.
+# Which explanations the server computes itself: tests/dashboard/explain/test_explain_page.py (0: every one is
+# asked for first and done by a worker; a billion: none is).
 ELSEWHERE = {"onnx_seconds", "max_loss_points", "max_epoch_points", "max_frames", "max_epoch_checkpoints",
-             "workers", "max_active_runs_per_person"}
+             "workers", "max_active_runs_per_person", "max_inline_explain_seconds"}
 
 
 @pytest.mark.parametrize("name, value, check, said", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])

@@ -6,14 +6,14 @@ import time
 
 import streamlit as st
 
-from .help import HELP
+from core import limits
 
-SLOW_S = 3.0                  # a request estimated above this asks before it starts
+from .help import HELP
 
 
 def is_slow(seconds: float) -> bool:
     """Whether a request estimated at `seconds` is asked for first and done by a worker of the server."""
-    return seconds > SLOW_S
+    return seconds > limits.current().max_inline_explain_seconds
 
 
 def progress_bar(text: str):
@@ -31,7 +31,7 @@ def progress_bar(text: str):
 
 def ask_before_slow(seconds: float, what: str, key: str) -> bool:
     """True when the work may start: it is quick, or the user pressed the button under the estimate."""
-    if seconds <= SLOW_S:
+    if not is_slow(seconds):
         return True
     box = st.empty()
     with box.container():

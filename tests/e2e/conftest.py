@@ -19,7 +19,9 @@ def workspace(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def server(workspace):
     """Yields the base URL of a Glassnet server started as `make run` starts it."""
-    srv = Server(workspace)
+    # explanations estimated over a second are computed by a worker (after Compute), so the browser tests of
+    # that path do not depend on how fast this machine is
+    srv = Server(workspace, env={"GLASSNET_MAX_INLINE_EXPLAIN_SECONDS": "1"})
     srv.start()
     yield srv.url
     srv.stop()

@@ -122,7 +122,8 @@ def test_a_slow_explanation_is_computed_by_a_worker_with_its_place_or_progress_t
     ask.wait_for(timeout=TIMEOUT)
     wait_idle(page, TIMEOUT)                  # the estimate's script run over: the button is drawn for good
     ask.click()
-    waiting = main.get_by_text("in line").or_(main.locator("[data-testid='stProgress']"))
+    # its place in line, or 'starting' (a worker has taken it and loads the run), or its progress
+    waiting = main.get_by_text("waits for a worker of the server").or_(main.locator("[data-testid='stProgress']"))
     waiting.first.wait_for(timeout=TIMEOUT)
     main.get_by_role("button", name="Cancel").wait_for(timeout=TIMEOUT)
     no_exception(page)

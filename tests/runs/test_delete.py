@@ -10,7 +10,7 @@ from core.analysis.explain import RunExplainer
 from core.runs import Store, StoreError, executor
 from core.runs.registry import trains
 from core.spec import NetworkSpec, TrainSpec
-from tests.helpers_runs import open_page, train_run
+from tests.helpers_runs import explained_inline_up_to, open_page, train_run
 
 TABLES = ("metrics", "frames", "events", "artefacts")
 TIMEOUT = 120
@@ -54,8 +54,7 @@ def test_deleting_on_the_runs_page_forgets_what_the_pages_hold_about_the_run(hom
     keep = train_run(home, "spiral", epochs=3, name="keep")
     gone = train_run(home, "spiral", epochs=3, name="gone")
     run = Store(home).get_run(gone)
-    import dashboard.explain.slow as slow
-    monkeypatch.setattr(slow, "SLOW_S", 1e9)               # the explanation starts at once
+    explained_inline_up_to(monkeypatch, 10**9)  # the explanation starts at once
     at = open_page(home, monkeypatch, "explain", gone)
     explained = at.session_state["xp_checkpoint"]                # the weights each page loaded
     at.switch_page("../pages/evaluate.py").run()

@@ -45,6 +45,10 @@ def starts(store, run_ids) -> list[str]:
     return sorted(first, key=first.get)
 
 
+def kinds(store, run_id) -> list[str]:
+    return [e["kind"] for e in store.events(run_id)]
+
+
 def training(store, run_id, min_epoch=1):
     run = store.get_run(run_id)
     return run.status == "running" and run.epoch >= min_epoch
@@ -133,7 +137,8 @@ def test_stop_pause_and_learning_rate_of_runs_waiting_in_line(store, spiral, poo
     pool_of(1)
     blocker = submit(store, spiral, train=LONG, name="blocker")
     wait_for(lambda: training(store, blocker), TIMEOUT, what="the first run to hold the only worker")
-    stopped, paused = submit(store, spiral, name="stopped in line"), submit(store, spiral, name="paused in line")
+    # the paused run trains long: a short one could finish between two looks at it once resumed
+    stopped, paused = submit(store, spiral, name="stopped in line"), submit(store, spiral, LONG, name="paused in line")
     assert executor.queue_position(store, stopped)[0] == 1
     assert executor.queue_position(store, paused)[0] == 2
 
@@ -143,8 +148,10 @@ def test_stop_pause_and_learning_rate_of_runs_waiting_in_line(store, spiral, poo
     assert store.get_run(paused).status == "queued" and executor.queue_position(store, paused)[0] == 1
     executor.stop(store, blocker, wait=30)
 
-    run = wait_for(lambda: (lambda r: r if r.status == "paused" else None)(store.get_run(paused)), TIMEOUT,
-                   what="the paused run to get the worker")
+    # the row says 'paused' a moment before the events that go with it (the learning rate, the pause) are written
+    wait_for(lambda: store.get_run(paused).status == "paused" and "pause" in kinds(store, paused), TIMEOUT,
+             what="the paused run to get the worker")
+    run = store.get_run(paused)
     assert run.step == 0                                 # it started paused: not one step was taken
     lr = [e for e in store.events(paused) if e["kind"] == "lr"]
     assert len(lr) == 1 and lr[0]["detail"] == {"from": 0.01, "to": 0.002} and lr[0]["step"] == 0
@@ -166,7 +173,7 @@ def test_stop_does_not_end_a_run_a_worker_has_taken_but_asks_its_worker(store, s
     assert queue.claim(store, os.getpid()) == run_id
     run = executor.stop(store, run_id)
     assert (run.status, run.control, run.pid) == ("queued", "stop", os.getpid())
-    assert [e["kind"] for e in store.events(run_id)] == ["stop_requested"]
+    assert kinds(store, run_id) == ["stop_requested"]
 
 
 # ------------------------------------------------------------------ the per-person cap

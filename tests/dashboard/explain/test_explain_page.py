@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.helpers_runs import open_page, train_run
+from tests.helpers_runs import explained_inline_up_to, open_page, train_run
 from tests.helpers_runs import shown
 
 
@@ -18,8 +18,7 @@ from tests.helpers_runs import shown
 def never_ask_first(monkeypatch):
     """Every request starts at once (the time estimate depends on how busy the machine is); the test of
     the question before a slow request sets its own threshold."""
-    import dashboard.explain.slow as slow
-    monkeypatch.setattr(slow, "SLOW_S", 1e9)
+    explained_inline_up_to(monkeypatch, 10**9)
 
 
 @pytest.fixture(scope="module")
@@ -143,8 +142,7 @@ def job_done(home, kind: str):
 def test_a_slow_request_is_computed_as_a_job_of_the_pool_not_in_the_page(trained, monkeypatch, pool_ended):
     home, ids = trained
     import core.analysis.explain.run as run_module
-    import dashboard.explain.slow as slow
-    monkeypatch.setattr(slow, "SLOW_S", -1.0)
+    explained_inline_up_to(monkeypatch, 0)
     sizes = []                    # the rows of every SHAP computation this process makes (the estimate's: 1 and 3)
     monkeypatch.setattr(run_module, "shap_values", lambda model, X, *a, **k: (sizes.append(len(X)),
                                                                                shap_values(model, X, *a, **k))[1])
@@ -155,7 +153,8 @@ def test_a_slow_request_is_computed_as_a_job_of_the_pool_not_in_the_page(trained
     at.button(key="xp_compute").click().run()
     assert not at.exception
     assert not traces(at, "bar")
-    assert "in line" in texts(at) or at.get("progress")          # its place in line, or its progress
+    # its place in line (or 'starting': a worker has taken it), or its progress
+    assert "waits for a worker of the server" in texts(at) or at.get("progress")
     assert at.button(key="xp_compute_cancel")
     job = job_done(home, "shap")
     assert job.status == "done", job.message
@@ -173,8 +172,7 @@ def test_a_failed_job_says_why_and_a_waiting_one_is_found_again_not_started_twic
     from core.runs import Store
     from core.runs.job_table import insert, update_if
     home, ids = trained
-    import dashboard.explain.slow as slow
-    monkeypatch.setattr(slow, "SLOW_S", -1.0)
+    explained_inline_up_to(monkeypatch, 0)
     state = {"xp_background": 41}
     at = open_explain(home, monkeypatch, ids["iris"], state=state)
     request = {"run": ids["iris"], "checkpoint": "last", "epoch": 30, "method": "exact", "split": "test",
@@ -439,10 +437,9 @@ def test_your_own_onnx_model_gets_a_bar_chart_and_a_waterfall(trained, onnx_and_
 def test_a_slow_explanation_of_your_own_model_is_a_job_reading_the_files_kept_in_your_space(
         trained, onnx_and_csv, monkeypatch, pool_ended):
     import hashlib
-    import dashboard.explain.slow as slow
     home, ids = trained
     model, csv, features = onnx_and_csv
-    monkeypatch.setattr(slow, "SLOW_S", -1.0)
+    explained_inline_up_to(monkeypatch, 0)
     at = open_explain(home, monkeypatch, ids["iris"], tab="Bring your own model")
     upload(at, model, csv)
     assert "will take about" in at.warning[0].value and not traces(at, "bar")

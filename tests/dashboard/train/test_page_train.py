@@ -195,9 +195,10 @@ def test_pause_step_resume_and_stop_change_the_run(home):
     at = train_page()
     run = start_long_run(at, home)
     at.button(key="train.pause").click().run()
+    # the row says 'paused' a moment before the step it paused at is written with the pause event
     run = rerun_until(at, lambda: (r := current_run(at, home)).status == "paused" and r, "the pause")
-    at.run()
-    step = run.step
+    rerun_until(at, lambda: "pause" in [e["kind"] for e in Store(home).events(run.id)], "the pause to be recorded")
+    step = current_run(at, home).step
     at.button(key="train.step").click().run()
     rerun_until(at, lambda: current_run(at, home).step == step + 1, "one more step")
     assert current_run(at, home).status == "paused"
