@@ -60,12 +60,7 @@ class Job:
 
 def ensure_jobs(store) -> None:
     """Create the jobs table in a workspace that has none yet (once per connection)."""
-    if getattr(store, "_job_table", False):
-        return
-    if not store.db.execute("SELECT 1 FROM sqlite_master WHERE name='jobs_by_status'").fetchone():
-        for statement in filter(str.strip, TABLE.split(";")):   # not executescript: it would end a transaction
-            store.db.execute(statement)
-    store._job_table = True
+    store.ensure_tables(TABLE, "jobs_by_status")
 
 
 def request_text(request: dict) -> str:

@@ -32,12 +32,7 @@ CREATE INDEX IF NOT EXISTS runs_by_status ON runs (status, pid);
 
 def ensure_tables(store) -> None:
     """Create the pool's tables in a workspace that has none yet (once per connection)."""
-    if getattr(store, "_pool_tables", False):
-        return
-    if not store.db.execute("SELECT 1 FROM sqlite_master WHERE name='runs_by_status'").fetchone():
-        for statement in filter(str.strip, TABLES.split(";")):   # not executescript: it would end a transaction
-            store.db.execute(statement)
-    store._pool_tables = True
+    store.ensure_tables(TABLES, "runs_by_status")
 
 
 def is_pool_process(pid: int | None, home) -> bool:

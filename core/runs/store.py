@@ -247,6 +247,18 @@ class Store:
     def transaction(self):
         return _Transaction(self.db)
 
+    def ensure_tables(self, statements: str, last: str) -> None:
+        """Create the tables of a part that keeps its own (the pool's, the jobs'), once per connection:
+        `statements` are ';'-separated CREATE … IF NOT EXISTS, `last` names the object the last one creates,
+        so a workspace that has them all is recognised by one lookup."""
+        done = self.__dict__.setdefault("_ensured", set())
+        if last in done:
+            return
+        if not self.db.execute("SELECT 1 FROM sqlite_master WHERE name=?", (last,)).fetchone():
+            for statement in filter(str.strip, statements.split(";")):
+                self.db.execute(statement)         # one by one: executescript would end a transaction
+        done.add(last)
+
     # ----------------------------------------------------------- metrics
     def add_metrics(self, run_id: str, rows: list[tuple[int, int, str, float]]) -> None:
         """rows: (step, epoch, name, value)."""

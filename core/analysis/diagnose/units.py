@@ -15,7 +15,7 @@ DEAD_SHARE = 0.5
 
 def symmetry(log: RunLog) -> Diagnosis | None:
     """A hidden layer whose units are identical at the last logged epoch."""
-    alike = {label: ev for label, ev in log.layers("unit_spread").items() if len(ev[1]) and ev[1][-1] <= SYMMETRY_SPREAD}
+    alike = _layers_now(log, "unit_spread", lambda v: v <= SYMMETRY_SPREAD)
     if not alike:
         return None
     label, (epochs, values) = next(iter(alike.items()))
@@ -36,7 +36,7 @@ def symmetry(log: RunLog) -> Diagnosis | None:
 
 def dead_relu(log: RunLog) -> Diagnosis | None:
     """A ReLU layer with most of its units silent at the last logged epoch."""
-    dead = {label: ev for label, ev in log.layers("dead_share").items() if len(ev[1]) and ev[1][-1] >= DEAD_SHARE}
+    dead = _layers_now(log, "dead_share", lambda v: v >= DEAD_SHARE)
     if not dead:
         return None
     label, (epochs, values) = max(dead.items(), key=lambda kv: kv[1][1][-1])
@@ -52,6 +52,11 @@ def dead_relu(log: RunLog) -> Diagnosis | None:
                  f"{since:,}); see the gradient chart.",
         severity="error", chart="grads", epochs=(since,),
         numbers={"layers": {lb: float(ev[1][-1]) for lb, ev in dead.items()}, "threshold": DEAD_SHARE})
+
+
+def _layers_now(log: RunLog, name: str, test) -> dict:
+    """The layers whose per-layer series `name` passes `test` at its last logged epoch: label → (epochs, values)."""
+    return {label: ev for label, ev in log.layers(name).items() if len(ev[1]) and test(ev[1][-1])}
 
 
 def _since(epochs, flags) -> int:
