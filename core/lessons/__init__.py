@@ -55,7 +55,7 @@ def lesson(name: str, home: Path | str | None = None) -> Lesson:
         if one.name == name:
             return one
     names = ", ".join(one.name for one in found) or "none"
-    raise LessonError(f"{name}.json", "", f"there is no lesson {name!r}; the lessons are {names}")
+    raise LessonError("", "", f"there is no lesson {name!r}; the lessons are {names}")
 
 
 def check(one: Lesson, store, run_ids: list[str]) -> Verdict:

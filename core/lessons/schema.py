@@ -31,7 +31,8 @@ class LessonError(ValueError):
     """A lesson file Glassnet cannot use; the message names the file, the field and the fix."""
 
     def __init__(self, file: str, field: str, detail: str):
-        super().__init__(f"lesson file {file}: {field}: {detail}" if field else f"lesson file {file}: {detail}")
+        where = f"lesson file {file}: " if file else ""
+        super().__init__(f"{where}{field}: {detail}" if field else f"{where}{detail}")
         self.file, self.field, self.detail = file, field, detail
 
 
