@@ -136,9 +136,21 @@ def _setup(r: _Reader, setup) -> dict:
             out[key] = parse(setup[key]).to_dict()
         except (DataError, SpecError) as e:
             r.fail(f"setup.{key}", str(e))
-    if out["dataset"]["kind"] != "builtin":
-        r.fail("setup.dataset.kind", "a lesson uses a built-in dataset (kind \"builtin\"), so everyone has it")
+    _builtin(r, out["dataset"])
     return out
+
+
+def _builtin(r: _Reader, dataset: dict) -> None:
+    """A lesson's data is a built-in set (so everyone has it) with parameters that set takes."""
+    from core.data.builtin import BUILTIN
+    if dataset["kind"] != "builtin":
+        r.fail("setup.dataset.kind", "a lesson uses a built-in dataset (kind \"builtin\"), so everyone has it")
+    if dataset["name"] not in BUILTIN:
+        r.fail("setup.dataset.name", f"there is no built-in dataset {dataset['name']!r}; use one of {', '.join(BUILTIN)}")
+    unknown = sorted(set(dataset["params"]) - set(BUILTIN[dataset["name"]]["params"]) - {"seed"})
+    if unknown:
+        r.fail(f"setup.dataset.params.{unknown[0]}", f"{dataset['name']} takes no such parameter; it takes "
+               f"{', '.join([*BUILTIN[dataset['name']]['params'], 'seed'])}")
 
 
 def _condition(r: _Reader, value, path: str) -> None:
