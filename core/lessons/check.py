@@ -141,7 +141,7 @@ def check_runs(lesson: Lesson, store, runs: list) -> Verdict:
     shared: dict = {}
     facts = [RunFacts(store, run, _datasets=shared) for run in runs if on_lesson_data(lesson, run.dataset)]
     if not facts:
-        return Verdict(False, f"None of these runs is on this lesson's data ({data_words(lesson)}) yet: open the "
+        return Verdict(False, f"None of your runs is on this lesson's data ({data_words(lesson)}) yet: open the "
                               "setup, train it, and check again.")
     roles = lesson.check["runs"]
     candidates = []

@@ -18,6 +18,7 @@ LESSON_PICK = "lessons.pick"                # the lesson open (a radio)
 LESSON_OPEN = "lessons.open"                # the button that opens its ready setup
 LESSON_CHECK = "lessons.check"              # the button that checks this person's runs
 LESSON_HAND_OUT = "lessons.hand_out"        # the teacher's button that hands the lesson out
+LESSON_KEPT = "_lessons_kept"               # that choice, kept while another page is shown
 LESSON_VERDICTS = "_lessons_verdicts"       # {lesson name: (passed, sentence)} of this session's checks
 
 __all__ = ["chosen_lesson", "lesson_actions", "lesson_problems", "lesson_text"]
@@ -40,12 +41,12 @@ def chosen_lesson() -> Lesson | None:
         st.info("There are no lessons to show.")
         return None
     names = [one.name for one in found]
-    wanted = st.query_params.get("lesson")
+    wanted = st.query_params.get("lesson") or st.session_state.get(LESSON_KEPT)
     if LESSON_PICK not in st.session_state and wanted in names:
         st.session_state[LESSON_PICK] = wanted
     titles = {one.name: f"{i}. {one.title}" for i, one in enumerate(found, 1)}
     name = st.radio("Lesson", names, key=LESSON_PICK, format_func=titles.get, label_visibility="collapsed")
-    st.query_params["lesson"] = name
+    st.query_params["lesson"] = st.session_state[LESSON_KEPT] = name
     return next(one for one in found if one.name == name)
 
 

@@ -46,6 +46,10 @@ def test_a_lesson_opens_with_its_text_and_question(tmp_path, monkeypatch):
     one = lesson("bias-fairness")
     assert one.title in texts(at) and one.question in texts(at)
     assert at.query_params["lesson"] in ("bias-fairness", ["bias-fairness"])
+    at.switch_page("../pages/runs.py").run()
+    at.query_params.pop("lesson", None)                               # the menu's links carry no ?lesson=
+    at.switch_page("../pages/lessons.py").run()
+    assert at.radio(key=LESSON_PICK).value == "bias-fairness"          # the lesson open is kept meanwhile
 
 
 def test_the_setup_button_fills_the_settings_and_goes_to_train(tmp_path, monkeypatch):
@@ -62,7 +66,7 @@ def test_the_setup_button_fills_the_settings_and_goes_to_train(tmp_path, monkeyp
 def test_check_my_runs_says_what_is_missing_then_what_was_found(trained, tmp_path, monkeypatch):
     at = lessons_page(tmp_path, monkeypatch)                        # a workspace without runs
     at.button(key=LESSON_CHECK).click().run()
-    assert "None of these runs is on this lesson's data" in shown(at.info[0].value)
+    assert "None of your runs is on this lesson's data" in shown(at.info[0].value)
     home, _ = trained
     at = lessons_page(home, monkeypatch)
     at.button(key=LESSON_CHECK).click().run()
@@ -84,7 +88,7 @@ def test_a_student_s_check_sees_only_their_runs_and_the_teacher_hands_a_lesson_o
         tokens = {p.name: token_for(store, p) for p in (ada, bob, teacher)}
     at = lessons_page(home, monkeypatch, {"who": tokens["Ada"]})
     at.button(key=LESSON_CHECK).click().run()
-    assert not at.success and "None of these runs" in shown(at.info[0].value)
+    assert not at.success and "None of your runs" in shown(at.info[0].value)
     at = lessons_page(home, monkeypatch, {"who": tokens["Bob"]})
     assert LESSON_HAND_OUT not in [b.key for b in at.button]          # a student hands nothing out
     at.button(key=LESSON_CHECK).click().run()
