@@ -58,3 +58,26 @@ def test_runs_on_other_data_are_not_counted(tmp_path):
         verdict = check(one, store, [other])
     assert not verdict.passed
     assert "lesson's data" in verdict.sentence and "moons" in verdict.sentence, verdict.sentence
+
+
+def test_a_comparison_that_does_not_hold_names_both_runs_and_numbers(tmp_path):
+    one = lesson("optimiser-race")
+    ids = [train_lesson_run(tmp_path, one.setup, "sgd"),
+           train_lesson_run(tmp_path, one.setup, "adam", train={"optimizer": "adam"}),
+           train_lesson_run(tmp_path, one.setup, "short momentum", epochs=2, train={"optimizer": "momentum"})]
+    with Store(tmp_path) as store:
+        verdict = check(one, store, ids)
+    assert not verdict.passed
+    assert verdict.sentence.startswith("Not yet: your momentum run (“short momentum”) has validation loss "), \
+        verdict.sentence
+    assert "your SGD run (“sgd”)" in verdict.sentence and "lower by at least 0.05" in verdict.sentence
+
+
+def test_a_cnn_trained_too_briefly_misses_the_digits_bar(tmp_path):
+    one = lesson("digits-cnn")
+    weak = train_lesson_run(tmp_path, one.setup, "one epoch", epochs=1, train={"lr": 0.0001})
+    with Store(tmp_path) as store:
+        verdict = check(one, store, [weak])
+    assert not verdict.passed
+    assert "“one epoch”" in verdict.sentence and "test accuracy" in verdict.sentence and "at least 90 %" in \
+        verdict.sentence, verdict.sentence
