@@ -2,6 +2,8 @@
 says whether it passed and why (exit 0 passed, 1 not yet, 2 an unknown lesson or run)."""
 from __future__ import annotations
 
+import argparse
+
 from .common import UsageError, add_home, note, print_json
 
 
@@ -13,8 +15,9 @@ def register(sub) -> None:
     c = actions.add_parser("check", help="check runs against a lesson: passed (exit 0) or not yet (exit 1)")
     c.add_argument("name", help="the lesson's name (see `python -m core lessons`)")
     c.add_argument("--run", action="append", required=True, help="a run's id; repeat for each run to look at")
-    c.add_argument("--json", action="store_true", help="print one JSON object")
-    add_home(c)
+    c.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print one JSON object")
+    c.add_argument("--home", default=argparse.SUPPRESS, help="workspace folder (default: GLASSNET_HOME or the "
+                   "per-user data folder)")
     p.set_defaults(func=run)
 
 

@@ -39,6 +39,8 @@ def test_a_passing_check_exits_0_with_its_sentence(zeros_and_he):
     assert "symmetry" in out["sentence"]
     text = cli("lessons", "check", "zeros-vs-he", "--run", zeros, "--run", he, home=home)
     assert text.returncode == 0 and text.stdout.startswith("passed: Your zeros run")
+    before = cli("lessons", "--json", "--home", home, "check", "zeros-vs-he", "--run", zeros, "--run", he)
+    assert before.returncode == 0 and last_json(before)["runs"] == {"zeros": zeros, "he": he}
 
 
 def test_a_check_that_does_not_pass_exits_1_saying_what_is_missing(zeros_and_he):
