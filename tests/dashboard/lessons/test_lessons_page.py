@@ -99,3 +99,12 @@ def test_a_student_s_check_sees_only_their_runs_and_the_teacher_hands_a_lesson_o
     with Store(home) as store:
         handed = current_handout(store)
     assert handed.settings == lesson("imbalance").settings
+
+
+def test_a_broken_lesson_file_is_named_and_the_others_still_open(tmp_path, monkeypatch):
+    (tmp_path / "lessons").mkdir()
+    (tmp_path / "lessons" / "mine.json").write_text('{"name": "mine", "title": 3}')
+    at = lessons_page(tmp_path, monkeypatch)
+    warning = shown(at.warning[0].value)
+    assert warning.startswith("lesson file mine.json: title: must be a text"), warning
+    assert at.radio(key=LESSON_PICK).value == "zeros-vs-he"
