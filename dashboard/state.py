@@ -43,6 +43,7 @@ PAGES = [
     PageInfo("fairness.py", "Fairness", ":material/balance:", "fairness",
              "Does it treat groups alike? Audit, explain the gap, mitigate."),
     PageInfo("runs.py", "Runs", ":material/list:", "runs", "Compare, rename, export runs."),
+    PageInfo("lessons.py", "Lessons", ":material/school:", "lessons", "Guided experiments that check your runs."),
 ]
 
 # The teacher's page of a class: in the menu of the class's teacher only; anyone else who opens its address is

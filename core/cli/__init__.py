@@ -9,18 +9,20 @@
     python -m core explain --run ID --method shap --rows 200 --json
     python -m core fairness --run ID --sensitive sex --json
     python -m core diagnose --run ID --json
+    python -m core lessons --json
+    python -m core lessons check NAME --run ID [--run ID …] --json
     python -m core datasets
     python -m core limits
 
   main(argv), build_parser   the surface; core/__main__.py calls main
   UsageError                 bad command-line input: one line `error: ...`, exit 2      common.py
   one module per command     register(sub) adds its subparser and handler, run(args)    train.py, runs.py, resume.py,
-                                                                                        stop.py, diagnose.py, predict.py,
-                                                                                        export.py, explain.py,
+                                                                                        stop.py, diagnose.py, lessons.py,
+                                                                                        predict.py, export.py, explain.py,
                                                                                         fairness.py, datasets.py,
                                                                                         limits.py
 
-Exit codes: 0 success, 1 training did not finish (diverged/failed), 2 bad input or a workspace that cannot be
+Exit codes: 0 success, 1 training did not finish (diverged/failed) or a lesson's check did not pass, 2 bad input or a workspace that cannot be
 written — full, read-only or gone (one line `error: ...` on stderr, never a traceback), 130 training interrupted
 from the keyboard. The engine is imported when a command runs: `--help`
 and a mistake in the options answer without loading torch.
@@ -31,10 +33,10 @@ import argparse
 import sqlite3
 import sys
 
-from . import datasets, diagnose, explain, export, fairness, limits, predict, resume, runs, stop, train
+from . import datasets, diagnose, explain, export, fairness, lessons, limits, predict, resume, runs, stop, train
 from .common import Parser, UsageError, error_line, read_checkpoint, user_errors, workspace_error
 
-COMMANDS = (train, runs, resume, stop, diagnose, predict, export, explain, fairness, datasets, limits)   # in --help's order
+COMMANDS = (train, runs, resume, stop, diagnose, lessons, predict, export, explain, fairness, datasets, limits)   # in --help's order
 
 __all__ = ["UsageError", "build_parser", "main"]
 
