@@ -22,51 +22,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .schema import SCHEMA, Transaction, ensure_tables
+
 ACTIVE = ("queued", "running", "paused")
+__all__ = ["ACTIVE", "SCHEMA", "Run", "Store", "StoreError", "new_run_id", "check_run_id", "default_home"]
 CHECKPOINT_KINDS = ("epoch", "best", "resume")   # weights kept every few epochs and at the end; the best
                                                  # validation epoch's; the newest logged epoch's, to resume from
 _RUN_ID = re.compile(r"^[0-9a-f]{24}$")
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    id TEXT PRIMARY KEY,
-    name TEXT NOT NULL,
-    status TEXT NOT NULL,
-    created REAL NOT NULL,
-    updated REAL NOT NULL,
-    dataset TEXT NOT NULL,
-    network TEXT NOT NULL,
-    train TEXT NOT NULL,
-    device TEXT,
-    summary TEXT NOT NULL DEFAULT '{}',
-    error TEXT,
-    pid INTEGER,
-    heartbeat REAL,
-    epoch INTEGER NOT NULL DEFAULT 0,
-    step INTEGER NOT NULL DEFAULT 0,
-    control TEXT NOT NULL DEFAULT 'run',
-    lr_request REAL,
-    owner TEXT,
-    parent TEXT
-);
-CREATE TABLE IF NOT EXISTS metrics (
-    run TEXT NOT NULL, step INTEGER NOT NULL, epoch INTEGER NOT NULL, name TEXT NOT NULL, value REAL
-);
-CREATE INDEX IF NOT EXISTS metrics_by_name ON metrics (run, name, step);
-CREATE INDEX IF NOT EXISTS metrics_by_step ON metrics (run, step);
-CREATE TABLE IF NOT EXISTS frames (
-    run TEXT NOT NULL, step INTEGER NOT NULL, epoch INTEGER NOT NULL, kind TEXT NOT NULL, data BLOB NOT NULL
-);
-CREATE INDEX IF NOT EXISTS frames_by_kind ON frames (run, kind, step);
-CREATE TABLE IF NOT EXISTS events (
-    run TEXT NOT NULL, step INTEGER NOT NULL, epoch INTEGER NOT NULL, time REAL NOT NULL, kind TEXT NOT NULL, detail TEXT
-);
-CREATE TABLE IF NOT EXISTS artefacts (
-    run TEXT NOT NULL, kind TEXT NOT NULL, epoch INTEGER NOT NULL, path TEXT NOT NULL, created REAL NOT NULL,
-    step INTEGER,
-    PRIMARY KEY (run, kind, epoch)
-);
-"""
 
 
 class StoreError(LookupError):
@@ -245,19 +208,12 @@ class Store:
         shutil.rmtree(self.run_dir(run_id), ignore_errors=True)
 
     def transaction(self):
-        return _Transaction(self.db)
+        return Transaction(self.db)
 
     def ensure_tables(self, statements: str, last: str) -> None:
-        """Create the tables of a part that keeps its own (the pool's, the jobs'), once per connection:
-        `statements` are ';'-separated CREATE … IF NOT EXISTS, `last` names the object the last one creates,
-        so a workspace that has them all is recognised by one lookup."""
-        done = self.__dict__.setdefault("_ensured", set())
-        if last in done:
-            return
-        if not self.db.execute("SELECT 1 FROM sqlite_master WHERE name=?", (last,)).fetchone():
-            for statement in filter(str.strip, statements.split(";")):
-                self.db.execute(statement)         # one by one: executescript would end a transaction
-        done.add(last)
+        """Create the tables of a part that keeps its own (the pool's, the jobs'), once per connection
+        (schema.ensure_tables)."""
+        ensure_tables(self.db, self.__dict__.setdefault("_ensured", set()), statements, last)
 
     # ----------------------------------------------------------- metrics
     def add_metrics(self, run_id: str, rows: list[tuple[int, int, str, float]]) -> None:
@@ -394,15 +350,3 @@ def _check_kind(kind: str) -> None:
     if kind not in CHECKPOINT_KINDS:
         raise ValueError(f"a checkpoint's kind is 'epoch', 'best' or 'resume', not {kind!r} (the newest epoch "
                          "checkpoint is kind 'epoch' without an epoch)")
-
-
-class _Transaction:
-    def __init__(self, db: sqlite3.Connection):
-        self.db = db
-
-    def __enter__(self):
-        self.db.execute("BEGIN IMMEDIATE")
-        return self.db
-
-    def __exit__(self, exc_type, *_):
-        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
