@@ -19,8 +19,8 @@ from ..limits import exceeded
 from ..spec import INITS, NetworkSpec, SpecError
 from .architecture import LayerInfo, Part, plan
 
-MIN_POOLED = 4_000     # weights pooled per initialisation at least (a small layer is drawn again)
-MAX_DRAWS = 1_000      # fresh draws of a small layer at most
+MIN_POOLED = 2_000     # weights pooled per initialisation at least (a small layer is drawn again)
+MAX_DRAWS = 250        # fresh draws of a small layer at most
 MAX_SHOWN = 100_000    # weights kept per initialisation for the histogram
 
 
@@ -70,15 +70,22 @@ def _fans(shape: tuple[int, ...]) -> tuple[int, int]:
 
 
 def _draw(part: Part, how: str, draws: int, seed: int) -> InitialWeights:
+    """The layer built as a run's network builds it, then started afresh `draws - 1` more times with the
+    same initialisation, each draw's weights pooled."""
     import torch
 
-    from .network import _module
+    from .network import _init, _module
 
-    values = []
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        for _ in range(draws):
-            values.append(_module(replace(part, init=how)).weight.detach().reshape(-1))
+        module = _module(replace(part, init=how))
+        values = [module.weight.detach().reshape(-1).clone()]
+        for _ in range(draws - 1):
+            if how == "default":
+                module.reset_parameters()            # PyTorch's own start is the default
+            else:
+                _init(module, how, part.activation)
+            values.append(module.weight.detach().reshape(-1).clone())
     every = values[0] if draws == 1 else torch.cat(values)
     std, mean = torch.std_mean(every, correction=0)
     return InitialWeights(how, every[:MAX_SHOWN].numpy().copy(), float(std), float(mean), draws)
@@ -92,16 +99,24 @@ def initial_weights(spec: NetworkSpec, n_inputs: int, n_outputs: int, image_shap
     layers = weighted_layers(spec, n_inputs, n_outputs, image_shape)
     if not isinstance(layer, int) or not 0 <= layer < len(layers):
         raise SpecError.about("layer", f": there is no layer {layer!r} with weights; pick 0 to {len(layers) - 1}")
+    info, part = layers[layer]
+    return layer_initial_weights(part, info.name, layer, inits=inits, seed=seed)
+
+
+def layer_initial_weights(part: Part, name: str, index: int = 0, *, inits: tuple[str, ...] = INITS,
+                          seed: int = 0) -> LayerInits:
+    """The starting weights of one planned layer (a linear or conv2d Part, from weighted_layers) called
+    `name`, under each initialisation in `inits`; a page can keep them by the Part, which is all they
+    depend on. SpecError for an unknown initialisation or a layer past the parameter limit."""
     unknown = [i for i in inits if i not in INITS]
     if unknown:
         raise SpecError.about("init", f": unknown initialisation {unknown[0]!r}; use one of {', '.join(INITS)}")
-    info, part = layers[layer]
     shape = _shape(part)
     size = math.prod(shape)
     if size > limits.current().max_parameters:
         raise SpecError.about("layers", ": " + exceeded(
-            "max_parameters", f"{info.name} has {size:,} weights", "use a narrower layer"))
+            "max_parameters", f"{name} has {size:,} weights", "use a narrower layer"))
     draws = min(MAX_DRAWS, max(1, math.ceil(MIN_POOLED / size)))
     fan_in, fan_out = _fans(shape)
-    return LayerInits(info.name, layer, shape, fan_in, fan_out, part.activation, part.init,
+    return LayerInits(name, index, shape, fan_in, fan_out, part.activation, part.init,
                       [_draw(part, how, draws, seed) for how in inits])

@@ -135,7 +135,7 @@ def init_histograms(inits, labels: dict[str, str] | None = None, bins: int = 41,
                              marker=dict(color=color, line=dict(width=0)),
                              hovertemplate="weights near %{x:.3g}: %{y:.1f} %<extra>" + titles[k] + "</extra>"),
                       row=k // columns + 1, col=k % columns + 1)
-    fig.update_xaxes(range=[-reach * 1.02, reach * 1.02], zeroline=True, zerolinecolor="#999")
+    fig.update_xaxes(range=[-reach * 1.02, reach * 1.02], zeroline=False)
     fig.update_xaxes(title="starting weight", row=rows)
     fig.update_yaxes(title="% of weights", col=1, rangemode="tozero")
     fig.update_layout(bargap=0)

@@ -2,11 +2,11 @@
 what each one does to training. Only that layer is built (core.model.initial_weights), on the CPU."""
 from __future__ import annotations
 
-import json
+import math
 
 import streamlit as st
 
-from core.model import initial_weights, weighted_layers
+from core.model import Part, layer_initial_weights, weighted_layers
 from core.spec import NetworkSpec, SpecError
 from dashboard import keys
 from dashboard.widgets import md, spec_message
@@ -33,9 +33,9 @@ INIT_EFFECTS = {
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _layer_inits(spec_json: str, n_inputs: int, n_outputs: int, image_shape: tuple | None, layer: int):
-    return initial_weights(NetworkSpec.from_dict(json.loads(spec_json)), n_inputs, n_outputs, image_shape,
-                           layer=layer)
+def _layer_inits(module: str, args: tuple, init: str, activation: str, name: str, index: int):
+    """Kept by the layer's own plan: a change elsewhere in the network draws nothing again."""
+    return layer_initial_weights(Part(module, args, init, activation), name, index)
 
 
 def starting_weights(spec: NetworkSpec, dataset, n_out: int) -> None:
@@ -51,9 +51,9 @@ def starting_weights(spec: NetworkSpec, dataset, n_out: int) -> None:
         st.session_state[keys.BUILD_INIT_LAYER] = 0
     index = st.selectbox("Layer", options, format_func=lambda i: layers[i][0].name, key=keys.BUILD_INIT_LAYER,
                          help="The layer whose starting weights are drawn under every initialisation.")
-    shape = tuple(dataset.image_shape) if dataset.image_shape is not None else None
+    info, part = layers[index]
     try:
-        inits = _layer_inits(json.dumps(spec.to_dict(), sort_keys=True), dataset.n_features, n_out, shape, index)
+        inits = _layer_inits(part.module, tuple(part.args), part.init, part.activation, info.name, index)
     except SpecError as e:
         st.info(md(f"{spec_message(e)}."), icon=":material/info:")
         return
@@ -67,9 +67,7 @@ def starting_weights(spec: NetworkSpec, dataset, n_out: int) -> None:
 def describe(inits) -> str:
     """The caption under the histograms: the layer, its fans and how many weights each histogram holds."""
     draws = inits.weights[0].draws if inits.weights else 1
-    size = 1
-    for s in inits.weight_shape:
-        size *= s
+    size = math.prod(inits.weight_shape)
     pooled = (f"{size:,} weights, drawn afresh {draws:,} times and pooled so the shape shows" if draws > 1
               else f"its {size:,} weights" + (f" ({inits.weights[0].values.size:,} of them drawn)"
                                               if inits.weights and inits.weights[0].values.size < size else ""))

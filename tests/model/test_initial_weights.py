@@ -11,6 +11,7 @@ import torch
 
 from core import limits
 from core.model import build_body, initial_weights, weighted_layers
+from core.model.initial import MIN_POOLED
 from core.spec import INITS, LayerSpec, NetworkSpec, SpecError
 
 
@@ -20,7 +21,7 @@ def test_every_initialisation_the_app_offers_is_drawn_for_the_chosen_layer():
     assert [w.init for w in inits.weights] == list(INITS)
     assert inits.layer == "2. dense 32 relu" and inits.weight_shape == (32, 64)
     assert (inits.fan_in, inits.fan_out) == (64, 32) and inits.activation == "relu" and inits.init == "default"
-    assert all(w.values.dtype == np.float32 and w.values.size == 2 * 2048 and w.draws == 2 for w in inits.weights)
+    assert all(w.values.dtype == np.float32 and w.values.size == 2048 and w.draws == 1 for w in inits.weights)
 
 
 def test_the_spreads_follow_each_rule():
@@ -41,11 +42,14 @@ def test_the_spreads_follow_each_rule():
 def test_they_are_the_weights_a_network_of_that_spec_starts_from():
     spec = NetworkSpec(layers=[LayerSpec(units=16, activation="tanh", init="xavier")])
     inits = initial_weights(spec, 64, 2, inits=("xavier",), seed=7)
-    assert inits.weights[0].draws == 1 + (4_000 - 1) // 1024
+    assert inits.weights[0].draws == math.ceil(MIN_POOLED / 1024) > 1
     torch.manual_seed(7)
     body, _ = build_body(spec, 64, 2)
     first = body[0].weight.detach().reshape(-1).numpy()
     assert np.array_equal(inits.weights[0].values[:first.size], first)
+    second = inits.weights[0].values[first.size:2 * first.size]        # a fresh draw, not a copy
+    assert second.size == first.size and not np.array_equal(second, first)
+    assert np.abs(second).max() <= 5 / 3 * math.sqrt(6 / (64 + 16)) + 1e-6                # Xavier's bound, tanh
 
 
 def test_the_same_seed_draws_the_same_weights_and_leaves_the_global_generator_alone():
