@@ -61,6 +61,9 @@ def test_the_minority_slider_thins_class_1_and_says_what_accuracy_then_means(hom
     text = captions(at)
     assert "0: 380 (95.0%)" in text and "1: 20 (5.0%)" in text
     assert "Always answering **0** would be 95.0% accurate" in text
+    at.switch_page("../pages/build.py").run()                          # away and back: the share stays
+    at.switch_page("../pages/data.py").run()
+    assert at.slider(key="data_minority_spiral").value == 0.05 and balance_counts(at) == [380, 20]
     at.slider(key="data_minority_spiral").set_value(0.5).run()
     assert "minority" not in at.session_state["dataset_ref"]["params"]
     assert balance_counts(at) == [200, 200]
