@@ -46,7 +46,8 @@ def next_step(page_title: str, label: str, text: str) -> None:
 DATA_LABELS = {
     "spiral": "Spiral", "moons": "Moons", "circles": "Circles", "xor": "XOR", "blobs": "Blobs",
     "regression2d": "Wavy surface (regression)", "iris": "Iris flowers", "wine": "Wine",
-    "breast_cancer": "Breast cancer", "diabetes": "Diabetes (regression)", "digits": "Handwritten digits (8×8)",
+    "breast_cancer": "Breast cancer", "nines": "Is it a 9? (digits, imbalanced)", "diabetes": "Diabetes (regression)",
+    "digits": "Handwritten digits (8×8)",
     "german_credit": "German credit", "biased_loans": "Biased loans (synthetic)",
     "two_groups": "Two groups (2-D, synthetic)",
 }

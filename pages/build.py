@@ -8,7 +8,7 @@ import streamlit as st
 from core.spec import NetworkSpec
 from dashboard import keys
 from dashboard.build import (architecture, dataset_to_build_for, downloads, import_box, introduction, layers_panel,
-                             network_message, next_step_text, open_network, preset_panel)
+                             network_message, next_step_text, open_network, preset_panel, starting_weights)
 from dashboard.classroom import handout_note
 from dashboard.state import ready_to_train
 from dashboard.widgets import next_step
@@ -37,6 +37,9 @@ with show:
     st.subheader("Save and share")
     downloads(spec, dataset, n_out)
     import_box()
+
+if n_out is not None:
+    starting_weights(spec, dataset, n_out)
 
 next_step("Train", "Next: train it", next_step_text(dataset))
 

@@ -17,5 +17,7 @@ def run(a) -> int:
         print_json(items)
     else:
         for d in items:
-            print(f"{d['name']:<15} {d['task']:<15} {d.get('description', '')}")
+            params = {**d["params"], **d["options"]}
+            takes = f" [params: {', '.join(f'{k}={v:g}' for k, v in params.items())}]" if params else ""
+            print(f"{d['name']:<15} {d['task']:<15} {d.get('description', '')}{takes}")
     return 0

@@ -17,7 +17,9 @@ def register(sub) -> None:
     t.add_argument("--target", help="the column to predict (with --csv)")
     t.add_argument("--task", choices=["classification", "regression"], help="override the inferred task (with --csv)")
     t.add_argument("--sensitive", help="sensitive column(s), comma-separated (with --csv)")
-    t.add_argument("--param", action="append", metavar="KEY=VALUE", help="dataset parameter, e.g. noise=0.2 (repeatable)")
+    t.add_argument("--param", action="append", metavar="KEY=VALUE",
+                   help="dataset parameter, e.g. noise=0.2 or minority=0.1 (repeatable; "
+                        "`python -m core datasets` lists each set's)")
     t.add_argument("--data-seed", type=int, default=0, help="seed of a generated dataset")
     t.add_argument("--split-seed", type=int, default=0, help="seed of the train/validation/test split")
     t.add_argument("--scaling", default="standard", choices=["standard", "minmax", "none"])

@@ -7,6 +7,7 @@ Every problem a person can fix raises ``DataError``: one sentence naming the pro
 and ``.column`` when it lies in one column.
 
   load_builtin, list_builtin, BUILTIN   the built-in sets              builtin/
+  class_counts, balanced_share          a toy set's points per class under the minority knob   builtin/toy.py
   load_csv, read_csv_bytes              an uploaded table (within core/limits.py)   loading.py, reading.py
   uploaded_csvs, upload_info, read_upload, load_upload,
   remember_upload_settings, delete_upload, Upload    earlier uploads    uploads.py
@@ -22,7 +23,7 @@ and ``.column`` when it lies in one column.
   FairnessError                         cannot be grouped                  groups.py
 """
 
-from .builtin import BUILTIN, DATASETS_DIR, list_builtin, load_builtin
+from .builtin import BUILTIN, DATASETS_DIR, balanced_share, class_counts, list_builtin, load_builtin
 from .columns import csv_columns_summary, infer_task
 from .dataset import Dataset
 from ..limits import Limits
@@ -51,7 +52,9 @@ __all__ = [
     "Limits",
     "Preprocess",
     "Upload",
+    "balanced_share",
     "band_labels",
+    "class_counts",
     "csv_columns_summary",
     "delete_upload",
     "group_labels",

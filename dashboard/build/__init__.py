@@ -11,15 +11,17 @@ Public surface:
     layers_panel(image_data)              the layer chips, "Add layer" and the chosen layer's editor
     architecture(spec, dataset) -> n_out  the network drawn and counted (None when the layers do not fit)
     downloads(spec, dataset, n_out), import_box()     the spec as JSON and PyTorch code, a spec imported
-    charts: neuron_columns, neuron_diagram, block_diagram (pure: layer rows in, a plotly figure out)
+    starting_weights(spec, dataset, n_out)            one layer's starting weights under each initialisation
+    charts: neuron_columns, neuron_diagram, block_diagram, init_histograms (pure: plain data in, a plotly figure out)
 """
 from .architecture import architecture, dataset_to_build_for
-from .charts import block_diagram, neuron_columns, neuron_diagram
+from .charts import block_diagram, init_histograms, neuron_columns, neuron_diagram
 from .guide import introduction, next_step_text
+from .inits import INIT_EFFECTS, INIT_LABELS, starting_weights
 from .layers import layers_panel, open_network
 from .presets import apply_preset, network_message, preset_panel
 from .sharing import downloads, import_box
 
-__all__ = ["apply_preset", "architecture", "block_diagram", "dataset_to_build_for", "downloads", "import_box",
-           "introduction", "layers_panel", "network_message", "neuron_columns", "neuron_diagram", "next_step_text",
-           "open_network", "preset_panel"]
+__all__ = ["INIT_EFFECTS", "INIT_LABELS", "apply_preset", "architecture", "block_diagram", "dataset_to_build_for",
+           "downloads", "import_box", "init_histograms", "introduction", "layers_panel", "network_message",
+           "neuron_columns", "neuron_diagram", "next_step_text", "open_network", "preset_panel", "starting_weights"]

@@ -1,14 +1,16 @@
-"""Pictures of a network's architecture.
+"""Pictures of a network's architecture, and of how its weights start.
 
 Small all-dense networks are drawn neuron by neuron, with every weight as an edge
 (blue positive, orange negative, thicker = larger, like TensorFlow Playground);
-larger ones, and convolutional ones, as a row of blocks. Pure functions: plain data in
-(layer rows with .name/.kind/.output_shape/.params, optional weight matrices), figure out.
+larger ones, and convolutional ones, as a row of blocks. One layer's starting weights under
+each initialisation are histograms side by side on one x axis. Pure functions: plain data in
+(layer rows with .name/.kind/.output_shape/.params, optional weight matrices, a LayerInits), figure out.
 """
 from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from dashboard.charts.common import CLASS_COLORS, base_layout, plain
 
@@ -108,3 +110,35 @@ def block_diagram(n_inputs, infos, input_shape=None) -> go.Figure:
     fig.update_xaxes(visible=False, range=[0, 1])
     fig.update_yaxes(visible=False, range=[-len(rows) + 0.4, 0.6])
     return base_layout(fig, height=60 + 42 * len(rows))
+
+
+def init_histograms(inits, labels: dict[str, str] | None = None, bins: int = 41, columns: int = 3) -> go.Figure:
+    """One histogram per initialisation of a layer's starting weights (`inits`, a core.model.LayerInits),
+    small multiples on one shared x axis, each titled with its name and spread (std); the layer's own
+    initialisation is drawn in the second colour. Bars are shares of the weights (%); `bins` is made odd
+    so that one bar is centred on 0."""
+    bins += 1 - bins % 2
+    weights = list(inits.weights)
+    reach = max((float(np.abs(w.values).max()) for w in weights if w.values.size), default=0.0) or 1.0
+    edges = np.linspace(-reach, reach, bins + 1)
+    centres = (edges[:-1] + edges[1:]) / 2
+    rows = max(1, -(-len(weights) // columns))
+    titles = [f"{plain((labels or {}).get(w.init, w.init))} · std {w.std:.3g}"
+              + (" (this layer)" if w.init == inits.init else "") for w in weights]
+    fig = make_subplots(rows=rows, cols=columns, subplot_titles=titles, shared_xaxes="all",
+                        horizontal_spacing=0.06, vertical_spacing=0.16)
+    for k, w in enumerate(weights):
+        counts, _ = np.histogram(w.values, bins=edges)
+        share = 100.0 * counts / max(1, w.values.size)
+        color = CLASS_COLORS[1] if w.init == inits.init else CLASS_COLORS[0]
+        fig.add_trace(go.Bar(x=centres, y=share, width=edges[1] - edges[0], name=titles[k], showlegend=False,
+                             marker=dict(color=color, line=dict(width=0)),
+                             hovertemplate="weights near %{x:.3g}: %{y:.1f} %<extra>" + titles[k] + "</extra>"),
+                      row=k // columns + 1, col=k % columns + 1)
+    fig.update_xaxes(range=[-reach * 1.02, reach * 1.02], zeroline=False)
+    fig.update_xaxes(title="starting weight", row=rows)
+    fig.update_yaxes(title="% of weights", col=1, rangemode="tozero")
+    fig.update_layout(bargap=0)
+    base_layout(fig, height=80 + 190 * rows)
+    fig.update_layout(margin=dict(t=40))
+    return fig

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.data import BUILTIN
+from core.data import BUILTIN, balanced_share
 from dashboard import keys
 from dashboard.widgets import DATA_LABELS
 
@@ -11,7 +11,7 @@ from .help import HELP
 
 DATA_GROUPS = {
     "2-D toy sets": ["spiral", "moons", "circles", "xor", "blobs", "regression2d"],
-    "Real tables": ["iris", "wine", "breast_cancer", "diabetes"],
+    "Real tables": ["iris", "wine", "breast_cancer", "nines", "diabetes"],
     "Images": ["digits"],
     "Fairness": ["german_credit", "biased_loans", "two_groups"],
 }
@@ -48,6 +48,8 @@ def parameters(name: str, info: dict, values: dict) -> dict:
     if "classes" in values:
         params["classes"] = st.radio("Classes", [2, 3], index=[2, 3].index(int(values["classes"])),
                                      horizontal=True, key=keys.dataset_param("classes", name), help=HELP["classes"])
+    if "minority" in info.get("options", {}):
+        params.update(minority_share(name, values, params.get("classes", 2)))
     if "bias" in values:
         against = "group B" if name == "two_groups" else "women"
         params["bias"] = st.slider(f"Bias against {against} in past decisions", 0.0, 1.0, float(values["bias"]), 0.05,
@@ -58,6 +60,18 @@ def parameters(name: str, info: dict, values: dict) -> dict:
     else:
         params["seed"] = 0
     return params
+
+
+def minority_share(name: str, values: dict, classes: int) -> dict:
+    """The "Minority share" slider: {"minority": share} when it makes the classes unequal, else {} (balanced,
+    so the reference stays the one made without the knob)."""
+    balanced = balanced_share(classes)
+    start = min(0.5, max(0.02, float(values.get("minority", 0.5))))
+    rare = "class 1" if classes == 2 else f"class {classes - 1}"
+    share = st.slider("Minority share", 0.02, 0.5, start, 0.01, key=keys.dataset_param("minority", name),
+                      help=HELP["minority"] + f" Here the rare class is {rare}"
+                      + ("." if classes == 2 else "; from a third up the three classes are balanced."))
+    return {"minority": share} if share < balanced - 1e-9 else {}
 
 
 def group_of(name: str) -> str:

@@ -11,6 +11,10 @@ HELP = {
     "noise": "How much the points are jittered away from the clean shape. With more noise the classes "
              "overlap, and no network can be perfect.",
     "classes": "How many clusters (one class each).",
+    "minority": "The share of the rarest class: 0.5 = both classes equally common, 0.05 = one point in twenty. "
+                "With rare positives accuracy lies: a network that always answers the common class scores "
+                "95 % at 0.05 and has learnt nothing. Judge it by the rare class's recall and precision "
+                "and the PR curve on the Evaluate page, and try class weights on the Train page.",
     "seed": "The random seed: the same seed always gives the same points, so a classroom sees the same data.",
     "bias": "How strongly past (synthetic) decisions penalised one group (women, or group B): 0 = not at all, "
             "1 = strongly. A model trained on these decisions learns the bias — the Fairness page measures it.",

@@ -2,6 +2,7 @@
 class balance, and how it was prepared."""
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 from core.data import FairnessError, csv_columns_summary, row_groups
@@ -29,8 +30,25 @@ def preview(dataset) -> None:
     label = "Class balance" if dataset.task == "classification" else "Target values"
     st.markdown(f"**{label}**")
     st.plotly_chart(class_balance(dataset), width="stretch", key=keys.DATA_BALANCE)
+    if dataset.task == "classification":
+        st.caption(class_counts_text(dataset))
     with st.expander("How the data was prepared"):
         st.markdown("\n".join(f"- {md(note)}" for note in dataset.notes))
+
+
+def class_counts_text(dataset) -> str:
+    """Rows per class with their shares, and the accuracy of always answering the commonest class."""
+    y = np.concatenate([dataset.y_train, dataset.y_val, dataset.y_test]).astype(np.int64)
+    counts = np.bincount(y, minlength=len(dataset.class_names))
+    shares = counts / max(1, counts.sum())
+    parts = " · ".join(f"{md(str(c))}: {n:,} ({s:.1%})" for c, n, s in zip(dataset.class_names, counts, shares))
+    top = int(np.argmax(counts))
+    text = f"Rows per class: {parts}."
+    if shares[top] >= 0.6:
+        text += (f" Always answering **{md(str(dataset.class_names[top]))}** would be {shares[top]:.1%} accurate "
+                 "without learning anything: judge a network on these data by each class's recall and precision "
+                 "(Evaluate page), not by accuracy alone.")
+    return text
 
 
 def summary(dataset) -> None:

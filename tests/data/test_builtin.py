@@ -21,6 +21,7 @@ EXPECTED = {  # name: (task, number of classes, number of rows with default para
     "iris": ("classification", 3, 150),
     "wine": ("classification", 3, 178),
     "breast_cancer": ("classification", 2, 569),
+    "nines": ("classification", 2, 1797),
     "digits": ("classification", 10, 1797),
     "diabetes": ("regression", 0, 442),
     "german_credit": ("classification", 2, 1000),

@@ -19,9 +19,9 @@ from ..errors import DataError, names_list
 from ..ref import DatasetRef, Preprocess
 from .real import DATASETS_DIR, german_credit_table, sklearn_table
 from .teaching import biased_loans, two_groups
-from .toy import toy_table
+from .toy import balanced_share, class_counts, toy_table
 
-__all__ = ["BUILTIN", "DATASETS_DIR", "build_builtin", "list_builtin", "load_builtin"]
+__all__ = ["BUILTIN", "DATASETS_DIR", "balanced_share", "build_builtin", "class_counts", "list_builtin", "load_builtin"]
 
 BUILTIN: dict[str, dict] = {
     "spiral": {
@@ -29,30 +29,35 @@ BUILTIN: dict[str, dict] = {
         "task": "classification",
         "description": "Two interleaved spiral arms; a straight line cannot separate them, a small tanh network can.",
         "params": {"n": 400, "noise": 0.1},
+        "options": {"minority": 0.5},
     },
     "moons": {
         "kind": "toy2d",
         "task": "classification",
         "description": "Two interlocking half circles.",
         "params": {"n": 400, "noise": 0.15},
+        "options": {"minority": 0.5},
     },
     "circles": {
         "kind": "toy2d",
         "task": "classification",
         "description": "A disc of one class inside a ring of the other.",
         "params": {"n": 400, "noise": 0.1},
+        "options": {"minority": 0.5},
     },
     "xor": {
         "kind": "toy2d",
         "task": "classification",
         "description": "Four quadrants; the class is whether x1 and x2 share a sign (the classic XOR).",
         "params": {"n": 400, "noise": 0.1},
+        "options": {"minority": 0.5},
     },
     "blobs": {
         "kind": "toy2d",
         "task": "classification",
         "description": "Gaussian clusters, one per class (2 or 3 classes).",
         "params": {"n": 400, "noise": 0.3, "classes": 3},
+        "options": {"minority": 0.5},
     },
     "regression2d": {
         "kind": "toy2d",
@@ -93,6 +98,15 @@ BUILTIN: dict[str, dict] = {
         "description": "Handwritten digits: 1,797 images of 8x8 pixels, classes 0-9.",
         "params": {},
     },
+    "nines": {
+        "kind": "real",
+        "task": "classification",
+        "description": "Is it a 9? scikit-learn's 1,797 handwritten digits (8x8 pixels) as a yes/no table: 180 "
+        "nines (10.0 %), 1,617 other digits (90.0 %), every image kept. Strongly imbalanced on purpose: a "
+        "network that always answers 'not 9' is 90 % accurate and useless, so judge it by the recall, "
+        "precision and PR curve of the 9s.",
+        "params": {},
+    },
     "diabetes": {
         "kind": "real",
         "task": "regression",
@@ -122,6 +136,7 @@ _PARAM_RULES: dict[str, tuple[type, float, float | None, str]] = {     # None: t
     "noise": (float, 0.0, 1.0, "a number"),
     "bias": (float, 0.0, 1.0, "a number"),
     "classes": (int, 2, 3, "a whole number"),
+    "minority": (float, 0.02, 0.5, "the rarest class's share, a number"),
 }
 _TOY_LIMIT = 100_000
 
@@ -145,14 +160,19 @@ def _check_value(name: str, key: str, value: Any) -> Any:
 
 
 def _check_params(name: str, params: dict) -> dict:
-    """The set's default parameters overridden by `params`, each checked; DataError for an unknown one."""
-    defaults = BUILTIN[name]["params"]
-    unknown = sorted(set(params) - set(defaults))
+    """The set's default parameters overridden by `params`, each checked; DataError for an unknown one.
+    An option (BUILTIN[name]["options"], e.g. minority) is kept only when it changes the data, so a
+    reference made with its default value is the reference made before the option existed."""
+    defaults, options = BUILTIN[name]["params"], BUILTIN[name].get("options", {})
+    unknown = sorted(set(params) - set(defaults) - set(options))
     if unknown:
-        allowed = f"its parameters are {names_list(defaults)}" if defaults else "it takes no parameters besides seed"
+        known = [*defaults, *options]
+        allowed = f"its parameters are {names_list(known)}" if known else "it takes no parameters besides seed"
         raise DataError(f"Built-in dataset {name!r} has no parameter {names_list(unknown)}; {allowed}.")
-    merged = {**defaults, **params}
-    return {key: _check_value(name, key, value) for key, value in merged.items()}
+    checked = {key: _check_value(name, key, value) for key, value in {**defaults, **params}.items()}
+    if "minority" in checked and class_counts(checked["n"], checked["minority"], checked.get("classes", 2)) is None:
+        del checked["minority"]           # balanced: the data of a set without the knob
+    return checked
 
 
 def _check_seed(seed: Any) -> int:
@@ -166,7 +186,8 @@ def _unknown_builtin(name: Any) -> DataError:
 
 
 def list_builtin() -> list[dict]:
-    """Name, task, kind, description and default parameters of every built-in dataset."""
+    """Name, task, kind, description, default parameters and options (parameters left out of a reference
+    at their default, such as minority) of every built-in dataset."""
     return [
         {
             "name": name,
@@ -174,6 +195,7 @@ def list_builtin() -> list[dict]:
             "kind": info["kind"],
             "description": info["description"],
             "params": dict(info["params"]),
+            "options": dict(info.get("options", {})),
             "sensitive": list(info.get("sensitive", [])),
         }
         for name, info in BUILTIN.items()
@@ -181,7 +203,8 @@ def list_builtin() -> list[dict]:
 
 
 def load_builtin(name: str, *, seed: int = 0, preprocess: Preprocess | None = None, **params: Any) -> Dataset:
-    """Make a built-in dataset. Toy sets take n, noise (0..1) and seed; blobs also classes; biased_loans n and bias."""
+    """Make a built-in dataset. Toy sets take n, noise (0..1) and seed; the classifying ones minority (the
+    rarest class's share, 0.02..0.5; 0.5 = balanced); blobs also classes; biased_loans n and bias."""
     if name not in BUILTIN:
         raise _unknown_builtin(name)
     merged = _check_params(name, params)
@@ -197,8 +220,19 @@ def load_builtin(name: str, *, seed: int = 0, preprocess: Preprocess | None = No
 
 def _build_toy(ref: DatasetRef, params: dict, rng: np.random.Generator, notes: list[str]) -> Dataset:
     frame, target = toy_table(ref.name, rng, params)
+    if "minority" in params:
+        notes.append(_minority_note(params))
     return assemble(ref=ref, name=ref.name, frame=frame, target=target, task=BUILTIN[ref.name]["task"],
                     features=["x1", "x2"], sensitive=[], notes=notes)
+
+
+def _minority_note(params: dict) -> str:
+    counts = class_counts(params["n"], params["minority"], params.get("classes", 2))
+    rare = len(counts) - 1
+    others = " and ".join(f"class {k} {c:,}" for k, c in enumerate(counts[:-1]))
+    return (f"Minority share {params['minority']:g}: class {rare} has {counts[-1]:,} of {params['n']:,} points "
+            f"({counts[-1] / params['n']:.1%}; {others}); a balanced set would give each class "
+            f"{balanced_share(len(counts)):.0%}.")
 
 
 def _build_two_groups(ref: DatasetRef, params: dict, rng: np.random.Generator, notes: list[str]) -> Dataset:
@@ -226,7 +260,7 @@ def _build_sklearn(ref: DatasetRef, params: dict, rng: np.random.Generator, note
     frame, target, class_names = sklearn_table(ref.name)
     frame = frame.copy()
     features = [c for c in frame.columns if c != target]
-    images = {"image_shape": (1, 8, 8), "pixel_scale": 16.0} if ref.name == "digits" else {}
+    images = {"image_shape": (1, 8, 8), "pixel_scale": 16.0} if ref.name in ("digits", "nines") else {}
     return assemble(ref=ref, name=ref.name, frame=frame, target=target, task=BUILTIN[ref.name]["task"],
                     features=features, sensitive=[], class_order=class_names, notes=notes, **images)
 
