@@ -5,6 +5,8 @@ the winner's run id (None when nobody clearly won) and whether the lead is withi
 """
 from __future__ import annotations
 
+from itertools import takewhile
+
 from ..runs.store import ACTIVE
 
 NOISE_FACTOR = 2.0       # a lead counts when larger than twice the noise of the two runs compared ...
@@ -56,6 +58,10 @@ def _accuracy(ranked, winner) -> str:
     if len(scored) < 2:
         return ""
     top, last = scored[0], scored[-1]
+    shared = [e.label for e in scored if e.best_accuracy == top.best_accuracy]
+    if winner is None and len(shared) > 1:
+        return (f" {', '.join(shared[:-1])} and {shared[-1]} shared the best validation accuracy, "
+                f"{top.best_accuracy:.1%} ({last.label}: {last.best_accuracy:.1%}).")
     if winner is None:
         return (f" The best validation accuracy was {top.label}'s, {top.best_accuracy:.1%} ({last.label}: "
                 f"{last.best_accuracy:.1%}).")
@@ -81,13 +87,16 @@ def verdict(entries, metric: str, classifier: bool, ended: bool) -> tuple[str, s
                 None, False)
     first, second, last = ranked[0], ranked[1], ranked[-1]
     if second.best_loss - first.best_loss <= lead_threshold(first, second):
-        tied = [e for e in ranked if e.best_loss - first.best_loss <= lead_threshold(first, e)]
+        tied = list(takewhile(lambda e: e.best_loss - first.best_loss <= lead_threshold(first, e), ranked))
         names = ", ".join(e.label for e in tied[:-1]) + f" and {tied[-1].label}"
         noise = max(e.noise or 0.0 for e in tied)
         text = (f"{names} are within noise of each other at the lowest {what} "
                 f"({', '.join(_num(e.best_loss) for e in tied)}; it moves by about {_num(noise)} from epoch to "
                 f"epoch), so none clearly won")
-        text += "." if tied[-1] is last else f"; {last.label} came last at {_num(last.best_loss)}."
+        rest = ranked[len(tied):]
+        if len(rest) > 1:
+            text += f"; next came {rest[0].label} ({_num(rest[0].best_loss)})"
+        text += "." if not rest else f"; {last.label} came last at {_num(last.best_loss)}."
         text += " Train them again with another seed to tell them apart."
         return prefix + text + (_accuracy(ranked, None) if classifier else "") + _left_out(entries), None, True
     text = (f"{first.label} reached the lowest {what}, {_num(first.best_loss)}, "

@@ -22,10 +22,12 @@ def test_a_clear_winner_is_named_with_how_many_times_lower_and_the_second():
 
 
 def test_runs_within_noise_are_said_to_be_so_and_nobody_wins():
-    entries = [entry("RMSprop", 0.0221, noise=0.002), entry("Adam", 0.0230, noise=0.002), entry("SGD", 0.66)]
-    sentence, winner, within = verdict(entries, "val_loss", False, True)
+    entries = [entry("RMSprop", 0.0221, noise=0.002, acc=0.997), entry("Adam", 0.0230, noise=0.002, acc=0.997),
+               entry("SGD", 0.66, acc=0.59), entry("momentum", 0.144, acc=0.97)]
+    sentence, winner, within = verdict(entries, "val_loss", True, True)
     assert sentence.startswith("RMSprop and Adam are within noise of each other")
-    assert "SGD came last at 0.66" in sentence and "another seed" in sentence
+    assert "; next came momentum (0.144); SGD came last at 0.66." in sentence and "another seed" in sentence
+    assert sentence.endswith("RMSprop and Adam shared the best validation accuracy, 99.7% (SGD: 59.0%).")
     assert winner is None and within
 
 
