@@ -52,11 +52,13 @@ def record_race(store, *, name: str, owner: str | None, setting: str, values: li
 
 
 def list_races(store, owner: str | None = None, everyone: bool = True) -> list[dict]:
-    """The races, newest first: {id, name, owner, setting, values, created}; only `owner`'s unless `everyone`."""
+    """The races with a run left in the workspace, newest first: {id, name, owner, setting, values, created}; only
+    `owner`'s unless `everyone`."""
     ensure_race_tables(store)
-    query = 'SELECT id, name, owner, setting, "values", created FROM races'
+    query = ('SELECT id, name, owner, setting, "values", created FROM races WHERE EXISTS (SELECT 1 FROM race_runs rr '
+             "JOIN runs r ON r.id = rr.run WHERE rr.race = races.id)")
     rows = (store.db.execute(query + " ORDER BY created DESC").fetchall() if everyone else
-            store.db.execute(query + " WHERE owner IS ? ORDER BY created DESC", (owner,)).fetchall())
+            store.db.execute(query + " AND owner IS ? ORDER BY created DESC", (owner,)).fetchall())
     return [_race(r) for r in rows]
 
 

@@ -59,6 +59,14 @@ def test_runs_that_differ_in_initialisation_do_not_start_alike(store, spiral):
     assert not same_start(store, run_ids)
 
 
+def test_a_race_whose_runs_are_all_deleted_is_no_longer_listed(store, spiral):
+    race_id, run_ids = start_race(store, plan_race("lr", "0.01, 0.1", NET, BASE), spiral.ref.to_dict(), start=False)
+    executor.delete(store, run_ids[0])
+    assert race_members(store, race_id) == [(run_ids[1], 0.1)] and len(list_races(store)) == 1
+    executor.delete(store, run_ids[1])
+    assert list_races(store) == []
+
+
 def test_a_race_of_five_starts_under_a_cap_of_three_and_counts_as_one_request(store, spiral, cap_of):
     cap_of(3)
     plan = plan_race("optimizer", "sgd, momentum, adagrad, rmsprop, adam", NET, BASE)
