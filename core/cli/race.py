@@ -48,7 +48,9 @@ def register(sub) -> None:
 
 
 def run(a) -> int:
-    from ..races import race_result
+    from ..races import parse_values, race_result, setting
+    if not (a.list or a.race):            # a bad setting or value is named before the data and torch load
+        a.values = parse_values(a.setting, a.values if a.values is not None else list(setting(a.setting).defaults))
     from ..runs import Store, executor
     store = Store(a.home)
     executor.recover(store)
@@ -95,11 +97,10 @@ def _base(a, home):
 
 def _start(a, store):
     from ..model import network_for
-    from ..races import plan_race, setting, start_race
+    from ..races import plan_race, start_race
     from ..training.budget import check_steps
     dataset, network, train = _base(a, store.home)
-    values = a.values if a.values is not None else list(setting(a.setting).defaults)
-    plan = plan_race(a.setting, values, network, train, dataset.name, a.name)
+    plan = plan_race(a.setting, a.values, network, train, dataset.name, a.name)
     for _, net_v, train_v in plan.runs:          # refused before anything is recorded
         check_steps(train_v, len(dataset.X_train))
         network_for(net_v, dataset, train_v.loss)
@@ -107,7 +108,8 @@ def _start(a, store):
 
 
 def _wait(a, store, race_id: str, run_ids: list[str]):
-    """The race once every run has ended, printing the standing about every 2 s (not with --json)."""
+    """The race once every run has ended (or as it stands after --timeout seconds: its runs go on), printing the
+    standing about every 2 s (not with --json)."""
     from ..races import race_result
     from ..runs import executor
     deadline, shown = time.monotonic() + a.timeout, 0.0
@@ -117,7 +119,9 @@ def _wait(a, store, race_id: str, run_ids: list[str]):
         if result.ended:
             return result
         if time.monotonic() > deadline:
-            raise TimeoutError(f"the race's runs still train after {a.timeout:g} s")
+            print(f"error: the race's runs still train after {a.timeout:g} s; they go on (see the race with "
+                  f"`python -m core race --race {race_id}`)", file=sys.stderr)
+            return result
         if not a.json and time.monotonic() - shown >= 2.0:
             shown = time.monotonic()
             epochs = ", ".join(f"{e.label} {e.epoch}/{e.epochs}" for e in result.entries)

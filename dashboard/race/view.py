@@ -66,9 +66,10 @@ def race_view(store, race_id: str) -> None:
 
 
 def _live(store, race_id: str, was_live: bool) -> None:
-    for run_id in [e.run_id for e in race_result(store, race_id).entries if e.status in ACTIVE]:
-        jobs.check(store, run_id)                # a worker gone leaves its run interrupted, not training forever
     result = race_result(store, race_id)
+    # a worker gone leaves its run interrupted, not training forever
+    if any(jobs.check(store, e.run_id).status != e.status for e in result.entries if e.status in ACTIVE):
+        result = race_result(store, race_id)
     st.markdown(f"#### {md(result.name)}")
     curves = [(e.label, result.curves.get(e.run_id, pd.DataFrame(columns=["epoch"]))) for e in result.entries]
     st.plotly_chart(race_figure(curves, result.classifier), key=keys.RACE_CHART)

@@ -105,3 +105,18 @@ def test_the_chart_keeps_a_colour_per_run_with_training_dashed():
         assert [s for _, _, s in lines] == [True, False, False]
     assert by_run["SGD"][0][0] != by_run["Adam"][0][0]
     assert len(race_figure(curves, classifier=False).data) == 4
+
+
+def test_the_default_race_starts_the_five_optimisers_on_its_own_spiral(home):
+    at = race_page()
+    at.button(key=keys.RACE_DEFAULT).click().run()
+    assert not at.exception and not at.error
+    with Store(home) as store:
+        race = list_races(store)[0]
+        runs = [store.get_run(r) for r, _ in race_members(store, race["id"])]
+    assert [r.train["optimizer"] for r in runs] == ["sgd", "momentum", "adagrad", "rmsprop", "adam"]
+    assert {r.dataset["params"]["n"] for r in runs} == {2000} and {r.train["lr"] for r in runs} == {0.003}
+    assert any(m.value == "#### Optimiser race on spiral \\(default\\)" for m in at.markdown)
+    at.button(key=keys.RACE_DEFAULT).click().run()           # a second press moments later is the same race
+    with Store(home) as store:
+        assert len(list_races(store)) == 1
