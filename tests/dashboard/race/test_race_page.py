@@ -52,7 +52,8 @@ def rerun_until(at: AppTest, condition, what: str):
         if condition():
             return
         if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {TIMEOUT} s waiting for {what}")
+            shown = [m.value for m in [*at.info, *at.success, *at.error]]
+            pytest.fail(f"timed out after {TIMEOUT} s waiting for {what}; the page says {shown}")
         time.sleep(0.3)
 
 
@@ -120,3 +121,19 @@ def test_the_default_race_starts_the_five_optimisers_on_its_own_spiral(home):
     at.button(key=keys.RACE_DEFAULT).click().run()           # a second press moments later is the same race
     with Store(home) as store:
         assert len(list_races(store)) == 1
+
+
+def test_a_race_in_progress_says_it_is_still_training_and_stop_ends_every_run(home):
+    at = race_page(**{keys.TRAIN_SPEC: {**TrainSpec().to_dict(), "epochs": 100000, "batch_size": 8}})
+    at.selectbox(key=keys.RACE_SETTING).set_value("Learning rate").run()
+    at.text_input(key=keys.race_values("lr")).set_value("0.001, 0.01").run()
+    at.button(key=keys.RACE_START).click().run()
+    rerun_until(at, lambda: any(i.value.startswith("Still training \\(2 of 2 runs")
+                                and ("reached the lowest" in i.value or "within noise" in i.value) for i in at.info),
+                "the standing so far of both runs")
+    next(b for b in at.button if b.label == "Stop the race").click().run()
+    rerun_until(at, lambda: not any(b.label == "Stop the race" for b in at.button), "the race to end")
+    sentence = [*at.success, *at.info][0].value.replace("\\", "")
+    assert "Still training" not in sentence
+    assert "lr=0.001 was stopped at epoch" in sentence and "lr=0.01 was stopped at epoch" in sentence
+    assert set(at.dataframe[0].value["status"]) == {"stopped"}
