@@ -11,6 +11,7 @@ from ..runs.store import ACTIVE
 
 NOISE_FACTOR = 2.0       # a lead counts when larger than twice the noise of the two runs compared ...
 MIN_LEAD = 0.01          # ... and than 1 % of the second's score
+BROKEN = ("diverged", "failed")
 
 
 def _num(v: float) -> str:
@@ -72,31 +73,36 @@ def _accuracy(ranked, winner) -> str:
             f"{winner.best_accuracy:.1%}.")
 
 
+def _tie(tied, rest, what: str) -> str:
+    """The runs within noise of the leader, then the others (`rest`, best first)."""
+    names = ", ".join(e.label for e in tied[:-1]) + f" and {tied[-1].label}"
+    noise = max(e.noise or 0.0 for e in tied)
+    text = (f"{names} are within noise of each other at the lowest {what} "
+            f"({', '.join(_num(e.best_loss) for e in tied)}; it moves by about {_num(noise)} from epoch to "
+            "epoch), so none clearly won")
+    if len(rest) > 1:
+        text += f"; next came {rest[0].label} ({_num(rest[0].best_loss)})"
+    return text + ("." if not rest else f"; {rest[-1].label} came last at {_num(rest[-1].best_loss)}.")
+
+
 def verdict(entries, metric: str, classifier: bool, ended: bool) -> tuple[str, str | None, bool]:
     """(sentence, winner's run id or None, within noise) for a race's entries."""
     what = "validation loss" if metric == "val_loss" else "training loss"
-    ranked = sorted((e for e in entries if e.best_loss is not None), key=lambda e: e.best_loss)
-    prefix = _still(entries)
+    scored = sorted((e for e in entries if e.best_loss is not None), key=lambda e: e.best_loss)
+    ranked = [e for e in scored if e.status not in BROKEN] or scored    # a diverged run neither wins nor is
+    prefix = _still(entries)                                            # the yardstick, unless all did
     if not ranked:
         if not ended:
             return "No results yet: the runs are waiting for a worker or have just started.", None, False
         return f"No run logged a {what}, so there is no winner." + _left_out(entries), None, False
     if len(ranked) == 1:
         only = ranked[0]
-        return (prefix + f"only {only.label} has a {what} yet: {_num(only.best_loss)}." + _left_out(entries),
-                None, False)
+        text = f"only {only.label} has a {what}{'' if ended else ' yet'}: {_num(only.best_loss)}."
+        return prefix + (text if prefix else text[0].upper() + text[1:]) + _left_out(entries), None, False
     first, second, last = ranked[0], ranked[1], ranked[-1]
     if second.best_loss - first.best_loss <= lead_threshold(first, second):
         tied = list(takewhile(lambda e: e.best_loss - first.best_loss <= lead_threshold(first, e), ranked))
-        names = ", ".join(e.label for e in tied[:-1]) + f" and {tied[-1].label}"
-        noise = max(e.noise or 0.0 for e in tied)
-        text = (f"{names} are within noise of each other at the lowest {what} "
-                f"({', '.join(_num(e.best_loss) for e in tied)}; it moves by about {_num(noise)} from epoch to "
-                f"epoch), so none clearly won")
-        rest = ranked[len(tied):]
-        if len(rest) > 1:
-            text += f"; next came {rest[0].label} ({_num(rest[0].best_loss)})"
-        text += "." if not rest else f"; {last.label} came last at {_num(last.best_loss)}."
+        text = _tie(tied, ranked[len(tied):], what)
         text += " Train them again with another seed to tell them apart."
         return prefix + text + (_accuracy(ranked, None) if classifier else "") + _left_out(entries), None, True
     text = (f"{first.label} reached the lowest {what}, {_num(first.best_loss)}, "

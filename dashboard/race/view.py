@@ -90,6 +90,6 @@ def _table(result) -> pd.DataFrame:
         row = {"run": e.label, "status": e.status, "epoch": f"{e.epoch} / {e.epochs}",
                f"lowest {what} loss": e.best_loss, "at epoch": e.best_epoch, f"last {what} loss": e.final_loss}
         if result.classifier:
-            row["best validation accuracy"] = e.best_accuracy
+            row["best validation accuracy, %"] = None if e.best_accuracy is None else round(100 * e.best_accuracy, 1)
         rows.append(row)
     return pd.DataFrame(rows)

@@ -52,3 +52,14 @@ def test_noise_is_the_wobble_around_the_trend_not_the_trend_itself():
     wobbly = noise_of(pd.Series([0.5 + (0.02 if i % 2 else -0.02) for i in range(20)]))
     assert 0.02 < wobbly < 0.04
     assert noise_of(pd.Series([0.5, 0.4])) is None
+
+
+def test_a_run_that_diverged_after_a_low_loss_neither_wins_nor_is_the_yardstick():
+    entries = [entry("lr=1", 0.05, status="diverged", epoch=20), entry("lr=0.01", 0.44), entry("lr=0.001", 0.61),
+               entry("lr=0.1", 0.52)]
+    sentence, winner, _ = verdict(entries, "val_loss", False, True)
+    assert sentence == ("lr=0.01 reached the lowest validation loss, 0.44, 0.17 lower than lr=0.001's 0.61; "
+                        "lr=0.1 was second (0.52). lr=1 diverged at epoch 20.")
+    assert winner == "lr=0.01"
+    alone = verdict([entry("a", 0.3), entry("b", None, status="failed")], "val_loss", False, True)[0]
+    assert alone == "Only a has a validation loss: 0.3. b failed without a usable loss and is left out."
