@@ -102,3 +102,18 @@ def test_bad_values_are_refused_with_the_fix_and_nothing_is_recorded(store, sett
 def test_a_layer_setting_needs_a_layer_that_has_it(store):
     with pytest.raises(RaceError, match="no layer with a dropout setting"):
         plan_race("dropout", "0, 0.5", NetworkSpec(layers=[]), BASE)
+
+
+def test_in_a_class_a_race_is_its_students_alone_and_the_teachers_to_see(store, spiral):
+    from core.runs import NotYours, class_keys, join, scoped
+    keys = class_keys(store.home)
+    ada, bob = join(store, "Ada", keys.code), join(store, "Bob", keys.code)
+    teacher = join(store, "Teacher", keys.teacher_key)
+    race_id, run_ids = start_race(scoped(store, ada), plan_race("lr", "0.01, 0.1", NET, BASE), spiral.ref.to_dict(),
+                                  owner=ada.id, start=False)
+    assert {store.get_run(r).owner for r in run_ids} == {ada.id}
+    assert [r["id"] for r in list_races(store, owner=ada.id, everyone=False)] == [race_id]
+    assert list_races(store, owner=bob.id, everyone=False) == []
+    with pytest.raises(NotYours):
+        race_result(scoped(store, bob), race_id)
+    assert len(race_result(scoped(store, teacher), race_id).entries) == 2
