@@ -67,13 +67,14 @@ def initial_weights(store, run_id: str) -> dict:
 
 
 def same_start(store, run_ids: list[str]) -> bool:
-    """Whether the runs start from identical weights (same names, shapes and numbers)."""
+    """Whether the runs start from identical weights: the same tensors, in order, of the same shapes and numbers
+    (by order, not name: a dropout layer shifts the names of the layers after it, not their weights)."""
     import torch
-    first = initial_weights(store, run_ids[0])
+    first = list(initial_weights(store, run_ids[0]).values())
     for run_id in run_ids[1:]:
-        other = initial_weights(store, run_id)
-        if other.keys() != first.keys() or not all(
-                other[k].shape == first[k].shape and torch.equal(other[k], first[k]) for k in first):
+        other = list(initial_weights(store, run_id).values())
+        if len(other) != len(first) or not all(
+                a.shape == b.shape and torch.equal(a, b) for a, b in zip(first, other)):
             return False
     return True
 

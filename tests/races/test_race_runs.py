@@ -52,11 +52,13 @@ def test_a_race_of_three_learning_rates_trains_alike_but_for_the_rate_and_names_
     assert [r["id"] for r in list_races(store)] == [race_id]
 
 
-def test_runs_that_differ_in_initialisation_do_not_start_alike(store, spiral):
+def test_runs_that_differ_in_initialisation_do_not_start_alike_and_dropout_does(store, spiral):
     plan = plan_race("init", "xavier, zeros", NET, BASE)
     _, run_ids = start_race(store, plan, spiral.ref.to_dict(), start=False)
     assert [store.get_run(r).network["layers"][0]["init"] for r in run_ids] == ["xavier", "zeros"]
     assert not same_start(store, run_ids)
+    _, run_ids = start_race(store, plan_race("dropout", "0, 0.5", NET, BASE), spiral.ref.to_dict(), start=False)
+    assert same_start(store, run_ids)             # a dropout layer draws no weights
 
 
 def test_a_race_whose_runs_are_all_deleted_is_no_longer_listed(store, spiral):
