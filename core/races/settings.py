@@ -32,8 +32,7 @@ class Setting:
     defaults: tuple
     choices: tuple = ()
     example: str = ""
-    same_start: bool = True       # the runs start from the same initial weights (init changes them; so may
-                                  # activation, through the gain of xavier and he initialisation)
+    start_note: str = ""          # how the runs' initial weights differ, when they may (else they are the same)
 
     def label(self, value) -> str:
         """How a run of the race is named: 'Adam', 'lr=0.01', 'init=he'."""
@@ -50,9 +49,10 @@ SETTINGS = {s.key: s for s in (
     Setting("l2", "L2 penalty", "number", "train", (0.0, 0.001, 0.01, 0.1), example="0, 0.001, 0.01"),
     Setting("dropout", "Dropout", "number", "layers", (0.0, 0.2, 0.5), example="0, 0.2, 0.5"),
     Setting("init", "Initialisation", "choice", "layers", ("default", "xavier", "he", "zeros"), INITS,
-            "default, xavier, he", same_start=False),
+            "default, xavier, he", "Their initial weights differ: drawing them is what this setting changes."),
     Setting("activation", "Activation", "choice", "layers", ("relu", "tanh", "sigmoid"), ACTIVATIONS,
-            "relu, tanh, sigmoid", same_start=False),
+            "relu, tanh, sigmoid", "They start from the same initial weights unless the layers use xavier "
+            "initialisation (or he with leaky ReLU), which scales them to suit the activation."),
 )}
 
 

@@ -32,8 +32,7 @@ def setup_panel(store, dataset_ref: dict, dataset, network: dict, train: dict, p
     key = titles[title]
     values = c2.text_input(f"{title} values, separated by commas", value=default_values(key),
                            key=keys.race_values(key), help=f"For example {SETTINGS[key].example}. From 2 to 8 values.")
-    note = ("They start from the same initial weights." if SETTINGS[key].same_start else
-            "Their initial weights differ: this setting changes how they are drawn.")
+    note = SETTINGS[key].start_note or "They start from the same initial weights."
     st.caption(f"One run per value, all with the seed {train.get('seed', 0)}. {note} The race counts as one "
                "request however many runs it has.")
     for problem in problems:
