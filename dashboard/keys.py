@@ -125,6 +125,22 @@ def train_chart(name: str) -> str:
     return f"train.chart.{name}"
 
 
+# ---------------------------------------------------------------- Race
+
+RACE_SETTING = "race.setting"               # the setting a race varies
+RACE_START = "race.start"                   # start a race on the session's data, network and settings
+RACE_DEFAULT = "race.default"               # start the default optimiser race
+RACE_PICK = "race.pick"                     # the race shown, among the person's races
+RACE_CHART = "race.chart"
+RACE_SHOWN = "_race_shown"                  # the race this session shows (the URL's ?race= too)
+RACE_LAST_START = "_race_last_start"        # {"fingerprint", "time", "race"} of the session's last race start
+
+
+def race_values(setting: str) -> str:
+    """The values box of one setting (each setting keeps its own values)."""
+    return f"race.values.{setting}"
+
+
 # ---------------------------------------------------------------- Evaluate
 
 EVAL_RUN, EVAL_CHECKPOINT, EVAL_SPLIT = "eval_run", "eval_checkpoint", "eval_split"

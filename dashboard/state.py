@@ -38,6 +38,7 @@ PAGES = [
     PageInfo("data.py", "Data", ":material/table:", "data", "Pick a dataset or upload a CSV."),
     PageInfo("build.py", "Build", ":material/account_tree:", "build", "Design the network."),
     PageInfo("train.py", "Train", ":material/play_circle:", "train", "Train it live."),
+    PageInfo("race.py", "Race", ":material/flag:", "race", "Race optimisers, learning rates or other settings."),
     PageInfo("evaluate.py", "Evaluate", ":material/fact_check:", "evaluate", "Judge a trained run."),
     PageInfo("explain.py", "Explain", ":material/psychology:", "explain", "Why the network decides what it decides."),
     PageInfo("fairness.py", "Fairness", ":material/balance:", "fairness",

@@ -1,6 +1,7 @@
 """Glassnet's command line: the same engine as the app, headless.
 
     python -m core train --dataset spiral --hidden 8,8 --activation tanh --json
+    python -m core race --setting optimizer --values sgd,momentum,adam --json
     python -m core runs
     python -m core resume --run ID --wait --json
     python -m core stop --run ID
@@ -16,9 +17,10 @@
 
   main(argv), build_parser   the surface; core/__main__.py calls main
   UsageError                 bad command-line input: one line `error: ...`, exit 2      common.py
-  one module per command     register(sub) adds its subparser and handler, run(args)    train.py, runs.py, resume.py,
-                                                                                        stop.py, diagnose.py, lessons.py,
-                                                                                        predict.py, export.py, explain.py,
+  one module per command     register(sub) adds its subparser and handler, run(args)    train.py, race.py, runs.py,
+                                                                                        resume.py, stop.py, diagnose.py,
+                                                                                        lessons.py, predict.py, export.py,
+                                                                                        explain.py,
                                                                                         fairness.py, datasets.py,
                                                                                         limits.py
 
@@ -33,10 +35,11 @@ import argparse
 import sqlite3
 import sys
 
-from . import datasets, diagnose, explain, export, fairness, lessons, limits, predict, resume, runs, stop, train
+from . import datasets, diagnose, explain, export, fairness, lessons, limits, predict, race, resume, runs, stop, train
 from .common import Parser, UsageError, error_line, read_checkpoint, user_errors, workspace_error
 
-COMMANDS = (train, runs, resume, stop, diagnose, lessons, predict, export, explain, fairness, datasets, limits)   # in --help's order
+COMMANDS = (train, race, runs, resume, stop, diagnose, lessons, predict, export, explain, fairness, datasets,   # in --help's
+            limits)                                                                                         # order
 
 __all__ = ["UsageError", "build_parser", "main"]
 

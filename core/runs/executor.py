@@ -95,6 +95,28 @@ def submit(store: Store, *, dataset: dict, network: NetworkSpec, train: TrainSpe
     return run_id
 
 
+def submit_race(store: Store, *, dataset: dict, runs: list[tuple[str, NetworkSpec, TrainSpec]], race_name: str,
+                setting: str, values: list, owner: str | None = None, start: bool = True) -> tuple[str, list[str]]:
+    """Queue several runs as one request, a race (core/races): `runs` are (name, network, train) of each, all on
+    `dataset`, each trying one of `values` of `setting`. Returns (race id, run ids). The person's active runs are
+    counted once for the whole race, and the race counts as one of their max_active_runs_per_person from then
+    on, so a race of five starts where the cap is three; the runs and the race are written in one transaction."""
+    for _, network, train in runs:
+        network.validate()
+        train.validate()
+    from .race_table import ensure_race_tables, record_race
+    ensure_race_tables(store)
+    with store.transaction():
+        check_cap(store, owner)
+        run_ids = [store.create_run(name=name, dataset=dataset, network=network.to_dict(), train=train.to_dict(),
+                                    status="queued", owner=owner) for name, network, train in runs]
+        race_id = record_race(store, name=race_name, owner=owner, setting=setting, values=values, run_ids=run_ids)
+    if start:
+        for run_id in run_ids[:1] if backend() == "pool" else run_ids:   # the pool grows with the queue by itself
+            _start(store, run_id, resume=False)
+    return race_id, run_ids
+
+
 def queue_position(store: Store, run_id: str) -> tuple[int, float | None] | None:
     """(place in line, about how many seconds until it starts) of a run waiting for a pool worker, or None
     when it does not wait (see core/runs/queue.py)."""

@@ -21,6 +21,7 @@ import time
 
 from .. import limits
 from .job_table import JOB, JOB_HOLDING, JOB_WAITING, ensure_jobs
+from .race_table import active_requests
 from .registry import ensure_tables
 from .store import ACTIVE
 
@@ -41,14 +42,15 @@ class TooManyRuns(JobError):
 def cap_message(active: int) -> str:
     name = "max_active_runs_per_person"
     return (f"You have {active} runs waiting or training, the most one person may have at once: stop one or wait "
-            f"for one to finish (whoever runs the server can change the limit with {limits.Limits.env_name(name)})")
+            f"for one to finish (a race counts as one; whoever runs the server can change the limit with "
+            f"{limits.Limits.env_name(name)})")
 
 
 def check_cap(store, owner: str | None) -> None:
     """Refuse another active run of `owner` once they have max_active_runs_per_person (call inside the
-    transaction that adds the run, so two presses at once cannot both pass)."""
-    active = store.db.execute(f"SELECT count(*) FROM runs WHERE owner IS ? AND status IN ({','.join('?' * len(ACTIVE))})",
-                              (owner, *ACTIVE)).fetchone()[0]
+    transaction that adds the run, so two presses at once cannot both pass). A race — several runs started
+    together by one click, core/runs/race_table.py — counts as one."""
+    active = active_requests(store, owner, ACTIVE)
     if active >= limits.current().max_active_runs_per_person:
         raise TooManyRuns(cap_message(active))
 

@@ -10,7 +10,8 @@ import pytest
 
 from tests.cli.cli_process import ROOT
 
-COMMANDS = ["train", "runs", "resume", "stop", "diagnose", "lessons", "predict", "export", "explain", "fairness", "datasets", "limits"]
+COMMANDS = ["train", "race", "runs", "resume", "stop", "diagnose", "lessons", "predict", "export", "explain", "fairness",
+            "datasets", "limits"]
 
 
 @pytest.mark.parametrize("name", ["main", "build_parser", "UsageError"])
