@@ -24,6 +24,14 @@ for i, (col, (name, text)) in enumerate(zip(cols, FLOW)):
         else:
             st.caption(":grey[coming soon]")
 
+if {"Lessons", "Race"} <= built:
+    st.markdown("**Learning or teaching?** The **Lessons** are guided experiments that check your own runs and "
+                "say whether you found what each one is about; a **Race** trains one run per optimiser, learning "
+                "rate or initialisation on the same data and seed and says which won.")
+    links = st.columns(2)
+    links[0].page_link(page("Lessons"), label="Open the lessons", icon=":material/school:")
+    links[1].page_link(page("Race"), label="Start a race", icon=":material/flag:")
+
 st.divider()
 st.subheader("Latest runs")
 runs = store().list_runs()[:10]

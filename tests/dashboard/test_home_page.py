@@ -33,6 +33,12 @@ def test_home_page_without_runs_sends_a_browser_user_to_the_data_page_first(home
     assert any("python -m core train" in c.value for c in at.caption)   # the command line, second
 
 
+def test_home_page_leads_to_the_lessons_and_the_races(home):
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    links = {link.proto.page: link.proto.label for link in at.get("page_link")}
+    assert links.get("lessons") == "Open the lessons" and links.get("race") == "Start a race"
+
+
 def test_home_page_lists_runs_from_the_workspace(home):
     from core.runs import Store
     store = Store(home)
