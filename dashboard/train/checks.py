@@ -28,9 +28,14 @@ def check_settings(train: dict, dataset) -> list[str]:
         return [named(e)]
     problems = []
     from core.model import concrete_loss, output_units
+    from core.training import check_resample
     from core.training.budget import check_steps
     try:
         output_units(dataset.task, dataset.n_classes, concrete_loss(spec.loss, dataset.task))
+    except SpecError as e:
+        problems.append(named(e))
+    try:
+        check_resample(spec, dataset.task)
     except SpecError as e:
         problems.append(named(e))
     try:

@@ -20,6 +20,7 @@ from dashboard.widgets import dataset_title
 from ..charts import loss_figure, progress_text
 from ..resync import ask_resync
 from ..settings import steps_per_epoch
+from ..summary import resampled_words
 from ..wording import HELP
 from .boundary import boundary_controls, boundary_view
 from .diagnosis import chart_marks, diagnosis_view
@@ -53,6 +54,11 @@ def show_run(store: Store, run: Run, dataset, ref: dict) -> None:
         return
     if run.dataset != ref:
         st.caption(f"This run trained on **{dataset_title(run_dataset)}**, not the data chosen now.")
+    record = (run.summary or {}).get("resampled")
+    if isinstance(record, dict) and isinstance(record.get("before"), dict) and isinstance(record.get("after"), dict):
+        how = "oversampled" if record.get("how") == "over" else "undersampled"
+        st.caption(f"Trained on {how} rows (validation and test rows as they were) — training rows per class: "
+                   f"{resampled_words(record['before'], record['after'])}.")
     show_live(store, run, run_dataset)
 
 
