@@ -68,14 +68,14 @@ def run(a) -> int:
     from ..model import network_for
     from ..runs import Store, executor
     from ..runs.registry import live_workers
-    from ..training import check_resample, seed_everything
+    from ..training import check_resample, resampled_size, seed_everything
     from ..training.budget import check_steps
 
     store = Store(a.home)
     dataset = dataset_from_args(a, store.home)
     network, spec = specs_from_args(a)
     check_resample(spec, dataset.task)              # refused before the run is recorded
-    check_steps(spec, len(dataset.X_train))
+    check_steps(spec, resampled_size(dataset.y_train, dataset.n_classes, spec.resample))
     seed_everything(spec.seed)
     net = network_for(network, dataset, spec.loss)  # so is a loss that does not fit the data
     name = a.name or f"{dataset.name} {spec.optimizer} lr={spec.lr:g}"

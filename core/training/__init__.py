@@ -5,7 +5,7 @@ command line's progress, the live fairness audit) hangs off the loop's events.
   TrainingError                             a run that cannot start as specified      errors.py
   make_optimizer, make_loss_fn              a TrainSpec's optimiser and loss          optim.py
   resample_dataset, resampled_rows,         a classifier's training rows rebalanced   resample.py
-  check_resample                            (over- or undersampled), seeded
+  resampled_size, check_resample            (over- or undersampled), seeded
   available_devices, resolve_device,        where a run trains; its seed              devices.py
   seed_everything
   decode_boundary, boundary_extent,         the decision-boundary grid of 2-D data    frames.py
@@ -29,7 +29,7 @@ from .loop import Trainer, train
 from .optim import make_loss_fn, make_optimizer
 from .recorder import StoreControl, StoreRecorder
 from .reports import EpochReport, TrainResult
-from .resample import check_resample, resample_dataset, resampled_rows
+from .resample import check_resample, resample_dataset, resampled_rows, resampled_size
 
 __all__ = [
     "BOUNDARY_RESOLUTION",
@@ -52,6 +52,7 @@ __all__ = [
     "make_optimizer",
     "resample_dataset",
     "resampled_rows",
+    "resampled_size",
     "resolve_device",
     "seed_everything",
     "train",

@@ -64,6 +64,7 @@ class Trainer:
     def __init__(self, net: Network, dataset, spec: TrainSpec, *, device: torch.device | None = None,
                  callbacks=(), control=None, start_epoch: int = 0, start_step: int = 0):
         self.spec = spec.validate()
+        self.grid_extent = boundary_extent(dataset.X_train) if dataset.is_2d else None   # of the rows as they come
         dataset, self.resampled = resample_dataset(dataset, spec)   # training rows rebalanced, if asked
         check_steps(spec, len(dataset.X_train))     # before a tensor is placed
         self.dataset = dataset
@@ -84,7 +85,6 @@ class Trainer:
         self.eval_every = max(1, math.ceil(MIN_STEPS_BETWEEN_EVALS / self.steps_per_epoch))
         self.generator = torch.Generator().manual_seed(spec.seed + start_epoch)
         self.state = "run"
-        self.grid_extent = boundary_extent(dataset.X_train) if dataset.is_2d else None
         self._grid = None if self.grid_extent is None else \
             torch.as_tensor(boundary_points(self.grid_extent), device=self.device)
         self.best_val = math.inf

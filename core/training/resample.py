@@ -40,6 +40,15 @@ def resampled_rows(y: np.ndarray, n_classes: int, how: str, seed: int) -> np.nda
     return np.sort(np.concatenate(picked))
 
 
+def resampled_size(y: np.ndarray, n_classes: int, how: str) -> int:
+    """How many training rows resampling `how` leaves (every class present brought to one count)."""
+    if how not in ("over", "under") or len(y) == 0:
+        return len(y)
+    counts = np.bincount(np.asarray(y, dtype=np.int64), minlength=n_classes)
+    present = counts[counts > 0]
+    return int(len(present) * (present.max() if how == "over" else present.min()))
+
+
 def class_counts(y: np.ndarray, class_names) -> dict[str, int]:
     counts = np.bincount(np.asarray(y, dtype=np.int64), minlength=len(class_names))
     return {str(n): int(c) for n, c in zip(class_names, counts)}

@@ -46,6 +46,14 @@ def resample_line(dataset, how: str, seed) -> str:
     return f"Training rows per class: {resampled_words(class_counts(y, dataset.class_names), after)}."
 
 
+def training_rows(dataset, how: str) -> int:
+    """How many rows an epoch trains on: a classifier's after resampling `how`."""
+    from core.training import resampled_size
+    if dataset.task != "classification" or how not in ("over", "under"):
+        return len(dataset.X_train)
+    return resampled_size(dataset.y_train, dataset.n_classes, how)
+
+
 def steps_per_epoch(n_train: int, batch_size: int) -> int:
     return max(1, math.ceil(n_train / max(1, int(batch_size))))
 
@@ -168,7 +176,8 @@ def _optimiser_boxes(dataset) -> None:
     c1.number_input("Batch size", step=1, **_bound("batch_size"), help=HELP["batch_size"])
     c2.number_input("Epochs", step=10, **_bound("epochs"), help=HELP["epochs"])
     if not box_problems({f: st.session_state[_key(f)] for f in ("batch_size", "epochs")}):
-        spe = steps_per_epoch(len(dataset.X_train), st.session_state[_key("batch_size")])
+        spe = steps_per_epoch(training_rows(dataset, st.session_state[_key("resample")]),
+                              st.session_state[_key("batch_size")])
         st.caption(f"{spe:,} weight update{'s' if spe != 1 else ''} per epoch, "
                    f"{spe * st.session_state[_key('epochs')]:,} in all.")
 

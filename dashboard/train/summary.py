@@ -22,6 +22,14 @@ def resampled_words(before: dict, after: dict) -> str:
     return ", ".join(pairs[:8]) + (", …" if len(pairs) > 8 else "")
 
 
+def trained_rows(run, dataset) -> int:
+    """How many training rows a run trains on: the rows after resampling, when its record says so."""
+    after = ((run.summary or {}).get("resampled") or {}).get("after")
+    if isinstance(after, dict) and all(isinstance(v, int) for v in after.values()):
+        return sum(after.values())
+    return len(dataset.X_train)
+
+
 def network_line(network: dict, ds) -> tuple[str, str | None]:
     """('2 inputs → dense 8 relu → … → 2 outputs · 106 parameters', error or None)."""
     try:

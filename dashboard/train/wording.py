@@ -6,8 +6,7 @@ LOSS_LABELS = {"auto": "auto (picked for the task)", "cross_entropy": "cross-ent
                "bce": "binary cross-entropy", "mse": "mean squared error", "mae": "mean absolute error",
                "huber": "Huber"}
 CLASS_LOSS_LABELS = {"mse": "MSE on one-hot targets"}      # what mse means for a classifier
-RESAMPLE_LABELS = {"none": "none", "over": "oversample the rarer classes",
-                   "under": "undersample the commoner classes"}
+RESAMPLE_LABELS = {"none": "none", "over": "oversample", "under": "undersample"}
 PENALTY_LABELS = {"none": "none", "demographic_parity": "demographic parity (same share predicted favourable)",
                   "equalized_odds": "equalized odds (same error rates)"}
 FIELD_LABELS = {"optimizer": "Optimiser", "lr": "Learning rate", "momentum": "Momentum", "nesterov": "Nesterov",

@@ -101,3 +101,25 @@ def test_the_trainer_learns_from_the_resampled_rows_and_the_run_records_the_coun
     start = [e for e in store.events(run_id) if e["kind"] == "start"]
     assert start and start[0]["detail"]["resampled"] == want
     store.close()
+
+
+def test_the_row_count_after_resampling_is_known_before_drawing(cancer):
+    from core.training import resampled_size
+    for how in ("none", "over", "under"):
+        ds, _ = resample_dataset(cancer, TrainSpec(resample=how))
+        assert resampled_size(cancer.y_train, cancer.n_classes, how) == len(ds.y_train)
+
+
+def test_undersampled_2d_data_keeps_the_boundary_grid_of_all_its_training_rows():
+    """The decision-boundary grid spans the training rows as they come, not the fewer rows undersampling keeps."""
+    import dataclasses
+    from core.training import boundary_extent
+    moons = load_builtin("moons")
+    keep = np.concatenate([np.flatnonzero(moons.y_train == 0), np.flatnonzero(moons.y_train == 1)[:20]])
+    lopsided = dataclasses.replace(moons, X_train=moons.X_train[keep], y_train=moons.y_train[keep],
+                                   idx_train=moons.idx_train[keep])
+    trainer = Trainer(network_for(NetworkSpec.dense([4]), lopsided), lopsided, TrainSpec(resample="under", seed=1),
+                      device=CPU)
+    assert len(trainer.X["train"]) == 40
+    assert trainer.grid_extent == boundary_extent(lopsided.X_train)
+    assert boundary_extent(trainer.X["train"].numpy()) != trainer.grid_extent

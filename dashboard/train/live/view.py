@@ -20,7 +20,7 @@ from dashboard.widgets import dataset_title
 from ..charts import loss_figure, progress_text
 from ..resync import ask_resync
 from ..settings import steps_per_epoch
-from ..summary import resampled_words
+from ..summary import resampled_words, trained_rows
 from ..wording import HELP
 from .boundary import boundary_controls, boundary_view
 from .diagnosis import chart_marks, diagnosis_view
@@ -121,7 +121,7 @@ def live_view(store: Store, run_id: str, dataset, shown_status: str, catching_up
         ask_resync()                          # the settings boxes keep their values over the rerun
         st.rerun()
     train = run.train
-    n_train = len(dataset.X_train)
+    n_train = trained_rows(run, dataset)            # after resampling, when the run resampled
     spe = steps_per_epoch(n_train, train.get("batch_size", 32))
 
     frac, text = progress_text(run.epoch, int(train.get("epochs", 1)),

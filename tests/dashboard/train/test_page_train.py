@@ -258,7 +258,7 @@ def test_invalid_settings_show_an_error_and_block_start(home):
 
 def test_a_spec_that_does_not_fit_the_data_is_explained(home):
     at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["train"] = {"loss": "mse", "device": "cuda" if "cuda" not in _devices() else "mps"}
+    at.session_state["train"] = {"loss": "mae", "device": "cuda" if "cuda" not in _devices() else "mps"}
     at.run()
     at.switch_page("../pages/train.py").run()
     assert not at.exception, at.exception
@@ -578,7 +578,12 @@ def test_a_run_that_diverged_without_nan_says_why_and_what_to_change(home):
 
 def test_a_classifier_is_offered_mse_on_one_hot_targets_and_resampling_and_the_run_gets_them(home):
     from core.data import load_builtin
-    at = train_page()
+    ds = load_builtin("breast_cancer")                         # 148 / 251 training rows
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["dataset_ref"] = ds.ref.to_dict()
+    at.run()
+    at.switch_page("../pages/train.py").run()
+    assert not at.exception, at.exception
     loss = at.selectbox(key="train.loss")
     assert "MSE on one-hot targets" in loss.options and "cross-entropy" in loss.options
     assert "saturates" in loss.help and "Cross-entropy usually learns faster" in loss.help
@@ -588,18 +593,22 @@ def test_a_classifier_is_offered_mse_on_one_hot_targets_and_resampling_and_the_r
     at.selectbox(key="train.resample").set_value("over")
     at.number_input(key="train.epochs").set_value(5).run()
     assert not at.exception, at.exception
-    ds = load_builtin("spiral")
     most = int(np.bincount(ds.y_train).max())
-    assert any(c.value.startswith("Training rows per class:") and f"→ {most:,}" in c.value for c in at.caption)
+    assert any(c.value == f"Training rows per class: malignant 148 → {most}, benign {most} → {most}." for c in at.caption)
+    steps = -(-2 * most // 32)                                 # an epoch of the oversampled rows, in batches of 32
+    assert any(c.value.startswith(f"{steps} weight updates per epoch") for c in at.caption)
     at.button(key="train.start").click().run()
     assert not at.exception, at.exception
     run = current_run(at, home)
     assert run.train["loss"] == "mse" and run.train["resample"] == "over"
     run = rerun_until(at, lambda: (r := current_run(at, home)).status == "finished" and r, "the run to finish")
     assert run.summary["resampled"]["after"] == dict.fromkeys(ds.class_names, most)
-    assert np.isfinite(run.summary["test_accuracy"])
+    assert run.step == 5 * steps and np.isfinite(run.summary["test_accuracy"])
     at.run()
-    assert any(c.value.startswith("Trained on oversampled rows") and f"→ {most:,}" in c.value for c in at.caption)
+    assert any(c.value.startswith("Trained on oversampled rows") and f"malignant 148 → {most}" in c.value
+               for c in at.caption)
+    per_step = [t for t in chart(at, "train.chart.loss")["data"] if t.get("name") == "loss per step"][0]
+    assert plotly_array(per_step["x"]).max() == pytest.approx(5)      # the last step ends epoch 5, not later
 
 
 def test_a_regressor_has_no_resampling_and_keeps_mse_as_mean_squared_error(home):
