@@ -23,6 +23,7 @@ OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam", "adamw")
 LOSSES = ("auto", "cross_entropy", "bce", "mse", "mae", "huber")
 DEVICES = ("auto", "cpu", "cuda", "mps")
 CLASS_WEIGHTS = ("none", "balanced")
+RESAMPLING = ("none", "over", "under")
 FAIRNESS_PENALTIES = ("none", "demographic_parity", "equalized_odds")
 
 # The fields each layer type uses; everything else is left out of its JSON.
@@ -281,6 +282,7 @@ class TrainSpec:
     l1: float = 0.0                # L1 penalty on weights
     l2: float = 0.0                # L2 penalty on weights (weight decay)
     class_weights: str = "none"    # 'balanced' weights classes by inverse frequency
+    resample: str = "none"         # training rows only: 'over' repeats minority rows, 'under' drops majority ones
     batch_size: int = 32
     epochs: int = 100
     grad_clip: float = 0.0         # max gradient norm; 0 = off
@@ -308,6 +310,7 @@ class TrainSpec:
         self._number("l2", "a penalty from {low} to {high}")
         _check(self.class_weights in CLASS_WEIGHTS, "class_weights",
                f": use one of {', '.join(CLASS_WEIGHTS)} (got {self.class_weights!r})")
+        _check(self.resample in RESAMPLING, "resample", f": use one of {', '.join(RESAMPLING)} (got {self.resample!r})")
         self._number("batch_size", "a whole number from {low} to {high}")
         self._number("epochs", "a whole number from {low} to {high}")
         self._number("grad_clip", "{low} (off) or a positive number")

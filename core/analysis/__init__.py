@@ -1,6 +1,6 @@
 """Looking into a trained network: how well it does, why it decides, and whether it treats groups alike.
 
-  predict_split, Predictions, classification_report, roc_curves, pr_curves, regression_report,
+  predict_split, Predictions, classification_report, mean_average_precision, roc_curves, pr_curves, regression_report,
   worst_errors, least_sure_correct, mistake_count, row_images, threshold_point, predicted_classes,
   ClassificationReport, RegressionReport, Curve, Curves, SPLIT_LABELS, EvaluationError
                   metrics of a run on a split, the worst rows                       evaluate.py
@@ -13,7 +13,7 @@
 The evaluate names load scikit-learn on first use, so importing a subpackage stays light.
 """
 _EVALUATE = ("SPLIT_LABELS", "ClassificationReport", "Curve", "Curves", "EvaluationError", "Predictions",
-             "RegressionReport", "classification_report", "least_sure_correct", "mistake_count", "pr_curves",
+             "RegressionReport", "classification_report", "least_sure_correct", "mean_average_precision", "mistake_count", "pr_curves",
              "predict_split", "predicted_classes", "regression_report", "roc_curves", "row_images", "threshold_point",
              "worst_errors")
 

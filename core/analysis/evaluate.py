@@ -74,6 +74,7 @@ class ClassificationReport:
     per_class has one row per class: precision (of the rows predicted as this class, the share
     that really are), recall (of the rows that really are this class, the share found),
     F1 (their harmonic mean) and support (how many rows really are this class).
+    mean_ap is mean_average_precision: how well the probabilities rank each class's rows, at no threshold.
     """
 
     class_names: list[str]
@@ -83,6 +84,7 @@ class ClassificationReport:
     macro_f1: float
     n: int
     threshold: float | None = None      # binary tasks: predicted positive when P(class 1) ≥ threshold
+    mean_ap: float = float("nan")       # mean average precision (nan when no class has both outcomes)
 
 
 def _check_proba(y_true, proba, class_names) -> tuple[np.ndarray, np.ndarray]:
@@ -125,7 +127,19 @@ def classification_report(y_true, proba, class_names, threshold: float | None = 
                               "support": support.astype(int)})
     return ClassificationReport(names, cm, per_class, float(skm.accuracy_score(y, pred)),
                                 float(skm.f1_score(y, pred, labels=labels, average="macro", zero_division=0)),
-                                int(len(y)), binary_threshold)
+                                int(len(y)), binary_threshold, mean_average_precision(y, p, names))
+
+
+def mean_average_precision(y_true, proba, class_names) -> float:
+    """The area under the precision–recall curve (average precision, scikit-learn's) of the positive class
+    for two classes; for more, its macro average over the classes, each against the rest. A class the split
+    has no rows of (or only those) has no curve and is left out; nan when none is left. It does not depend
+    on a threshold, and a rare class counts as much as a common one."""
+    names = [str(c) for c in class_names]
+    y, p = _check_proba(y_true, proba, names)
+    aps = [skm.average_precision_score(pos, score) for _, pos, score in _one_vs_rest(y, p, names)
+           if pos.min() != pos.max()]
+    return float(np.mean(aps)) if aps else float("nan")
 
 
 @dataclass

@@ -30,7 +30,11 @@ def register(sub) -> None:
     t.add_argument("--lr", type=float)
     t.add_argument("--batch-size", type=int)
     t.add_argument("--epochs", type=int)
-    t.add_argument("--loss")
+    t.add_argument("--loss", help="auto | cross_entropy | bce | mse | mae | huber; mse also fits classes "
+                                  "(squared error between the class probabilities and one-hot targets)")
+    t.add_argument("--resample", choices=["none", "over", "under"],
+                   help="rebalance the training rows of a classifier: over repeats rarer classes' rows, "
+                        "under drops commoner classes' rows (validation and test rows are kept as they are)")
     t.add_argument("--seed", type=int)
     t.add_argument("--device", help="auto | cpu | cuda | mps")
     t.add_argument("--name", help="a name for the run")
@@ -66,13 +70,14 @@ def run(a) -> int:
     from ..model import network_for
     from ..runs import Store, executor
     from ..runs.registry import live_workers
-    from ..training import seed_everything
+    from ..training import check_resample, resampled_size, seed_everything
     from ..training.budget import check_steps
 
     store = Store(a.home)
     dataset = dataset_from_args(a, store.home)
     network, spec = specs_from_args(a)
-    check_steps(spec, len(dataset.X_train))         # refused before the run is recorded
+    check_resample(spec, dataset.task)              # refused before the run is recorded
+    check_steps(spec, resampled_size(dataset.y_train, dataset.n_classes, spec.resample))
     seed_everything(spec.seed)
     net = network_for(network, dataset, spec.loss)  # so is a loss that does not fit the data
     name = a.name or f"{dataset.name} {spec.optimizer} lr={spec.lr:g}"

@@ -60,13 +60,15 @@ class Plan:
 
 def concrete_loss(loss: str, task: str) -> str:
     """The loss a TrainSpec's `loss` ('auto' or a loss's name) means for `task`: 'auto' is mse for a
-    regression target and cross-entropy for classes. A loss of the other task raises SpecError."""
+    regression target and cross-entropy for classes. mse fits both (for classes: between the softmax
+    probabilities and the one-hot target); another task's loss raises SpecError."""
     if loss == "auto":
         return "mse" if task == "regression" else "cross_entropy"
     if task == "regression" and loss in ("cross_entropy", "bce"):
         raise SpecError.about("loss", f": {loss} is for classification; use mse, mae or huber for a regression target")
-    if task == "classification" and loss in ("mse", "mae", "huber"):
-        raise SpecError.about("loss", f": {loss} is for regression; use cross_entropy (or bce for two classes)")
+    if task == "classification" and loss in ("mae", "huber"):
+        raise SpecError.about("loss", f": {loss} is for regression; use cross_entropy (or bce for two classes, "
+                                      "or mse on one-hot targets)")
     return loss
 
 

@@ -4,6 +4,8 @@ command line's progress, the live fairness audit) hangs off the loop's events.
   Trainer, train, EpochReport, TrainResult  the loop, and what its events carry       loop.py, reports.py
   TrainingError                             a run that cannot start as specified      errors.py
   make_optimizer, make_loss_fn              a TrainSpec's optimiser and loss          optim.py
+  resample_dataset, resampled_rows,         a classifier's training rows rebalanced   resample.py
+  resampled_size, check_resample            (over- or undersampled), seeded
   available_devices, resolve_device,        where a run trains; its seed              devices.py
   seed_everything
   decode_boundary, boundary_extent,         the decision-boundary grid of 2-D data    frames.py
@@ -27,6 +29,7 @@ from .loop import Trainer, train
 from .optim import make_loss_fn, make_optimizer
 from .recorder import StoreControl, StoreRecorder
 from .reports import EpochReport, TrainResult
+from .resample import check_resample, resample_dataset, resampled_rows, resampled_size
 
 __all__ = [
     "BOUNDARY_RESOLUTION",
@@ -43,9 +46,13 @@ __all__ = [
     "boundary_points",
     "calmer_lr",
     "chance_loss",
+    "check_resample",
     "decode_boundary",
     "make_loss_fn",
     "make_optimizer",
+    "resample_dataset",
+    "resampled_rows",
+    "resampled_size",
     "resolve_device",
     "seed_everything",
     "train",

@@ -47,9 +47,13 @@ class Divergence:
 
 def chance_loss(task: str, loss: str, n_classes: int) -> float:
     """The loss of a network that has learnt nothing: guessing every class alike (log of the number of
-    classes) or predicting the mean of a standardised target."""
+    classes; for mse on one-hot targets (k−1)/k², the mean square of 1/k everywhere but 1 − 1/k at the
+    true class) or predicting the mean of a standardised target."""
     if task == "classification":
-        return math.log(max(2, n_classes)) if loss != "bce" else math.log(2)
+        k = max(2, n_classes)
+        if loss == "mse":
+            return (k - 1) / k ** 2
+        return math.log(k) if loss != "bce" else math.log(2)
     return {"mse": 1.0, "mae": 0.8, "huber": 0.5}.get(loss, 1.0)
 
 

@@ -20,13 +20,11 @@ returns the requested state ('run', 'pause', 'step', 'stop') and optionally a ne
 rate. A single step taken while paused is noted as a 'step' event with its batch loss and how
 far it moved the weights, and (2-D data) reported with the decision boundary after it.
 
-Logging stays nearly free. Epochs are *logged* every `eval_every` epochs, chosen
-so that at least MIN_STEPS_BETWEEN_EVALS training steps pass between two (every
-epoch once an epoch has that many steps), and always at the last one. At a
-logged epoch the step losses kept as tensors since the previous one are read,
-`train_loss` is their mean, validation metrics and gradient norms are taken, and
-— at most ten times a second — weight histograms and the decision-boundary grid;
-on_epoch fires then. A DivergenceWatch (diagnose.py) reads the same numbers and ends a run
+Logging stays nearly free. Epochs are *logged* every `eval_every` epochs, chosen so that at least
+MIN_STEPS_BETWEEN_EVALS training steps pass between two (every epoch once an epoch has that many steps),
+and always at the last one. At a logged epoch the step losses kept as tensors since the previous one are
+read, `train_loss` is their mean, validation metrics and gradient norms are taken, and — at most ten times
+a second — weight histograms and the decision-boundary grid; on_epoch fires then. A DivergenceWatch (diagnose.py) reads the same numbers and ends a run
 that has diverged, with the cause and the fix as its message.
 """
 from __future__ import annotations
@@ -51,6 +49,7 @@ from .health import health_metrics
 from .layers import layer_norms, weight_layers, weight_norms
 from .optim import class_weight_tensor, make_loss_fn, make_optimizer
 from .reports import EpochReport, TrainResult
+from .resample import resample_dataset
 
 MIN_STEPS_BETWEEN_EVALS = 32
 CHECKPOINT_INTERVAL_S = 30.0
@@ -65,6 +64,8 @@ class Trainer:
     def __init__(self, net: Network, dataset, spec: TrainSpec, *, device: torch.device | None = None,
                  callbacks=(), control=None, start_epoch: int = 0, start_step: int = 0):
         self.spec = spec.validate()
+        self.grid_extent = boundary_extent(dataset.X_train) if dataset.is_2d else None   # of the rows as they come
+        dataset, self.resampled = resample_dataset(dataset, spec)   # training rows rebalanced, if asked
         check_steps(spec, len(dataset.X_train))     # before a tensor is placed
         self.dataset = dataset
         self.device = device or resolve_device(spec.device)
@@ -84,7 +85,6 @@ class Trainer:
         self.eval_every = max(1, math.ceil(MIN_STEPS_BETWEEN_EVALS / self.steps_per_epoch))
         self.generator = torch.Generator().manual_seed(spec.seed + start_epoch)
         self.state = "run"
-        self.grid_extent = boundary_extent(dataset.X_train) if dataset.is_2d else None
         self._grid = None if self.grid_extent is None else \
             torch.as_tensor(boundary_points(self.grid_extent), device=self.device)
         self.best_val = math.inf

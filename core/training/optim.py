@@ -38,8 +38,23 @@ def class_weight_tensor(y: np.ndarray, n_classes: int) -> torch.Tensor:
     return torch.tensor(len(y) / (n_classes * counts), dtype=torch.float32)
 
 
+def onehot_mse(weights: torch.Tensor | None, reduction: str = "mean"):
+    """mse for a classifier: per row, the mean over the classes of (softmax probability − one-hot target)²;
+    with class weights each row counts as much as its class's weight (the mean is weighted as
+    cross-entropy's is). The network's outputs stay logits, one per class."""
+    def loss(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        target = nn.functional.one_hot(y, out.shape[1]).to(out.dtype)
+        per_row = ((torch.softmax(out, dim=1) - target) ** 2).mean(dim=1)
+        if weights is None:
+            return per_row if reduction == "none" else per_row.mean()
+        w = weights[y]
+        return per_row * w if reduction == "none" else (per_row * w).sum() / w.sum()
+    return loss
+
+
 def make_loss_fn(loss: str, weights: torch.Tensor | None, reduction: str = "mean"):
-    """loss(out, y) on the network's raw output (per row with reduction='none')."""
+    """loss(out, y) on the network's raw output (per row with reduction='none'). mse on class ids (an
+    integer y) is onehot_mse; on numbers it compares the one output with the target."""
     if loss == "cross_entropy":
         return nn.CrossEntropyLoss(weight=weights, reduction=reduction)
     if loss == "bce":
@@ -47,4 +62,7 @@ def make_loss_fn(loss: str, weights: torch.Tensor | None, reduction: str = "mean
         inner = nn.BCEWithLogitsLoss(pos_weight=pos_weight, reduction=reduction)
         return lambda out, y: inner(out[:, 0], y.to(out.dtype))
     inner = {"mse": nn.MSELoss, "mae": nn.L1Loss, "huber": nn.HuberLoss}[loss](reduction=reduction)
+    if loss == "mse":
+        onehot = onehot_mse(weights, reduction)
+        return lambda out, y: onehot(out, y) if not y.is_floating_point() else inner(out[:, 0], y)
     return lambda out, y: inner(out[:, 0], y)

@@ -32,10 +32,13 @@ class StoreRecorder:
                               heartbeat=time.time(), error=None)
         self.store.add_event(self.run_id, trainer.step, trainer.epoch, "start",
                              {"lr": trainer.lr, "device": str(trainer.device), "eval_every": trainer.eval_every,
-                              "weight_norms": trainer.watch.initial})
-        if trainer.grid_extent is not None:
-            self.store.update_run(self.run_id, summary={**self.store.get_run(self.run_id).summary,
-                                                        "boundary_extent": trainer.grid_extent})
+                              "weight_norms": trainer.watch.initial,
+                              **({"resampled": trainer.resampled} if trainer.resampled else {})})
+        extra = {"boundary_extent": trainer.grid_extent} if trainer.grid_extent is not None else {}
+        if trainer.resampled:                  # the training rows per class before and after resampling
+            extra["resampled"] = trainer.resampled
+        if extra:
+            self.store.update_run(self.run_id, summary={**self.store.get_run(self.run_id).summary, **extra})
 
     def _write(self, trainer, report) -> None:
         run, db = self.run_id, self.store

@@ -11,6 +11,13 @@ from dashboard.text import md_plain as md
 from .charts import confusion_matrix, pr_curves as pr_chart, roc_curves as roc_chart
 
 PLAIN_CHART = {"displayModeBar": False}
+HELP_MEAN_AP = ("The area under the precision–recall curve (average precision): how well the probabilities rank "
+                "the rows of a class above the others, over every threshold at once (1 is perfect; a random "
+                "guess scores the class's share of the rows). For two classes it is the positive class's; for "
+                "more, the average over the classes, each against the rest. Unlike accuracy it stays honest on "
+                "imbalanced data: a network that always answers the common class can be 95% accurate when 95% "
+                "of the rows are that class, yet its average precision for the rare class stays near that "
+                "class's small share.")
 
 
 def show_classification(preds) -> float | None:
@@ -44,20 +51,23 @@ def threshold_slider(preds) -> float:
 
 
 def headline(preds, report, point) -> None:
-    """Accuracy and macro F1; precision and recall at the threshold (two classes), else the classes and rows."""
-    m = st.columns(4)
+    """Accuracy, macro F1 and mean average precision; precision and recall at the threshold (two classes),
+    else the classes and rows."""
+    m = st.columns(5)
     m[0].metric("Accuracy", f"{report.accuracy:.1%}", help="The share of rows whose class is predicted correctly.")
     m[1].metric("Macro F1", f"{report.macro_f1:.3f}",
                 help="F1 balances precision and recall (1 is perfect); 'macro' averages it over the classes, "
                      "so a rare class counts as much as a common one.")
+    m[2].metric("Mean average precision", "—" if report.mean_ap != report.mean_ap else f"{report.mean_ap:.3f}",
+                help=HELP_MEAN_AP)
     if point is not None:
-        m[2].metric("Precision", f"{point['precision']:.1%}",
+        m[3].metric("Precision", f"{point['precision']:.1%}",
                     help=f"Of the rows predicted '{md(preds.class_names[1])}', the share that really are.")
-        m[3].metric("Recall", f"{point['recall']:.1%}",
+        m[4].metric("Recall", f"{point['recall']:.1%}",
                     help=f"Of the rows that really are '{md(preds.class_names[1])}', the share the network finds.")
     else:
-        m[2].metric("Classes", len(preds.class_names))
-        m[3].metric("Rows", preds.n)
+        m[3].metric("Classes", len(preds.class_names))
+        m[4].metric("Rows", preds.n)
 
 
 def _share(label: str, text: str):

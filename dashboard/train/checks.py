@@ -28,13 +28,19 @@ def check_settings(train: dict, dataset) -> list[str]:
         return [named(e)]
     problems = []
     from core.model import concrete_loss, output_units
+    from core.training import check_resample, resampled_size
     from core.training.budget import check_steps
     try:
         output_units(dataset.task, dataset.n_classes, concrete_loss(spec.loss, dataset.task))
     except SpecError as e:
         problems.append(named(e))
     try:
-        check_steps(spec, len(dataset.X_train))
+        check_resample(spec, dataset.task)
+    except SpecError as e:
+        problems.append(named(e))
+    n_train = resampled_size(dataset.y_train, dataset.n_classes, spec.resample if not problems else "none")
+    try:
+        check_steps(spec, n_train)
     except SpecError as e:
         problems.append(named(e))
     if spec.device != "auto" and spec.device not in available_devices():

@@ -10,17 +10,18 @@ import math
 
 import streamlit as st
 
-from core.spec import CLASS_WEIGHTS, FAIRNESS_PENALTIES, OPTIMIZERS, TrainSpec
+from core.spec import CLASS_WEIGHTS, FAIRNESS_PENALTIES, OPTIMIZERS, RESAMPLING, TrainSpec
 from dashboard import keys
 
 from .checks import check_settings
 from .devices import available_devices
 from .number_boxes import BOXES, box_problem, box_problems
 from .resync import resync
-from .wording import HELP, LOSS_LABELS, OPTIMIZER_LABELS, PENALTY_LABELS
+from .summary import resampled_words
+from .wording import CLASS_LOSS_LABELS, HELP, LOSS_LABELS, OPTIMIZER_LABELS, PENALTY_LABELS, RESAMPLE_LABELS
 
 SETTINGS = ("optimizer", "lr", "momentum", "nesterov", "batch_size", "epochs", "loss", "l1", "l2",
-            "class_weights", "grad_clip", "early_stopping", "seed", "device",
+            "class_weights", "resample", "grad_clip", "early_stopping", "seed", "device",
             "sensitive", "reweigh", "fairness_penalty", "fairness_lambda")
 FAIRNESS_SETTINGS = {"sensitive": "", "reweigh": False, "fairness_penalty": "none"}   # off, for data without groups
 FLOATS = ("lr", "momentum", "l1", "l2", "grad_clip", "fairness_lambda")
@@ -31,7 +32,26 @@ _key = keys.train_setting                   # the widget of a setting
 def loss_options(dataset) -> list[str]:
     if dataset.task == "regression":
         return ["auto", "mse", "mae", "huber"]
-    return ["auto", "cross_entropy"] + (["bce"] if dataset.n_classes == 2 else [])
+    return ["auto", "cross_entropy"] + (["bce"] if dataset.n_classes == 2 else []) + ["mse"]
+
+
+def resample_line(dataset, how: str, seed) -> str:
+    """'Training rows per class: a 900 → 900, b 100 → 900.' for a resampling choice; '' for none."""
+    from core.training import resampled_rows
+    from core.training.resample import class_counts
+    if how not in ("over", "under"):
+        return ""
+    y = dataset.y_train
+    after = class_counts(y[resampled_rows(y, dataset.n_classes, how, int(seed or 0))], dataset.class_names)
+    return f"Training rows per class: {resampled_words(class_counts(y, dataset.class_names), after)}."
+
+
+def training_rows(dataset, how: str) -> int:
+    """How many rows an epoch trains on: a classifier's after resampling `how`."""
+    from core.training import resampled_size
+    if dataset.task != "classification" or how not in ("over", "under"):
+        return len(dataset.X_train)
+    return resampled_size(dataset.y_train, dataset.n_classes, how)
 
 
 def steps_per_epoch(n_train: int, batch_size: int) -> int:
@@ -70,6 +90,8 @@ def settings_panel(dataset) -> tuple[dict, list[str]]:
     for note in notes:
         st.warning(note)
     spec = new if groups else {**new, **FAIRNESS_SETTINGS}    # mitigations need groups: off for other data
+    if dataset.task != "classification":
+        spec["resample"] = "none"                              # it balances classes: off for numbers
     return spec, check_settings(spec, dataset)
 
 
@@ -135,6 +157,8 @@ def _keep_choices_valid(dataset, groups: bool) -> None:
         st.session_state[_key("optimizer")] = "adam"
     if groups and st.session_state.get(_key("sensitive")) not in dataset.sensitive:
         st.session_state[_key("sensitive")] = dataset.sensitive[0]      # '' = the data's first sensitive column
+    if st.session_state.get(_key("resample")) not in RESAMPLING:
+        st.session_state[_key("resample")] = "none"
     if st.session_state.get(_key("fairness_penalty")) not in FAIRNESS_PENALTIES:
         st.session_state[_key("fairness_penalty")] = "none"
 
@@ -152,18 +176,26 @@ def _optimiser_boxes(dataset) -> None:
     c1.number_input("Batch size", step=1, **_bound("batch_size"), help=HELP["batch_size"])
     c2.number_input("Epochs", step=10, **_bound("epochs"), help=HELP["epochs"])
     if not box_problems({f: st.session_state[_key(f)] for f in ("batch_size", "epochs")}):
-        spe = steps_per_epoch(len(dataset.X_train), st.session_state[_key("batch_size")])
+        spe = steps_per_epoch(training_rows(dataset, st.session_state[_key("resample")]),
+                              st.session_state[_key("batch_size")])
         st.caption(f"{spe:,} weight update{'s' if spe != 1 else ''} per epoch, "
                    f"{spe * st.session_state[_key('epochs')]:,} in all.")
 
 
 def _loss_boxes(dataset) -> None:
-    st.selectbox("Loss", loss_options(dataset), **_bound("loss"), format_func=LOSS_LABELS.get, help=HELP["loss"])
+    labels = {**LOSS_LABELS, **(CLASS_LOSS_LABELS if dataset.task == "classification" else {})}
+    st.selectbox("Loss", loss_options(dataset), **_bound("loss"), format_func=labels.get,
+                 help=HELP["loss"] + (HELP["class_mse"] if dataset.task == "classification" else ""))
     c1, c2 = st.columns(2)
     c1.number_input("L1 penalty", step=0.0001, format="%.4g", **_bound("l1"), help=HELP["l1"])
     c2.number_input("L2 penalty", step=0.0001, format="%.4g", **_bound("l2"), help=HELP["l2"])
     if dataset.task == "classification":
         st.selectbox("Class weights", CLASS_WEIGHTS, **_bound("class_weights"), help=HELP["class_weights"])
+        st.selectbox("Resampling", RESAMPLING, **_bound("resample"), format_func=RESAMPLE_LABELS.get,
+                     help=HELP["resample"])
+        line = resample_line(dataset, st.session_state[_key("resample")], st.session_state[_key("seed")])
+        if line:
+            st.caption(line)
     st.number_input("Gradient clipping (max norm)", step=0.5, format="%.3g", **_bound("grad_clip"),
                     help=HELP["grad_clip"])
 

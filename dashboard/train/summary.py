@@ -16,6 +16,20 @@ def dataset_line(ds) -> str:
     return f"**{dataset_title(ds)}** — {ds.n_features} inputs, {md(what)}; {rows}"
 
 
+def resampled_words(before: dict, after: dict) -> str:
+    """'malignant 148 → 251, benign 251 → 251' — the training rows per class before and after resampling."""
+    pairs = [f"{md(str(name))} {int(n):,} → {int(after.get(name, 0)):,}" for name, n in before.items()]
+    return ", ".join(pairs[:8]) + (", …" if len(pairs) > 8 else "")
+
+
+def trained_rows(run, dataset) -> int:
+    """How many training rows a run trains on: the rows after resampling, when its record says so."""
+    after = ((run.summary or {}).get("resampled") or {}).get("after")
+    if isinstance(after, dict) and all(isinstance(v, int) for v in after.values()):
+        return sum(after.values())
+    return len(dataset.X_train)
+
+
 def network_line(network: dict, ds) -> tuple[str, str | None]:
     """('2 inputs → dense 8 relu → … → 2 outputs · 106 parameters', error or None)."""
     try:

@@ -5,10 +5,12 @@ OPTIMIZER_LABELS = {"sgd": "SGD (plain gradient descent)", "momentum": "SGD with
 LOSS_LABELS = {"auto": "auto (picked for the task)", "cross_entropy": "cross-entropy",
                "bce": "binary cross-entropy", "mse": "mean squared error", "mae": "mean absolute error",
                "huber": "Huber"}
+CLASS_LOSS_LABELS = {"mse": "MSE on one-hot targets"}      # what mse means for a classifier
+RESAMPLE_LABELS = {"none": "none", "over": "oversample", "under": "undersample"}
 PENALTY_LABELS = {"none": "none", "demographic_parity": "demographic parity (same share predicted favourable)",
                   "equalized_odds": "equalized odds (same error rates)"}
 FIELD_LABELS = {"optimizer": "Optimiser", "lr": "Learning rate", "momentum": "Momentum", "nesterov": "Nesterov",
-                "loss": "Loss", "l1": "L1 penalty", "l2": "L2 penalty", "class_weights": "Class weights",
+                "loss": "Loss", "l1": "L1 penalty", "l2": "L2 penalty", "class_weights": "Class weights", "resample": "Resampling",
                 "batch_size": "Batch size", "epochs": "Epochs", "grad_clip": "Gradient clipping",
                 "early_stopping": "Early stopping", "seed": "Seed", "device": "Device",
                 "sensitive": "Sensitive column", "reweigh": "Reweighing", "fairness_penalty": "Fairness penalty",
@@ -28,11 +30,21 @@ HELP = {
     "epochs": "How many times the network sees the whole training set.",
     "loss": "What the network is punished for. 'auto' picks cross-entropy for classes and mean squared "
             "error for numbers.",
+    "class_mse": " 'MSE on one-hot targets' squares the gap between each class's probability and 1 for the true "
+                 "class, 0 for the others. Cross-entropy usually learns faster: when the softmax saturates on a "
+                 "wrong answer (a probability near 0 for the true class), the squared error's gradient vanishes "
+                 "— the network barely moves — while cross-entropy's stays large, pushing hardest where the "
+                 "network is most wrong.",
     "l1": "Adds the sum of the weights' sizes to the loss, pushing unneeded weights to exactly zero. "
           "0 = off; try 0.0001.",
     "l2": "Adds the weights' squares to the loss (weight decay), keeping all weights small so the "
           "decision boundary stays smooth. 0 = off; try 0.001.",
     "class_weights": "'balanced' makes mistakes on rare classes count more, so the network cannot ignore them.",
+    "resample": "Another way to stop the network ignoring a rare class: change how many training rows each class "
+                "has. 'over' repeats rows of the rarer classes (drawn at random, with repeats) until every class "
+                "has as many as the commonest; 'under' keeps, at random, only as many rows of each class as the "
+                "rarest has (less to learn from, but faster). Only the training rows change: validation and test "
+                "rows stay as they come, so the scores stay honest. The seed fixes which rows are drawn.",
     "grad_clip": "Caps how large a single update can be (the gradient's norm). Rescues training when the "
                  "loss suddenly explodes. 0 = off; try 1.",
     "early_stopping": "Stop when the validation loss has not improved for this many epochs, before the "

@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 from sklearn import metrics as skm
 
-from core.analysis import (EvaluationError, Predictions, classification_report, pr_curves, predict_split,
-                           least_sure_correct, mistake_count, regression_report, roc_curves, row_images,
+from core.analysis import (EvaluationError, Predictions, classification_report, mean_average_precision, pr_curves,
+                           predict_split, least_sure_correct, mistake_count, regression_report, roc_curves, row_images,
                            threshold_point, worst_errors)
 from core.runs import load_run
 from core.runs import Store
@@ -148,6 +148,30 @@ def test_trained_binary_run_threshold_moves_the_predictions(workspace):
     assert everything.confusion[:, 1].sum() == preds.n
     default = classification_report(preds.y_true, preds.proba, preds.class_names, threshold=0.5)
     assert default.accuracy == pytest.approx(skm.accuracy_score(preds.y_true, preds.y_pred))
+
+
+@pytest.mark.parametrize("name", ["spiral", "iris", "digits"])
+def test_mean_average_precision_of_a_trained_run_is_sklearns(workspace, name):
+    from sklearn.preprocessing import label_binarize
+    home, ids = workspace
+    preds = predict_split(load_run(Store(home), ids[name]), "test")
+    report = classification_report(preds.y_true, preds.proba, preds.class_names)
+    if preds.binary:       # the positive class's area under the precision-recall curve
+        want = skm.average_precision_score(preds.y_true, preds.proba[:, 1])
+    else:                  # the macro average over the classes, each against the rest
+        k = len(preds.class_names)
+        want = skm.average_precision_score(label_binarize(preds.y_true, classes=range(k)), preds.proba,
+                                           average="macro")
+    assert report.mean_ap == pytest.approx(want)
+    assert report.mean_ap == pytest.approx(mean_average_precision(preds.y_true, preds.proba, preds.class_names))
+    assert 0 < report.mean_ap <= 1
+
+
+def test_mean_average_precision_leaves_out_a_class_without_rows_and_is_nan_without_any():
+    y = np.array([0, 0, 1, 1])
+    p = np.array([[0.9, 0.1, 0.0], [0.6, 0.3, 0.1], [0.2, 0.7, 0.1], [0.4, 0.5, 0.1]])
+    assert mean_average_precision(y, p, ["a", "b", "c"]) == pytest.approx(1.0)      # 'c' has no rows
+    assert np.isnan(mean_average_precision(np.array([1, 1]), np.array([[0.2, 0.8], [0.4, 0.6]]), ["a", "b"]))
 
 
 def test_trained_regressor_metrics_match_sklearn(workspace):

@@ -145,6 +145,10 @@ def test_the_report_of_a_german_credit_run(german):
                                                          load_builtin("german_credit"), "cross_entropy")[0].parameters())
     assert f"{n_params:,}" in text
     assert f"{audit.overall['accuracy'] * 100:.1f} %" in text
+    from core.analysis import mean_average_precision, predict_split
+    from core.runs import load_run
+    preds = predict_split(load_run(store, run_id), "test")
+    assert f"Mean average precision {mean_average_precision(preds.y_true, preds.proba, preds.class_names):.3f}" in text
     # one row per group in the group table, with its count and selection rate, plus the overall row
     rows = {r[0]: r for r in page.rows["groups"][1:]}
     assert set(rows) == {"female", "male", "all rows"}

@@ -85,9 +85,11 @@ def test_the_same_seed_gives_the_same_run_from_the_command_line(tmp_path):
 LOSS_THAT_DOES_NOT_FIT = {
     "a classification loss on a regression target": (["--dataset", "diabetes", "--loss", "cross_entropy"],
                                                      "loss: cross_entropy is for classification"),
-    "a regression loss on classes": (["--dataset", "iris", "--loss", "mse"], "loss: mse is for regression"),
+    "a regression loss on classes": (["--dataset", "iris", "--loss", "mae"], "loss: mae is for regression"),
     "binary cross-entropy on three classes": (["--dataset", "iris", "--loss", "bce"],
                                               "binary cross-entropy needs exactly 2 classes"),
+    "resampling a regression target": (["--dataset", "diabetes", "--resample", "over"],
+                                       "resample: over-sampling balances the classes"),
 }
 
 
@@ -119,3 +121,25 @@ def test_bce_on_two_classes_trains_a_network_with_one_output(tmp_path, capsys):
         loaded = load_run(store, out["run_id"])
     assert loaded.net.n_outputs == 1
     assert loaded.dataset.n_classes == 2
+
+
+def test_mse_on_one_hot_targets_and_resampling_from_the_command_line(tmp_path, capsys):
+    """`--loss mse` trains a classifier with one output per class; `--resample under` trains on as many rows
+    of each class as the rarest has, and the run records the counts before and after."""
+    import numpy as np
+
+    from core.data import load_builtin
+    from core.cli import main
+    from core.runs import Store, load_run
+    code = main(["train", "--dataset", "breast_cancer", "--hidden", "8", "--loss", "mse", "--resample", "under",
+                 "--epochs", "3", "--json", "--home", str(tmp_path)])
+    out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert code == 0 and out["status"] == "finished"
+    counts = np.bincount(load_builtin("breast_cancer").y_train)
+    with Store(tmp_path) as store:
+        run = store.get_run(out["run_id"])
+        loaded = load_run(store, out["run_id"])
+    assert run.train["loss"] == "mse" and run.train["resample"] == "under"
+    assert sorted(run.summary["resampled"]["before"].values()) == sorted(counts.tolist())
+    assert list(run.summary["resampled"]["after"].values()) == [int(counts.min())] * 2
+    assert loaded.net.n_outputs == 2

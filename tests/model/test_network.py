@@ -167,7 +167,7 @@ def test_network_for_is_the_network_training_builds(name, loss, n_out, spiral, i
 @pytest.mark.parametrize("name, loss, words", [
     ("regression2d", "cross_entropy", "loss: cross_entropy is for classification"),
     ("regression2d", "bce", "loss: bce is for classification"),
-    ("spiral", "mse", "loss: mse is for regression"),
+    ("spiral", "mae", "loss: mae is for regression"),
     ("iris", "bce", "loss: binary cross-entropy needs exactly 2 classes"),
 ])
 def test_network_for_refuses_a_loss_that_does_not_fit_the_data(name, loss, words, spiral, iris, regression2d):

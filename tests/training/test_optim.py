@@ -105,7 +105,7 @@ def test_loss_functions_compute_what_they_say():
     assert float(make_loss_fn("bce", None)(logits, torch.tensor([0, 1]))) == pytest.approx(math.log(2))
 
 
-@pytest.mark.parametrize("name, loss", [("iris", "bce"), ("spiral", "mse"), ("spiral", "huber"),
+@pytest.mark.parametrize("name, loss", [("iris", "bce"), ("spiral", "mae"), ("spiral", "huber"),
                                         ("regression2d", "cross_entropy"), ("regression2d", "bce")])
 def test_loss_that_does_not_fit_the_task_raises_spec_error(name, loss, spiral, iris, regression2d):
     dataset = {"spiral": spiral, "iris": iris, "regression2d": regression2d}[name]

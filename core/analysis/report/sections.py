@@ -64,6 +64,11 @@ def data_section(ctx: Context) -> str:
     return html_section("Data", html_dl(items), "data")
 
 
+def loss_words(loss: str, task: str) -> str:
+    """'cross entropy', 'mse', … — and 'mse on one-hot targets' for a classifier."""
+    return loss.replace("_", " ") + (" on one-hot targets" if loss == "mse" and task == "classification" else "")
+
+
 def model_section(ctx: Context) -> str:
     from core.spec import NetworkSpec, TrainSpec
     from core.model import concrete_loss
@@ -78,7 +83,9 @@ def model_section(ctx: Context) -> str:
     items = [("Network", " → ".join(layers)), ("Parameters", f"{n_params:,}"),
              ("Optimiser", f"{spec.optimizer}, learning rate {spec.lr:g}, batch size {spec.batch_size}"
                            + (f", L2 {spec.l2:g}" if spec.l2 else "") + (f", L1 {spec.l1:g}" if spec.l1 else "")),
-             ("Loss", concrete_loss(spec.loss, ctx.ds.task).replace("_", " ") + (", balanced class weights" if spec.class_weights == "balanced" else "")),
+             ("Loss", loss_words(concrete_loss(spec.loss, ctx.ds.task), ctx.ds.task)
+              + (", balanced class weights" if spec.class_weights == "balanced" else "")
+              + (f", training rows {spec.resample}sampled to balance the classes" if spec.resample != "none" else "")),
              ("Epochs trained", trained), ("Status", ctx.run.status), ("Seed", spec.seed)]
     if summary.get("best_epoch"):
         items.append(("Best validation epoch", summary["best_epoch"]))
@@ -102,7 +109,8 @@ def metrics_section(ctx: Context) -> str:
     if len(names) == 2 and not isinstance(ctx.threshold, dict):
         threshold = float(ctx.threshold) if ctx.fav == 1 else 1.0 - float(ctx.threshold)
     rep = classification_report(p.y_true, p.proba, names, threshold=threshold)
-    items = [("Accuracy", pct(rep.accuracy)), ("Macro F1", num(rep.macro_f1)), ("Rows", rep.n)]
+    items = [("Accuracy", pct(rep.accuracy)), ("Macro F1", num(rep.macro_f1)),
+             ("Mean average precision", num(rep.mean_ap)), ("Rows", rep.n)]
     curves = roc_curves(p.y_true, p.proba, names)
     for c in curves.curves:
         items.append((f"ROC AUC ({c.label})" if len(names) > 2 else "ROC AUC", num(c.auc)))

@@ -20,6 +20,7 @@ from dashboard.widgets import dataset_title
 from ..charts import loss_figure, progress_text
 from ..resync import ask_resync
 from ..settings import steps_per_epoch
+from ..summary import resampled_words, trained_rows
 from ..wording import HELP
 from .boundary import boundary_controls, boundary_view
 from .diagnosis import chart_marks, diagnosis_view
@@ -53,6 +54,11 @@ def show_run(store: Store, run: Run, dataset, ref: dict) -> None:
         return
     if run.dataset != ref:
         st.caption(f"This run trained on **{dataset_title(run_dataset)}**, not the data chosen now.")
+    record = (run.summary or {}).get("resampled")
+    if isinstance(record, dict) and isinstance(record.get("before"), dict) and isinstance(record.get("after"), dict):
+        how = "oversampled" if record.get("how") == "over" else "undersampled"
+        st.caption(f"Trained on {how} rows (validation and test rows as they were) — training rows per class: "
+                   f"{resampled_words(record['before'], record['after'])}.")
     show_live(store, run, run_dataset)
 
 
@@ -115,7 +121,7 @@ def live_view(store: Store, run_id: str, dataset, shown_status: str, catching_up
         ask_resync()                          # the settings boxes keep their values over the rerun
         st.rerun()
     train = run.train
-    n_train = len(dataset.X_train)
+    n_train = trained_rows(run, dataset)            # after resampling, when the run resampled
     spe = steps_per_epoch(n_train, train.get("batch_size", 32))
 
     frac, text = progress_text(run.epoch, int(train.get("epochs", 1)),

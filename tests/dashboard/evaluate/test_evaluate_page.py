@@ -61,6 +61,21 @@ def test_multiclass_run_shows_per_class_table_and_one_curve_per_class(trained, m
     assert len([t for t in roc["data"] if "AUC" in t.get("name", "")]) == 3
 
 
+@pytest.mark.parametrize("name", ["spiral", "iris"])
+def test_mean_average_precision_is_shown_beside_f1_with_what_it_measures(trained, monkeypatch, name):
+    from core.analysis import mean_average_precision, predict_split
+    from core.runs import Store, load_run
+    home, ids = trained
+    at = open_evaluate(home, monkeypatch, ids[name])
+    shown = {m.label: m for m in at.metric}
+    assert "Macro F1" in shown and "Mean average precision" in shown
+    preds = predict_split(load_run(Store(home), ids[name]), "test")
+    assert shown["Mean average precision"].value == \
+        f"{mean_average_precision(preds.y_true, preds.proba, preds.class_names):.3f}"
+    words = shown["Mean average precision"].proto.help
+    assert "precision–recall curve" in words and "imbalanced" in words and "accura" in words
+
+
 def test_regression_run_shows_r2_and_residuals(trained, monkeypatch):
     home, ids = trained
     at = open_evaluate(home, monkeypatch, ids["diabetes"])

@@ -24,6 +24,7 @@ def spec_error(**train) -> SpecError:
     # a value with a colon in it: the whole sentence stays, the setting is named once
     ({"batch_size": "a: b"}, "**Batch size** must be a whole number from 1 to 65536 (got 'a: b')"),
     ({"class_weights": "lr: x"}, "**Class weights**: use one of none, balanced (got 'lr: x')"),
+    ({"resample": "smote"}, "**Resampling**: use one of none, over, under (got 'smote')"),
 ])
 def test_a_settings_error_names_the_setting_by_its_label(train, said):
     assert named(spec_error(**train)).startswith(said)
@@ -31,7 +32,7 @@ def test_a_settings_error_names_the_setting_by_its_label(train, said):
 
 def test_every_labelled_settings_error_is_named_by_its_label():
     bad = {"optimizer": "x", "lr": 0, "momentum": 2.0, "nesterov": 1, "loss": "x", "l1": 2.0, "l2": 2.0,
-           "class_weights": "x", "batch_size": 0, "epochs": 0, "grad_clip": -1.0, "early_stopping": -1, "seed": -1,
+           "class_weights": "x", "resample": "x", "batch_size": 0, "epochs": 0, "grad_clip": -1.0, "early_stopping": -1, "seed": -1,
            "device": "x", "sensitive": 3, "reweigh": 1, "fairness_penalty": "x", "fairness_lambda": -1.0}
     assert set(bad) == set(FIELD_LABELS)
     for field, value in bad.items():
@@ -43,3 +44,12 @@ def test_an_error_that_names_no_setting_is_said_as_it_is():
     assert error.field is None and named(error) == str(error)
     layer_error = SpecError.in_layer(1, ": max-pool works on images; put it after a conv2d layer")
     assert named(layer_error) == str(layer_error)
+
+
+def test_resampling_a_regression_target_is_a_named_problem_before_start():
+    from core.data import load_builtin
+    from dashboard.train.checks import check_settings
+    regression, classes = load_builtin("regression2d"), load_builtin("moons")
+    problems = check_settings({**TrainSpec(resample="over").to_dict()}, regression)
+    assert any(p.startswith("**Resampling**: over-sampling balances the classes") for p in problems)
+    assert check_settings({**TrainSpec(resample="over").to_dict()}, classes) == []

@@ -258,7 +258,7 @@ def test_invalid_settings_show_an_error_and_block_start(home):
 
 def test_a_spec_that_does_not_fit_the_data_is_explained(home):
     at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["train"] = {"loss": "mse", "device": "cuda" if "cuda" not in _devices() else "mps"}
+    at.session_state["train"] = {"loss": "mae", "device": "cuda" if "cuda" not in _devices() else "mps"}
     at.run()
     at.switch_page("../pages/train.py").run()
     assert not at.exception, at.exception
@@ -574,3 +574,53 @@ def test_a_run_that_diverged_without_nan_says_why_and_what_to_change(home):
     message = next(shown(e.value) for e in at.error if "Training diverged" in e.value)
     assert "every gradient is exactly zero" in message and "Lower the learning rate (now 10; try 0.1)" in message
     assert not at.success                              # no green "Finished" box
+
+
+def test_a_classifier_is_offered_mse_on_one_hot_targets_and_resampling_and_the_run_gets_them(home):
+    from core.data import load_builtin
+    ds = load_builtin("breast_cancer")                         # 148 / 251 training rows
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["dataset_ref"] = ds.ref.to_dict()
+    at.run()
+    at.switch_page("../pages/train.py").run()
+    assert not at.exception, at.exception
+    loss = at.selectbox(key="train.loss")
+    assert "MSE on one-hot targets" in loss.options and "cross-entropy" in loss.options
+    assert "saturates" in loss.help and "Cross-entropy usually learns faster" in loss.help
+    resample = at.selectbox(key="train.resample")
+    assert resample.value == "none" and resample.help and "validation and test" in resample.help
+    loss.set_value("mse")
+    at.selectbox(key="train.resample").set_value("over")
+    at.number_input(key="train.epochs").set_value(5).run()
+    assert not at.exception, at.exception
+    most = int(np.bincount(ds.y_train).max())
+    assert any(c.value == f"Training rows per class: malignant 148 → {most}, benign {most} → {most}." for c in at.caption)
+    steps = -(-2 * most // 32)                                 # an epoch of the oversampled rows, in batches of 32
+    assert any(c.value.startswith(f"{steps} weight updates per epoch") for c in at.caption)
+    at.button(key="train.start").click().run()
+    assert not at.exception, at.exception
+    run = current_run(at, home)
+    assert run.train["loss"] == "mse" and run.train["resample"] == "over"
+    run = rerun_until(at, lambda: (r := current_run(at, home)).status == "finished" and r, "the run to finish")
+    assert run.summary["resampled"]["after"] == dict.fromkeys(ds.class_names, most)
+    assert run.step == 5 * steps and np.isfinite(run.summary["test_accuracy"])
+    at.run()
+    assert any(c.value.startswith("Trained on oversampled rows") and f"malignant 148 → {most}" in c.value
+               for c in at.caption)
+    per_step = [t for t in chart(at, "train.chart.loss")["data"] if t.get("name") == "loss per step"][0]
+    assert plotly_array(per_step["x"]).max() == pytest.approx(5)      # the last step ends epoch 5, not later
+
+
+def test_a_regressor_has_no_resampling_and_keeps_mse_as_mean_squared_error(home):
+    from core.data import load_builtin
+    from core.spec import TrainSpec
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["dataset_ref"] = load_builtin("regression2d").ref.to_dict()
+    at.session_state["train"] = {**TrainSpec().to_dict(), "resample": "over"}    # chosen for a classifier before
+    at.run()
+    at.switch_page("../pages/train.py").run()
+    assert not at.exception, at.exception
+    assert "train.resample" not in [s.key for s in at.selectbox]
+    loss = at.selectbox(key="train.loss")
+    assert "mean squared error" in loss.options and "MSE on one-hot targets" not in loss.options
+    assert not at.error and not at.button(key="train.start").disabled      # the resampling left over stays off
