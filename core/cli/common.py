@@ -162,6 +162,7 @@ def specs_from_args(a: argparse.Namespace):
         network = NetworkSpec.dense(hidden_sizes(a.hidden), a.activation)
         train = TrainSpec()
     overrides = {"optimizer": a.optimizer, "lr": a.lr, "batch_size": a.batch_size, "epochs": a.epochs,
-                 "seed": a.seed, "device": a.device, "loss": a.loss, "resample": getattr(a, "resample", None)}
+                 "seed": a.seed, "device": a.device, "loss": a.loss, "resample": getattr(a, "resample", None),
+                 "class_weights": getattr(a, "class_weights", None)}
     merged = {**train.to_dict(), **{k: v for k, v in overrides.items() if v is not None}}
     return network, TrainSpec.from_dict(merged)

@@ -35,6 +35,8 @@ def register(sub) -> None:
     t.add_argument("--resample", choices=["none", "over", "under"],
                    help="rebalance the training rows of a classifier: over repeats rarer classes' rows, "
                         "under drops commoner classes' rows (validation and test rows are kept as they are)")
+    t.add_argument("--class-weights", choices=["none", "balanced"],
+                   help="balanced weighs each class's loss by the inverse of its share of the training rows")
     t.add_argument("--seed", type=int)
     t.add_argument("--device", help="auto | cpu | cuda | mps")
     t.add_argument("--name", help="a name for the run")

@@ -105,6 +105,7 @@ def test_a_rare_class_given_up_is_imbalance(home, healthy):
     found = findings(home, trained(home, ds, activation="tanh", epochs=20), ds)
     assert "imbalance" in found, found
     assert "balanced" in found["imbalance"].fix and found["imbalance"].numbers["min_recall"] <= 0.3
+    assert "--resample over" in found["imbalance"].fix          # both remedies the product has are named
     weighted = findings(home, trained(home, ds, activation="tanh", epochs=20, options={"class_weights": "balanced"}), ds)
     assert "imbalance" not in weighted, weighted
     assert "imbalance" not in healthy

@@ -143,3 +143,16 @@ def test_mse_on_one_hot_targets_and_resampling_from_the_command_line(tmp_path, c
     assert sorted(run.summary["resampled"]["before"].values()) == sorted(counts.tolist())
     assert list(run.summary["resampled"]["after"].values()) == [int(counts.min())] * 2
     assert loaded.net.n_outputs == 2
+
+
+def test_class_weights_from_the_command_line_reach_the_run(tmp_path, capsys):
+    """`--class-weights balanced` is what the imbalance diagnosis tells a command-line user to try."""
+    from core.cli import main
+    from core.runs import Store
+    code = main(["train", "--dataset", "nines", "--hidden", "8", "--class-weights", "balanced", "--epochs", "1",
+                 "--json", "--home", str(tmp_path)])
+    out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert code == 0 and out["status"] == "finished"
+    with Store(tmp_path) as store:
+        assert store.get_run(out["run_id"]).train["class_weights"] == "balanced"
+    assert main(["train", "--dataset", "nines", "--class-weights", "heavy", "--home", str(tmp_path)]) == 2

@@ -23,8 +23,9 @@ def imbalance(log: RunLog) -> Diagnosis | None:
         "imbalance", "Imbalanced classes: the rare class is given up",
         cause="One class is most of the data, so answering it almost always already scores well; the network "
               "settles there and rarely predicts the rare class.",
-        fix="Set Class weights to balanced on the Train page (or rebalance the data), then train again; judge "
-            "it by recall, not accuracy.",
+        fix="Make the rare class count: set Class weights to balanced, or Resampling to over (repeat the rare "
+            "rows) or under (drop common ones), on the Train page (--class-weights balanced / --resample over on "
+            "the command line), then train again; judge it by recall and F1, not accuracy.",
         evidence=f"The validation accuracy is {100 * acc:.0f} % while {100 * share:.0f} % of the rows are of the "
                  f"most common class, and the rarest class is found {100 * recall:.0f} % of the time (epoch "
                  f"{int(epochs[-1]):,}); see the accuracy chart.",
