@@ -5,6 +5,7 @@
     python -m core runs
     python -m core resume --run ID --wait --json
     python -m core stop --run ID
+    python -m core evaluate --run ID --split test --json
     python -m core predict --run ID --split test --out predictions.csv
     python -m core export --run ID --format onnx --out model.onnx
     python -m core explain --run ID --method shap --rows 200 --json
@@ -19,7 +20,7 @@
   UsageError                 bad command-line input: one line `error: ...`, exit 2      common.py
   one module per command     register(sub) adds its subparser and handler, run(args)    train.py, race.py, runs.py,
                                                                                         resume.py, stop.py, diagnose.py,
-                                                                                        lessons.py, predict.py, export.py,
+                                                                                        lessons.py, evaluate.py, predict.py, export.py,
                                                                                         explain.py,
                                                                                         fairness.py, datasets.py,
                                                                                         limits.py
@@ -35,10 +36,10 @@ import argparse
 import sqlite3
 import sys
 
-from . import datasets, diagnose, explain, export, fairness, lessons, limits, predict, race, resume, runs, stop, train
+from . import datasets, diagnose, evaluate, explain, export, fairness, lessons, limits, predict, race, resume, runs, stop, train
 from .common import Parser, UsageError, error_line, read_checkpoint, user_errors, workspace_error
 
-COMMANDS = (train, race, runs, resume, stop, diagnose, lessons, predict, export, explain, fairness, datasets,   # in --help's
+COMMANDS = (train, race, runs, resume, stop, diagnose, lessons, evaluate, predict, export, explain, fairness, datasets,   # in --help's
             limits)                                                                                         # order
 
 __all__ = ["UsageError", "build_parser", "main"]
