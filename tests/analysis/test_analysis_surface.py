@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 PUBLIC = {
     "core.analysis": ["SPLIT_LABELS", "ClassificationReport", "Curve", "Curves", "EvaluationError", "Predictions",
-                      "RegressionReport", "classification_report", "least_sure_correct", "mistake_count", "pr_curves",
+                      "RegressionReport", "classification_report", "least_sure_correct", "mean_average_precision", "mistake_count", "pr_curves",
                       "predict_split", "predicted_classes", "regression_report", "roc_curves", "row_images",
                       "threshold_point", "worst_errors"],
     "core.analysis.explain": ["DEFAULT_BACKGROUND", "EXACT_LIMIT", "LIME_SAMPLES", "METHODS", "Attribution",
