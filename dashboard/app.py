@@ -12,12 +12,16 @@ import streamlit as st  # noqa: E402
 
 from dashboard.errors import shielded  # noqa: E402
 from dashboard.people import admitted  # noqa: E402
-from dashboard.state import navigation_pages, workspace  # noqa: E402
+from dashboard.state import navigation_pages, unreachable_store, workspace  # noqa: E402
 
 
 def main() -> None:
     """The pages — in class mode only once this session has joined (the Join form stands in until then); a
     student's settings start from the class's hand-out when they have chosen none of their own."""
+    problem = unreachable_store()
+    if problem:
+        st.error(problem, icon=":material/database:")
+        return
     if admitted(workspace):
         from dashboard.classroom import take_handout_if_unchosen
         take_handout_if_unchosen()

@@ -19,6 +19,7 @@ from pathlib import Path
 import streamlit as st
 
 from core.runs import Store, StoreError, keep_standby_worker, recover, warm_up
+from core.runs.store import DatabaseUnavailable
 from dashboard import keys, people
 
 
@@ -100,6 +101,16 @@ def workspace() -> Store:
         keep_standby_worker(os.environ.get("GLASSNET_STANDBY", "1") != "0")
         st.session_state["_store"] = s
     return st.session_state["_store"]
+
+
+def unreachable_store() -> str | None:
+    """Why the run store's database cannot be opened (GLASSNET_DATABASE_URL malformed or unreachable: the
+    server's setting, named without its password, with the fix), or None when it opens."""
+    try:
+        workspace()
+    except DatabaseUnavailable as e:
+        return f"{e} — this is the server's setting: whoever runs Glassnet can fix it, then reload this page."
+    return None
 
 
 def store() -> Store:

@@ -57,9 +57,40 @@ def wait_for_fixture():
     return wait_for
 
 
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One real PostgreSQL server for the session (Debian's binaries, in a temporary folder, on 127.0.0.1);
+    a test that needs it fails, saying how to install it, on a machine without them."""
+    from bench.postgres import PostgresMissing, PostgresServer
+    try:
+        server = PostgresServer(durable=False).start()
+    except PostgresMissing as e:
+        pytest.fail(str(e), pytrace=False)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request, monkeypatch) -> str:
+    """The run store's database: the workspace's SQLite file, or a fresh database of its own on the session's
+    PostgreSQL server (GLASSNET_DATABASE_URL, which the worker processes a test starts inherit).
+    A test module asks for both with `pytestmark = pytest.mark.usefixtures("backend")`."""
+    if request.param == "sqlite":
+        monkeypatch.delenv("GLASSNET_DATABASE_URL", raising=False)
+        yield "sqlite"
+        return
+    server = request.getfixturevalue("postgres_server")
+    url = server.new_database()
+    monkeypatch.setenv("GLASSNET_DATABASE_URL", url)
+    yield "postgres"
+    server.drop_database(url)
+
+
 @pytest.fixture
-def home(tmp_path) -> Path:
-    """A fresh Glassnet workspace folder."""
+def home(request, tmp_path) -> Path:
+    """A fresh Glassnet workspace folder (its database chosen first, when the test asks for a backend)."""
+    if "backend" in request.fixturenames:
+        request.getfixturevalue("backend")
     return tmp_path
 
 

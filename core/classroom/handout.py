@@ -55,9 +55,8 @@ def normalised(dataset, network, train) -> tuple[dict, dict, dict]:
 
 
 def _db(view):
-    db = view.db                         # a scoped view passes its store's connection through
-    db.execute(TABLE)
-    return db
+    view.ensure_tables(TABLE, "handout")   # a scoped view passes its store's through
+    return view.db
 
 
 def hand_out(view, dataset, network, train) -> Handout:
@@ -65,7 +64,9 @@ def hand_out(view, dataset, network, train) -> Handout:
     teacher_view(view)
     ref, net, spec = normalised(dataset, network, train)
     now = time.time()
-    _db(view).execute("INSERT OR REPLACE INTO handout (id, dataset, network, train, by, time) VALUES (1,?,?,?,?,?)",
+    _db(view).execute("INSERT INTO handout (id, dataset, network, train, by, time) VALUES (1,?,?,?,?,?) ON CONFLICT "
+                      "(id) DO UPDATE SET dataset=excluded.dataset, network=excluded.network, train=excluded.train, "
+                      "by=excluded.by, time=excluded.time",
                       (json.dumps(ref), json.dumps(net), json.dumps(spec), view.person.id, now))
     return Handout(ref, net, spec, view.person.id, now)
 

@@ -14,6 +14,7 @@
     python -m core lessons check NAME --run ID [--run ID …] --json
     python -m core datasets
     python -m core limits
+    python -m core db copy --to postgresql://user@host/database
 
   main(argv), build_parser   the surface; core/__main__.py calls main
   UsageError                 bad command-line input: one line `error: ...`, exit 2      common.py
@@ -22,7 +23,7 @@
                                                                                         lessons.py, predict.py, export.py,
                                                                                         explain.py,
                                                                                         fairness.py, datasets.py,
-                                                                                        limits.py
+                                                                                        limits.py, db.py
 
 Exit codes: 0 success, 1 training did not finish (diverged/failed) or a lesson's check did not pass, 2 bad input or a workspace that cannot be
 written — full, read-only or gone (one line `error: ...` on stderr, never a traceback), 130 training interrupted
@@ -32,14 +33,13 @@ and a mistake in the options answer without loading torch.
 from __future__ import annotations
 
 import argparse
-import sqlite3
 import sys
 
-from . import datasets, diagnose, explain, export, fairness, lessons, limits, predict, race, resume, runs, stop, train
-from .common import Parser, UsageError, error_line, read_checkpoint, user_errors, workspace_error
+from . import datasets, db, diagnose, explain, export, fairness, lessons, limits, predict, race, resume, runs, stop, train
+from .common import Parser, UsageError, database_errors, error_line, read_checkpoint, user_errors, workspace_error
 
 COMMANDS = (train, race, runs, resume, stop, diagnose, lessons, predict, export, explain, fairness, datasets,   # in --help's
-            limits)                                                                                         # order
+            limits, db)                                                                                       # order
 
 __all__ = ["UsageError", "build_parser", "main"]
 
@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         raise
     except UsageError as e:         # a mistake on the command line: named before the engine loads
         return _refuse(e)
-    except (sqlite3.Error, OSError) as e:     # the workspace full, read-only or gone; or a file of the user's
+    except (*database_errors(), OSError) as e:  # the workspace full, read-only or gone; or a file of the user's
         problem = workspace_error(args, e)
         if problem is None and not isinstance(e, user_errors()):
             raise

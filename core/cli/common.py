@@ -34,19 +34,29 @@ def user_errors() -> tuple[type[BaseException], ...]:
             IsADirectoryError, PermissionError)
 
 
+def database_errors() -> tuple[type[BaseException], ...]:
+    """The errors of the run store's database, SQLite's or PostgreSQL's (read when one is raised: the engine is
+    not loaded for --help)."""
+    from ..runs.db import database_errors as errors
+    return errors()
+
+
 def workspace_error(args: argparse.Namespace | None, error: BaseException) -> BaseException | None:
     """A database or file error that is the workspace's (full, read-only, gone) as one WorkspaceError; any
     other database error as a StoreError naming the database; None for an error about something else."""
-    import sqlite3
-
+    from ..runs.db import database_errors, database_url, describe
     from ..runs.store import StoreError, default_home
     from ..runs.workspace import as_workspace_error
     if args is None or not hasattr(args, "home"):
         return None
     home = Path(args.home).expanduser() if args.home else default_home()
+    if database_url() and isinstance(error, database_errors()):
+        reason = " ".join(str(error).split())
+        return StoreError(f"the run store's database {describe(home)} cannot be used ({reason}); check that "
+                          "PostgreSQL runs there, or set GLASSNET_DATABASE_URL to another database")
     found = as_workspace_error(home, error)
-    if found is None and isinstance(error, sqlite3.Error):
-        return StoreError(f"the workspace database {home / 'glassnet.db'} cannot be used ({error}); check the "
+    if found is None and isinstance(error, database_errors()):
+        return StoreError(f"the workspace database {describe(home)} cannot be used ({error}); check the "
                           "folder, or set GLASSNET_HOME (or --home) to another one")
     return found
 

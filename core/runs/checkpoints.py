@@ -146,7 +146,7 @@ def _still_listed(store, run_id: str, ckpt: Checkpoint) -> bool:
 def _skip(store, run_id: str, ckpt: Checkpoint, reason: str, by: str, forget: bool = True) -> None:
     """Note a checkpoint passed over; forget a missing or torn one so it is not tried again. A workspace that
     cannot be written (e.g. read-only) still gets the older weights, without the note."""
-    import sqlite3
+    from .db import database_errors
     try:
         run = store.get_run(run_id)
         with store.transaction():
@@ -154,7 +154,7 @@ def _skip(store, run_id: str, ckpt: Checkpoint, reason: str, by: str, forget: bo
             if forget:
                 store.db.execute("DELETE FROM artefacts WHERE run=? AND kind=? AND epoch=?",
                                  (run_id, ckpt.kind, ckpt.epoch))
-    except sqlite3.Error:
+    except database_errors():
         pass
 
 

@@ -126,7 +126,8 @@ def forget_run(store, run_id: str) -> int:
     its next progress step and keeps no result), ended ones removed with their result files. How many rows
     were removed."""
     ensure_jobs(store)
-    rows = store.db.execute("SELECT id FROM jobs WHERE json_extract(request, '$.run') = ?", (run_id,)).fetchall()
+    rows = store.db.execute(f"SELECT id FROM jobs WHERE {store.db.json_field('request', 'run')} = ?",
+                            (run_id,)).fetchall()
     removed = 0
     for (job_id,) in rows:
         job = read(store, job_id)

@@ -18,13 +18,13 @@ import json
 import os
 import re
 import secrets
-import sqlite3
 import tempfile
 import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from .db import integrity_errors
 from .store import StoreError, new_run_id
 
 ROLES = ("personal", "student", "teacher")
@@ -140,8 +140,8 @@ def role_for(keys: ClassKeys, code) -> str:
                     "link, after ?code=).")
 
 
-def _people(store) -> sqlite3.Connection:
-    store.db.executescript(PEOPLE_SCHEMA)
+def _people(store):
+    store.ensure_tables(PEOPLE_SCHEMA, "people")
     return store.db
 
 
@@ -160,7 +160,7 @@ def join(store, name, code) -> Person:
         db.execute("INSERT INTO people (id, name, name_key, role, joined) VALUES (?,?,?,?,?)",
                    (person.id, name, key, role, time.time()))
         return person
-    except sqlite3.IntegrityError:
+    except integrity_errors():
         row = db.execute("SELECT id, name, role FROM people WHERE name_key=?", (key,)).fetchone()
     if row is not None and role == "teacher" and row[2] == "teacher":
         return Person(row[0], row[1], row[2])

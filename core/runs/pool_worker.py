@@ -88,7 +88,7 @@ def _wait_for_run(store, me: int, starter: int) -> str | None:
     from .queue import claim
     idle_since = beat = time.monotonic()
     while True:
-        if not store.path.exists():
+        if not store.present():
             return None                                  # the workspace was deleted
         run_id = claim(store, me)
         if run_id is not None:

@@ -29,15 +29,7 @@ CREATE INDEX IF NOT EXISTS race_runs_by_race ON race_runs (race, position);
 
 def ensure_race_tables(store) -> None:
     """Create the race tables in a workspace that has none yet (once per connection; safe in a transaction)."""
-    if getattr(store, "_race_tables", False):
-        return
-    if not store.db.execute("SELECT 1 FROM sqlite_master WHERE name='race_runs_by_race'").fetchone():
-        for statement in filter(str.strip, TABLES.split(";")):   # not executescript: it would end a transaction
-            store.db.execute(statement)
-    try:
-        store._race_tables = True
-    except AttributeError:          # a read-only view of the store: it checks again next time
-        pass
+    store.db.ensure(TABLES, "race_runs_by_race")
 
 
 def record_race(store, *, name: str, owner: str | None, setting: str, values: list, run_ids: list[str]) -> str:

@@ -28,6 +28,8 @@ CREATE TABLE IF NOT EXISTS claims (run TEXT NOT NULL, owner TEXT, worker INTEGER
 CREATE INDEX IF NOT EXISTS claims_by_owner ON claims (owner, time);
 CREATE INDEX IF NOT EXISTS runs_by_status ON runs (status, pid);
 """
+REPLACE = ("ON CONFLICT (pid) DO UPDATE SET started=excluded.started, heartbeat=excluded.heartbeat, run=excluded.run, "
+           "runs_done=excluded.runs_done, parent=excluded.parent")     # a pid used again: the row is the new one's
 
 
 def ensure_tables(store) -> None:
@@ -54,8 +56,8 @@ def register(store, pid: int, parent: int | None = None) -> None:
     """Note a worker of the pool (by whoever started it, before it has imported anything)."""
     ensure_tables(store)
     now = time.time()
-    store.db.execute("INSERT OR REPLACE INTO workers (pid, started, heartbeat, run, runs_done, parent) "
-                     "VALUES (?,?,?,NULL,0,?)", (pid, now, now, parent))
+    store.db.execute("INSERT INTO workers (pid, started, heartbeat, run, runs_done, parent) VALUES (?,?,?,NULL,0,?) "
+                     + REPLACE, (pid, now, now, parent))
 
 
 def started_again(store, pid: int) -> int:
@@ -78,8 +80,8 @@ def beat(store, pid: int, run_id: str | None = None) -> None:
     now = time.time()
     cur = store.db.execute("UPDATE workers SET heartbeat=?, run=? WHERE pid=?", (now, run_id, pid))
     if cur.rowcount == 0:
-        store.db.execute("INSERT OR REPLACE INTO workers (pid, started, heartbeat, run, runs_done, parent) "
-                         "VALUES (?,?,?,?,0,NULL)", (pid, now, now, run_id))
+        store.db.execute("INSERT INTO workers (pid, started, heartbeat, run, runs_done, parent) VALUES (?,?,?,?,0,NULL) "
+                         + REPLACE, (pid, now, now, run_id))
 
 
 def finished_one(store, pid: int) -> int:

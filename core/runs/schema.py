@@ -1,8 +1,7 @@
-"""The run store's tables in SQL, and the means to create and write them: one transaction, and tables that a
-part of the store keeps for itself (the pool's, the jobs') created once per connection."""
+"""The run store's tables in SQL, as SQLite spells them (core/runs/db.py spells them for PostgreSQL: REAL as
+double precision, BLOB as bytea). The parts that keep tables of their own (the pool's, the jobs', the races',
+the people's) create them through Store.ensure_tables."""
 from __future__ import annotations
-
-import sqlite3
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -44,28 +43,3 @@ CREATE TABLE IF NOT EXISTS artefacts (
     PRIMARY KEY (run, kind, epoch)
 );
 """
-
-
-def ensure_tables(db: sqlite3.Connection, done: set, statements: str, last: str) -> None:
-    """Run `statements` (';'-separated CREATE … IF NOT EXISTS) unless `last`, the object the last one creates,
-    exists already or is in `done` (what this connection made sure of)."""
-    if last in done:
-        return
-    if not db.execute("SELECT 1 FROM sqlite_master WHERE name=?", (last,)).fetchone():
-        for statement in filter(str.strip, statements.split(";")):
-            db.execute(statement)         # one by one: executescript would end a transaction
-    done.add(last)
-
-
-class Transaction:
-    """`with Transaction(db):` one write transaction, taken at once (BEGIN IMMEDIATE), rolled back on an error."""
-
-    def __init__(self, db: sqlite3.Connection):
-        self.db = db
-
-    def __enter__(self):
-        self.db.execute("BEGIN IMMEDIATE")
-        return self.db
-
-    def __exit__(self, exc_type, *_):
-        self.db.execute("ROLLBACK" if exc_type else "COMMIT")

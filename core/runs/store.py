@@ -1,4 +1,5 @@
-"""The run store: one SQLite database (WAL) plus checkpoint files under a workspace folder.
+"""The run store: one database (a SQLite file in WAL mode, or PostgreSQL: core/runs/db.py) plus checkpoint
+files under a workspace folder.
 
 It is the single source of truth and the message bus between the training worker
 and the pages: the worker writes metrics, frames (decision-boundary grids, weight
@@ -6,7 +7,8 @@ histograms) and checkpoints; the pages read them; control requests (pause, stop,
 a new learning rate) travel the other way through the runs row.
 
 Layout of a workspace (GLASSNET_HOME):
-    glassnet.db                 runs, metrics, frames, events, artefacts
+    glassnet.db                 runs, metrics, frames, events, artefacts (unless GLASSNET_DATABASE_URL names
+                                a PostgreSQL database that holds them; then the folder is shared by every node)
     runs/<run id>/              checkpoints (*.safetensors), worker.log
     datasets/<sha256>.csv       uploaded CSV files, by content hash
 """
@@ -16,16 +18,17 @@ import json
 import os
 import re
 import secrets
-import sqlite3
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .schema import SCHEMA, Transaction, ensure_tables
+from .db import DatabaseSettingError
+from .db_postgres import connect
+from .schema import SCHEMA
 
 ACTIVE = ("queued", "running", "paused")
-__all__ = ["ACTIVE", "SCHEMA", "Run", "Store", "StoreError", "new_run_id", "check_run_id", "default_home"]
+__all__ = ["ACTIVE", "SCHEMA", "DatabaseUnavailable", "Run", "Store", "StoreError", "new_run_id", "check_run_id", "default_home"]
 CHECKPOINT_KINDS = ("epoch", "best", "resume")   # weights kept every few epochs and at the end; the best
                                                  # validation epoch's; the newest logged epoch's, to resume from
 _RUN_ID = re.compile(r"^[0-9a-f]{24}$")
@@ -34,6 +37,11 @@ _RUN_ID = re.compile(r"^[0-9a-f]{24}$")
 
 class StoreError(LookupError):
     """A run that does not exist, or a workspace that cannot be used."""
+
+
+class DatabaseUnavailable(StoreError):
+    """GLASSNET_DATABASE_URL is malformed or names a database that cannot be reached: says which (without its
+    password) and how to fix it."""
 
 
 def default_home() -> Path:
@@ -86,7 +94,7 @@ class Run:
         return self.status in ACTIVE
 
 
-def _row_to_run(row: sqlite3.Row) -> Run:
+def _row_to_run(row) -> Run:
     d = dict(row)
     for key in ("dataset", "network", "train", "summary"):
         d[key] = json.loads(d[key]) if d[key] else {}
@@ -103,23 +111,18 @@ class Store:
             (self.home / "runs").mkdir(exist_ok=True)
         except OSError as e:
             raise StoreError(f"cannot use {self.home} as the Glassnet workspace ({e.strerror}); set GLASSNET_HOME to a writable folder") from None
-        self.path = self.home / "glassnet.db"
-        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("PRAGMA busy_timeout=30000")
-        if not self.db.execute("SELECT 1 FROM sqlite_master WHERE name='metrics_by_step'").fetchone():
-            self.db.executescript(SCHEMA)      # a new workspace, or one from before the newest index
-        self._add_column("runs", "parent TEXT")        # a workspace from before runs knew their parent
-        self._add_column("artefacts", "step INTEGER")  # ... or checkpoints their step
+        try:
+            self.db = connect(self.home)
+        except DatabaseSettingError as e:
+            raise DatabaseUnavailable(str(e)) from None
+        self.path = self.db.path                   # the SQLite file; None on PostgreSQL
+        self.db.ensure(SCHEMA, "metrics_by_step")  # a new workspace, or one from before the newest index
+        self.db.add_column("runs", "parent TEXT")        # a workspace from before runs knew their parent
+        self.db.add_column("artefacts", "step INTEGER")  # ... or checkpoints their step
 
-    def _add_column(self, table: str, column: str) -> None:
-        if column.split()[0] not in {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}:
-            try:
-                self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
-            except sqlite3.OperationalError:   # another process added it first
-                pass
+    def present(self) -> bool:
+        """Whether the workspace is still there (not deleted or unmounted while in use)."""
+        return self.path.exists() if self.path is not None else (self.home / "runs").is_dir()
 
     def close(self) -> None:
         self.db.close()
@@ -202,18 +205,19 @@ class Store:
         import shutil
         check_run_id(run_id)
         with self.transaction():
+            self.db.execute("DELETE FROM runs WHERE id=?", (run_id,))   # first: it waits for a worker's epoch
             for table in ("metrics", "frames", "events", "artefacts"):
                 self.db.execute(f"DELETE FROM {table} WHERE run=?", (run_id,))
-            self.db.execute("DELETE FROM runs WHERE id=?", (run_id,))
         shutil.rmtree(self.run_dir(run_id), ignore_errors=True)
 
-    def transaction(self):
-        return Transaction(self.db)
+    def transaction(self, exclusive: bool = True):
+        """`with store.transaction():` one write transaction, rolled back on an error. An exclusive one (the
+        default) never interleaves with another; exclusive=False only makes it whole (core/runs/db.py)."""
+        return self.db.transaction(exclusive)
 
     def ensure_tables(self, statements: str, last: str) -> None:
-        """Create the tables of a part that keeps its own (the pool's, the jobs'), once per connection
-        (schema.ensure_tables)."""
-        ensure_tables(self.db, self.__dict__.setdefault("_ensured", set()), statements, last)
+        """Create the tables of a part that keeps its own (the pool's, the jobs'), once per connection."""
+        self.db.ensure(statements, last)
 
     # ----------------------------------------------------------- metrics
     def add_metrics(self, run_id: str, rows: list[tuple[int, int, str, float]]) -> None:
@@ -227,15 +231,13 @@ class Store:
         tuples: the cheap read for a reader that polls. With `limit`, only the first steps' rows, about
         `limit` of them: whole steps, so that a step's rows never straddle two reads (read on from the last
         step returned)."""
-        cursor = self.db.cursor()
-        cursor.row_factory = None
         upto = ""
         if limit is not None:
-            row = cursor.execute("SELECT step FROM metrics WHERE run=? AND step>? ORDER BY step LIMIT 1 OFFSET ?",
-                                 (run_id, since_step, max(0, limit - 1))).fetchone()
+            row = self.db.execute("SELECT step FROM metrics WHERE run=? AND step>? ORDER BY step LIMIT 1 OFFSET ?",
+                                  (run_id, since_step, max(0, limit - 1))).fetchone()
             upto = "" if row is None else f" AND step<={int(row[0])}"
-        return cursor.execute(f"SELECT step, epoch, name, value FROM metrics WHERE run=? AND step>?{upto} "
-                              "ORDER BY step, rowid", (run_id, since_step)).fetchall()
+        return self.db.tuples(f"SELECT step, epoch, name, value FROM metrics WHERE run=? AND step>?{upto} "
+                              "ORDER BY step, rowid", (run_id, since_step))
 
     def metrics(self, run_id: str, names: list[str] | None = None, since_step: int = -1):
         """A DataFrame (step, epoch, name, value) of a run's metrics, optionally only some names / newer steps."""
@@ -309,8 +311,9 @@ class Store:
         with self.transaction():
             if kind == "best":
                 self.db.execute("DELETE FROM artefacts WHERE run=? AND kind=?", (run_id, kind))
-            self.db.execute("INSERT OR REPLACE INTO artefacts (run, kind, epoch, path, created, step) VALUES (?,?,?,?,?,?)",
-                            (run_id, kind, epoch, name, time.time(), step))
+            self.db.execute("INSERT INTO artefacts (run, kind, epoch, path, created, step) VALUES (?,?,?,?,?,?) "
+                            "ON CONFLICT (run, kind, epoch) DO UPDATE SET path=excluded.path, "
+                            "created=excluded.created, step=excluded.step", (run_id, kind, epoch, name, time.time(), step))
         return final
 
     def checkpoints(self, run_id: str) -> list[dict]:

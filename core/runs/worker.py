@@ -137,7 +137,7 @@ def _record_failure(store, run_id: str, error: Exception) -> int:
     except (OSError, ValueError):
         pass
     reason = failure_reason(store.home, error)
-    if problem and not store.path.exists():
+    if problem and not store.present():
         return _unrecorded(store.home, error, problem)
     try:
         store.update_run(run_id, status="failed", pid=None, error=reason)

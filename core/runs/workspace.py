@@ -8,6 +8,7 @@ import os
 import sqlite3
 from pathlib import Path
 
+from .db import FILE, database_url
 from .store import StoreError
 
 FULL = ("no space left on the device that holds the workspace {home}; free some space there (or set GLASSNET_HOME "
@@ -36,7 +37,7 @@ def workspace_problem(home: Path | str, error: BaseException | None = None) -> s
         return None
     if _read_only(home):
         return READ_ONLY.format(home=home)
-    if not home.is_dir() or not (home / "glassnet.db").exists():
+    if not home.is_dir() or not (database_url() or (home / FILE).exists()):   # the SQLite file, unless PostgreSQL
         return GONE.format(home=home)
     if _full(home):
         return FULL.format(home=home)

@@ -46,7 +46,7 @@ class StoreRecorder:
         rows = [(first + i, report.epoch, "loss", v) for i, v in enumerate(report.step_losses)]
         rows += [(report.step, report.epoch, k, v) for k, v in report.metrics.items()]
         now = time.time()
-        with db.transaction():
+        with db.transaction(exclusive=False):     # only this worker writes its run's rows
             if not db.db.execute("UPDATE runs SET epoch=?, step=?, heartbeat=?, updated=? WHERE id=?",
                                  (report.epoch, report.step, now, now, run)).rowcount:
                 return                      # the run was deleted while it trained: nothing of it comes back

@@ -28,6 +28,7 @@ def left_of(store: Store, run_id: str) -> dict:
 NOTHING = {"rows": {}, "folder": False, "files": []}
 
 
+@pytest.mark.usefixtures("backend")
 def test_a_run_deleted_while_its_worker_trains_leaves_nothing_behind(store, spiral, wait_for):
     spec = TrainSpec(epochs=100000, batch_size=8, checkpoint_every=5)
     run_id = executor.submit(store, dataset=spiral.ref.to_dict(), network=NetworkSpec.dense([16], "tanh"),

@@ -74,6 +74,7 @@ def test_a_job_is_done_by_a_pool_worker_and_equals_the_computation_in_process(st
     np.testing.assert_array_equal(att.rows, mine.rows)
 
 
+@pytest.mark.usefixtures("backend")
 def test_runs_and_jobs_wait_in_one_fair_share_line(store):
     def run(owner):
         return store.create_run(name="r", dataset={"kind": "builtin", "name": "spiral"}, network={"layers": []},

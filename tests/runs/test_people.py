@@ -14,6 +14,8 @@ from core.spec import NetworkSpec, TrainSpec
 
 NET = NetworkSpec.dense([4], "tanh")
 
+pytestmark = pytest.mark.usefixtures("backend")     # each test on SQLite and on PostgreSQL
+
 
 def make_run(view, name: str) -> str:
     return view.create_run(name=name, dataset={"kind": "builtin", "name": "spiral"}, network={}, train={},

@@ -73,6 +73,7 @@ def test_the_pool_never_runs_more_than_k_workers_for_3k_runs(store, spiral, pool
 
 
 # ------------------------------------------------------------------ fair share
+@pytest.mark.usefixtures("backend")
 def test_a_person_with_one_run_is_not_kept_waiting_behind_anothers_ten(store, spiral, pool_of):
     k = pool_of(2)
     a = [submit(store, spiral, owner="ann", name=f"ann {i}") for i in range(10)]
@@ -89,6 +90,7 @@ def test_a_person_with_one_run_is_not_kept_waiting_behind_anothers_ten(store, sp
 
 
 # ------------------------------------------------------------------ a worker killed mid-run
+@pytest.mark.usefixtures("backend")
 def test_a_killed_pool_worker_leaves_its_run_resumable_and_the_queue_goes_on(store, spiral, pool_of, wait_for):
     pool_of(2)
     doomed = submit(store, spiral, train=LONG, name="doomed")

@@ -11,6 +11,8 @@ from core.runs import executor, queue
 
 NET = {"layers": []}
 
+pytestmark = pytest.mark.usefixtures("backend")     # each test on SQLite and on PostgreSQL
+
 
 def add(store, name, status="queued", owner=None, epochs=10, epoch=0, summary=None):
     run_id = store.create_run(name=name, dataset={"kind": "builtin", "name": "spiral"}, network=NET,

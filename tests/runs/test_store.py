@@ -1,4 +1,4 @@
-"""core/runs/store.py: the run store on a real SQLite file under tmp_path — run rows, the reads a page polls
+"""core/runs/store.py: the run store on a real SQLite file under tmp_path and on a real PostgreSQL server — run rows, the reads a page polls
 with, checkpoints, and workspaces made before the newest columns."""
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ import pytest
 import torch
 
 from core.model import load_checkpoint
-from core.runs import Store, StoreError, new_run_id
+from core.runs import SCHEMA, Store, StoreError, new_run_id
+from core.runs.db_postgres import connect
+
+pytestmark = pytest.mark.usefixtures("backend")     # each test on SQLite and on PostgreSQL
 
 
 def new_run(store, status: str = "running") -> str:
@@ -29,7 +32,9 @@ def test_run_ids_are_24_hex_characters_and_unique(store):
     assert {r.id for r in store.list_runs()} == set(ids)
 
 
-def test_a_variant_knows_its_parent_and_an_older_workspace_gains_the_column(store, home, tmp_path):
+def test_a_variant_knows_its_parent_and_an_older_workspace_gains_the_column(store, home, tmp_path, backend, request,
+                                                                           monkeypatch):
+    postgres_server = request.getfixturevalue("postgres_server") if backend == "postgres" else None
     parent = store.create_run(name="loans", dataset={}, network={}, train={})
     child = store.create_run(name="loans · reweighed", dataset={}, network={}, train={}, parent=parent)
     store.rename_run(child, "something else")
@@ -37,16 +42,15 @@ def test_a_variant_knows_its_parent_and_an_older_workspace_gains_the_column(stor
     with pytest.raises(StoreError):
         store.create_run(name="x", dataset={}, network={}, train={}, parent="../not-a-run")
 
-    import sqlite3
     old = tmp_path / "old-workspace"
     old.mkdir()
-    db = sqlite3.connect(old / "glassnet.db")      # the runs table as workspaces had it before `parent`
-    from core.runs import SCHEMA
-    db.executescript(SCHEMA.replace(",\n    parent TEXT", ""))
-    assert "parent" not in {r[1] for r in db.execute("PRAGMA table_info(runs)")}
+    if backend == "postgres":                       # a database of its own for the older workspace
+        monkeypatch.setenv("GLASSNET_DATABASE_URL", postgres_server.new_database())
+    db = connect(old)                               # the runs table as workspaces had it before `parent`
+    db.script(SCHEMA.replace(",\n    parent TEXT", ""))
+    assert "parent" not in db.columns("runs")
     db.execute("INSERT INTO runs (id, name, status, created, updated, dataset, network, train) "
                "VALUES ('0123456789abcdef01234567', 'kept', 'finished', 0, 0, '{}', '{}', '{}')")
-    db.commit()
     db.close()
     with Store(old) as reopened:
         run = reopened.get_run("0123456789abcdef01234567")

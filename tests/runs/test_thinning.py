@@ -144,6 +144,7 @@ def test_the_workspace_stops_growing_once_the_caps_are_reached(long_run):
     assert end["db"] <= 1.2 * quarter["db"]                      # … and the same database
 
 
+@pytest.mark.usefixtures("backend")
 def test_pruning_keeps_what_a_resume_falls_back_to(store, tmp_path):
     """Checkpoints newer than the recorded metrics, the newest recorded one and the one before it survive any
     pruning, so a resume whose newest file is torn still finds the one before it."""
@@ -166,6 +167,7 @@ def test_pruning_keeps_what_a_resume_falls_back_to(store, tmp_path):
     assert ckpt.epoch == 7 and int(meta["step"]) == 70
 
 
+@pytest.mark.usefixtures("backend")
 def test_a_resume_inside_a_merged_block_keeps_every_step_before_it_covered(store):
     from core.runs.thinning import cut_at, thin_losses
     run_id = store.create_run(name="cut", dataset={}, network={}, train={})
@@ -185,6 +187,7 @@ def test_a_resume_inside_a_merged_block_keeps_every_step_before_it_covered(store
     assert (rows.step.diff().dropna() <= 32).all()              # no stretch of steps left without a row
 
 
+@pytest.mark.usefixtures("backend")
 def test_a_thinned_run_killed_and_resumed_keeps_its_metrics_in_order(store, spiral, wait_for, monkeypatch):
     """Through real worker processes (which take the limits from GLASSNET_<NAME>, as a server passes them)."""
     import signal
