@@ -19,6 +19,8 @@ least `min_repeat_s` seconds a repeat (calibrated on this machine), so a fast an
 slow machine both time long runs rather than the same few epochs.
 
 Two runs training side by side in their own worker processes, against one alone: bench/workers.py.
+Metrics written per second by 8 workers at once into the run store on PostgreSQL ÷ on SQLite:
+bench/store_backends.py (it starts and stops a PostgreSQL server of its own, bench/postgres.py).
 A class pressing Start together in real browsers, the pool against a worker per run: bench/classroom.py
 (`python -m bench classroom --students 30`; `make bench` runs it with CLASS_SIZE students).
 """
@@ -250,6 +252,8 @@ def print_text(result: dict, ui_keys=()) -> None:
         print(f"disk: a run of {result['disk_run']['epochs']:,} epochs keeps {result['disk_run_bytes']:,} bytes, "
               f"÷ without limits {_fmt(result['disk_vs_unbounded'])}, growth over its last three quarters "
               f"{_fmt(result['disk_growth'])} (without limits {_fmt(result['disk_growth_unbounded'])})")
+    from .store_backends import describe as describe_store
+    print(describe_store(result))
     for key in ui_keys:
         value = result[key]
         print(f"{key} {_fmt(value) if isinstance(value, dict) and 'median' in value else value}")
@@ -288,6 +292,8 @@ def main(argv=None) -> int:
     result.update(timed("health", lambda: health_figures(a.quick)))
     from .disk import figures as disk_figures
     result.update(timed("disk", lambda: disk_figures(a.quick)))
+    from .store_backends import figures as store_figures
+    result.update(timed("store", lambda: store_figures(a.quick)))
     ui: dict = {}
     if not a.no_ui:
         from .ui import ui_figures

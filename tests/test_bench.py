@@ -60,6 +60,11 @@ def test_bench_quick_prints_one_json_object_with_every_ratio_and_its_spread(caps
     rows = result["disk_rows"]
     assert rows["bounded"]["metrics"] < rows["unbounded"]["metrics"] and result["disk_run_bytes"] > 0
     assert rows["bounded"]["checkpoint_files"] < rows["unbounded"]["checkpoint_files"]
+    # metrics written per second by 8 workers at once into PostgreSQL against SQLite (a server of its own)
+    assert_spread(result["store_postgres_vs_sqlite"], 1)
+    assert_spread(result["store_metrics_per_s"]["sqlite"], 1)
+    assert_spread(result["store_metrics_per_s"]["postgres"], 1)
+    assert result["store_writers"] == 8 and result["store_epochs"] >= 1
     # without --json the same figures are printed as text, one line a configuration
     from bench.__main__ import print_text
     print_text(result)
@@ -70,6 +75,7 @@ def test_bench_quick_prints_one_json_object_with_every_ratio_and_its_spread(caps
     assert health >= 1 and all(line.startswith("epoch time with the units' health logged ÷ without")
                                for line in lines[7:7 + health])
     assert lines[7 + health].startswith("two workers at once ÷ one alone")
+    assert any(line.startswith("metrics/s by 8 writers at once, PostgreSQL ÷ SQLite") for line in lines)
 
 
 def test_fair_share_wait_is_what_round_robin_on_k_slots_gives():

@@ -55,6 +55,10 @@ def _check(url: str) -> None:
                                    "the workspace's SQLite file")
 
 
+_VALUES = re.compile(r"^(\s*INSERT\s+INTO\s+.+?\s+VALUES\s*)(\((?:\s*\?\s*,)*\s*\?\s*\))\s*$", re.I | re.S)
+ROWS_A_STATEMENT = 1000
+
+
 def _without_password(text: str, url: str) -> str:
     m = re.search(r"://[^:/@]*:([^@/]+)@", url)
     return text.replace(m.group(1), "***") if m else text
@@ -95,8 +99,18 @@ class PostgresDatabase(Database):
         return self.conn.execute(sql_for_postgres(sql), params)
 
     def executemany(self, sql: str, rows):
+        """Many rows: an INSERT … VALUES (…) as one statement of many VALUES (one round trip for an epoch's
+        metrics), anything else row by row in a pipeline."""
+        rows = [nan_as_null(r) for r in rows]
         cursor = self.conn.cursor()
-        cursor.executemany(sql_for_postgres(sql), [nan_as_null(r) for r in rows])
+        values = _VALUES.match(sql)
+        if values is None:
+            cursor.executemany(sql_for_postgres(sql), rows)
+            return cursor
+        for at in range(0, len(rows), ROWS_A_STATEMENT):
+            chunk = rows[at:at + ROWS_A_STATEMENT]
+            cursor.execute(sql_for_postgres(values.group(1) + ", ".join([values.group(2)] * len(chunk))),
+                           [v for row in chunk for v in row])
         return cursor
 
     def tuples(self, sql: str, params=()) -> list[tuple]:

@@ -11,8 +11,9 @@ Analysis jobs (core/runs/job_table.py) wait in the same line, named "job:<id>": 
 alike for their owner, so a person with a long queue of runs does not starve another's explanation, nor
 the other way round.
 
-Taking a run is one BEGIN IMMEDIATE transaction: the run's pid becomes the worker's, the worker's row
-names the run, and a claim row notes who started when — a run is handed out once.
+Taking a run is one exclusive transaction (BEGIN IMMEDIATE; on PostgreSQL an advisory lock): the run's pid
+becomes the worker's, the worker's row names the run, and a claim row notes who started when — a run is
+handed out once.
 """
 from __future__ import annotations
 

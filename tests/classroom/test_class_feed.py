@@ -33,7 +33,7 @@ def log(store, run_id, epochs, value=lambda e: 1.0 / e):
 def reads(store):
     """Count the statements the store's connection runs from now on."""
     seen = []
-    store.db.set_trace_callback(seen.append)
+    store.db.conn.set_trace_callback(seen.append)      # the SQLite connection under the store
     return seen
 
 
