@@ -1,9 +1,12 @@
 """Runs: where every run lives (the store), who trains it (the executor and its worker processes), and
 how a stored run comes back (its network, predictions, exports, and its place beside other runs).
 
-  Store, Run, StoreError, ACTIVE, SCHEMA,     one workspace's SQLite file (WAL) and checkpoint files: runs,
+  Store, Run, StoreError, ACTIVE, SCHEMA,     one workspace's database and checkpoint files: runs,
   new_run_id                                  metrics, frames, events; epoch_checkpoints, latest_checkpoint
                                               and checkpoint_path name a run's saved weights     store.py
+                                              the database: its SQLite file (WAL), or PostgreSQL with
+                                              GLASSNET_DATABASE_URL                 db.py, db_postgres.py
+                                              a SQLite workspace into PostgreSQL (`db copy`)     copying.py
   executor, JobError, recover, pid_alive,     the job interface: submit; pause, step, resume, stop, set_lr;
   keep_standby_worker, warm_up                queue_position; recover, wait, delete; warm_up, shutdown: the
                                               pool of K warm workers (pool.py, pool_worker.py, registry.py)
