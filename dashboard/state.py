@@ -109,7 +109,7 @@ def unreachable_store() -> str | None:
     try:
         workspace()
     except DatabaseUnavailable as e:
-        return f"{e} — this is the server's setting: whoever runs Glassnet can fix it, then reload this page."
+        return f"Glassnet cannot open its runs: {e} — this is the server's setting: whoever runs Glassnet can fix it, then reload this page."
     return None
 
 
