@@ -19,6 +19,7 @@ from pathlib import Path
 import streamlit as st
 
 from core.runs import Store, StoreError, keep_standby_worker, recover, warm_up
+from core.runs.db import database_url
 from core.runs.store import DatabaseUnavailable
 from dashboard import keys, people
 
@@ -105,7 +106,10 @@ def workspace() -> Store:
 
 def unreachable_store() -> str | None:
     """Why the run store's database cannot be opened (GLASSNET_DATABASE_URL malformed or unreachable: the
-    server's setting, named without its password, with the fix), or None when it opens."""
+    server's setting, named without its password, with the fix), or None when it opens. Without the setting
+    nothing is opened here (the SQLite workspace opens when a page first needs it, as before)."""
+    if not database_url():
+        return None
     try:
         workspace()
     except DatabaseUnavailable as e:
