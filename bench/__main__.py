@@ -19,6 +19,7 @@ least `min_repeat_s` seconds a repeat (calibrated on this machine), so a fast an
 slow machine both time long runs rather than the same few epochs.
 
 Two runs training side by side in their own worker processes, against one alone: bench/workers.py.
+Start → first metric on a two-node Ray cluster against the local pool: bench/ray_start.py (not with --quick).
 A class pressing Start together in real browsers, the pool against a worker per run: bench/classroom.py
 (`python -m bench classroom --students 30`; `make bench` runs it with CLASS_SIZE students).
 """
@@ -250,6 +251,10 @@ def print_text(result: dict, ui_keys=()) -> None:
         print(f"disk: a run of {result['disk_run']['epochs']:,} epochs keeps {result['disk_run_bytes']:,} bytes, "
               f"÷ without limits {_fmt(result['disk_vs_unbounded'])}, growth over its last three quarters "
               f"{_fmt(result['disk_growth'])} (without limits {_fmt(result['disk_growth_unbounded'])})")
+    if "ray" in result:
+        r = result["ray"]
+        print(f"Start → first metric, Ray ÷ pool {_fmt(r['ray_vs_pool_first_metric'])} "
+              f"(Ray {_fmt(r['first_metric_s']['ray'])} s, pool {_fmt(r['first_metric_s']['pool'])} s)")
     for key in ui_keys:
         value = result[key]
         print(f"{key} {_fmt(value) if isinstance(value, dict) and 'median' in value else value}")
@@ -267,6 +272,7 @@ def main(argv=None) -> int:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--quick", action="store_true", help="fewer, shorter measurements (a smoke run)")
     p.add_argument("--no-ui", action="store_true", help="skip the browser measurements")
+    p.add_argument("--no-ray", action="store_true", help="skip the Ray cluster measurement")
     a = p.parse_args(argv)
     t0 = time.perf_counter()
     sections: dict = {}
@@ -288,6 +294,9 @@ def main(argv=None) -> int:
     result.update(timed("health", lambda: health_figures(a.quick)))
     from .disk import figures as disk_figures
     result.update(timed("disk", lambda: disk_figures(a.quick)))
+    if not (a.quick or a.no_ray):
+        from .ray_start import figures as ray_figures
+        result["ray"] = timed("ray", lambda: ray_figures(a.quick))
     ui: dict = {}
     if not a.no_ui:
         from .ui import ui_figures

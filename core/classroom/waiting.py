@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from core.runs import executor as jobs
 from core.runs import StoreError, pool, queue, registry
 from core.runs.job_table import JOB, read as read_job
+from core.runs.placements import live_ray_workers
 
 from .access import member_names, teacher_view
 from .results import NOBODY
@@ -74,5 +75,8 @@ def workers(view) -> Workers:
     waiting = queue.waiting_count(store)
     if jobs.backend() == "spawn":
         return Workers(True, 0, 0, 0, waiting)
+    if jobs.backend() == "ray":                  # the cluster's workers of this workspace, of its slots
+        live = live_ray_workers(store)
+        return Workers(False, sum(1 for w in live if w["run"] is not None), len(live), jobs.slots(), waiting)
     live = registry.live_workers(store)
     return Workers(False, sum(1 for w in live if w["run"] is not None), len(live), pool.size(), waiting)

@@ -62,6 +62,7 @@ def _report(a, store, run, line: str | None) -> None:
 def stored_outcome(store, run) -> dict:
     """A stored run as `train --json` reports a run it trained: its status, epochs, speed, losses and test
     score, the epochs its resumes trained again, and its diagnoses."""
+    from ..runs.placements import described, placed
     from ..runs.resumes import epochs_redone
     from .diagnose import diagnoses
     s = run.summary
@@ -70,7 +71,8 @@ def stored_outcome(store, run) -> dict:
     metrics[score] = s.get(score)
     out = {"run_id": run.id, "status": run.status, "epochs": run.epoch, "seconds": round(s.get("seconds", 0.0), 3),
            "samples_per_second": round(s.get("samples_per_second", 0.0), 1), "device": run.device,
-           "metrics": metrics, "epochs_redone": epochs_redone(store, run.id), "diagnoses": diagnoses(store, run.id)}
+           "metrics": metrics, "epochs_redone": epochs_redone(store, run.id), "diagnoses": diagnoses(store, run.id),
+           **described(placed(store, run.id))}
     if run.error:
         out["message"] = run.error
     return out

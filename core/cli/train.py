@@ -64,9 +64,10 @@ class Progress:
 
 
 def run(a) -> int:
-    """Queue the run through the executor. When the workspace's pool is up (a server runs it), a pool worker
-    trains it and this command waits for it; otherwise this command trains it itself, in this process (the
-    run's pid is this process's, so `stop` and the app see it train, and Ctrl-C or a kill ends it)."""
+    """Queue the run through the executor. With GLASSNET_EXECUTOR=ray a worker on the Ray cluster trains it;
+    when the workspace's pool is up (a server runs it), a pool worker does; either way this command waits for
+    it. Otherwise this command trains it itself, in this process (the run's pid is this process's, so `stop`
+    and the app see it train, and Ctrl-C or a kill ends it)."""
     from ..model import network_for
     from ..runs import Store, executor
     from ..runs.registry import live_workers
@@ -81,7 +82,8 @@ def run(a) -> int:
     seed_everything(spec.seed)
     net = network_for(network, dataset, spec.loss)  # so is a loss that does not fit the data
     name = a.name or f"{dataset.name} {spec.optimizer} lr={spec.lr:g}"
-    pooled = executor.backend() == "pool" and bool(live_workers(store))
+    way = executor.backend()
+    pooled = way == "ray" or (way == "pool" and bool(live_workers(store)))
     run_id = executor.submit(store, dataset=dataset.ref.to_dict(), network=network, train=spec, name=name,
                              start=pooled)
     if not pooled and store.update_run_if(run_id, {"status": "queued", "pid": None}, pid=os.getpid()):
@@ -90,8 +92,10 @@ def run(a) -> int:
 
 
 def _train_here(a, store, run_id: str, dataset, net, spec) -> int:
+    from ..runs.placements import described, placed, try_record
     from ..runs.resumes import epochs_redone
     from ..training import StoreControl, StoreRecorder, Trainer
+    try_record(store, run_id, "local")
     try:
         # the run reads its requests from the store as a worker's does: `python -m core stop` or the app can end it
         trainer = Trainer(net, dataset, spec, callbacks=[StoreRecorder(store, run_id), Progress(a.json)],
@@ -106,6 +110,7 @@ def _train_here(a, store, run_id: str, dataset, net, spec) -> int:
         raise
     out = outcome(run_id, result, dataset.task, epochs_redone(store, run_id))
     out["diagnoses"] = diagnoses(store, run_id, dataset)
+    out.update(described(placed(store, run_id)))
     if a.json:
         print_json(out)
     else:

@@ -14,6 +14,9 @@ Two ways, chosen by GLASSNET_EXECUTOR:
   people (core/runs/queue.py). Nothing waits for a process.
 - `spawn`: each run gets a worker process of its own, one started in advance taken over when ready
   (core/runs/spawning.py).
+- `ray`: actors on a Ray cluster (GLASSNET_RAY_ADDRESS) run the pool worker's loop, one a slot of the
+  cluster, so runs take the same queue and fair share and train up to the cluster's capacity
+  (core/runs/ray_backend.py, core/runs/ray_worker.py).
 """
 from __future__ import annotations
 
@@ -25,6 +28,7 @@ from .queue import RESUME_ASKED, check_cap, has_waiting
 from .queue import queue_position as place_in_line
 from .processes import pid_alive  # noqa: F401  (part of the executor's interface)
 from .queue import JobError, TooManyRuns  # noqa: F401  (TooManyRuns: raised by submit and resume)
+from .ray_backend import check_device, ensure as ensure_ray, shutdown as shutdown_ray, slots as ray_slots
 from .registry import trains
 from .spawning import ROOT, WORKER, _children, spawn  # noqa: F401  (ROOT, WORKER, _children: for tests)
 from .spawning import backend, close_standby, reap, warm_standby
@@ -56,14 +60,24 @@ def warm_up(store: Store) -> None:
         return
     if backend() == "spawn":
         warm_standby(store.home)
+    elif backend() == "ray":
+        ensure_ray(store, spare=1)
     else:
         ensure_pool(store, spare=1)
 
 
 def shutdown(store: Store) -> None:
-    """End this workspace's pool workers and let its standby worker go (tests, benchmarks, commands)."""
+    """End this workspace's pool workers (or its Ray actors) and let its standby worker go (tests, benchmarks,
+    commands)."""
+    if backend() == "ray":
+        shutdown_ray(store)
     shutdown_pool(store)
     close_standby(store.home)
+
+
+def slots() -> int:
+    """How many runs train at once: the pool's K, or the Ray cluster's slots."""
+    return ray_slots() if backend() == "ray" else pool_size()
 
 
 def _spawn(store: Store, run_id: str, resume: bool = False) -> int:
@@ -74,6 +88,8 @@ def _spawn(store: Store, run_id: str, resume: bool = False) -> int:
 def _start(store: Store, run_id: str, resume: bool) -> None:
     if backend() == "spawn":
         _spawn(store, run_id, resume)
+    elif backend() == "ray":
+        ensure_ray(store, spare=1 if _use_standby else 0)
     else:
         ensure_pool(store, spare=1 if _use_standby else 0)
 
@@ -85,6 +101,8 @@ def submit(store: Store, *, dataset: dict, network: NetworkSpec, train: TrainSpe
     one is a variant of. start=False only queues it (the command line then trains it in its own process)."""
     network.validate()
     train.validate()
+    if backend() == "ray":
+        check_device(train.to_dict())
     with store.transaction():
         check_cap(store, owner)
         run_id = store.create_run(name=name or f"{train.optimizer} lr={train.lr:g}", dataset=dataset,
@@ -112,7 +130,7 @@ def submit_race(store: Store, *, dataset: dict, runs: list[tuple[str, NetworkSpe
                                     status="queued", owner=owner) for name, network, train in runs]
         race_id = record_race(store, name=race_name, owner=owner, setting=setting, values=values, run_ids=run_ids)
     if start:
-        for run_id in run_ids[:1] if backend() == "pool" else run_ids:   # the pool grows with the queue by itself
+        for run_id in run_ids[:1] if backend() != "spawn" else run_ids:   # the pool grows with the queue by itself
             _start(store, run_id, resume=False)
     return race_id, run_ids
 
@@ -122,7 +140,7 @@ def queue_position(store: Store, run_id: str) -> tuple[int, float | None] | None
     when it does not wait (see core/runs/queue.py)."""
     if backend() == "spawn":
         return None
-    return place_in_line(store, run_id, workers=pool_size())
+    return place_in_line(store, run_id, workers=slots())
 
 
 def recover(store: Store) -> list[str]:
@@ -136,6 +154,8 @@ def recover(store: Store) -> list[str]:
     changed += settle_jobs(store)
     if backend() == "pool" and has_waiting(store):
         ensure_pool(store)
+    elif backend() == "ray" and has_waiting(store):
+        ensure_ray(store)
     return changed
 
 
@@ -162,7 +182,7 @@ def _waiting(run: Run) -> bool:
     started, for a little while (the process may not show its command line yet)."""
     if run.status != "queued":
         return False
-    if run.pid is None and backend() == "pool":
+    if run.pid is None and backend() != "spawn":
         return True
     return time.time() - run.updated < SPAWN_GRACE_S and (run.pid is None or pid_alive(run.pid))
 

@@ -24,6 +24,8 @@ from pathlib import Path
 from .. import limits
 from .job_table import JOB, JOB_ENDED, Job, active_of, ensure_jobs, insert, newest, read, result_folder, update_if
 from .pool import ensure as ensure_pool, size as pool_size
+from .placements import ray_alive, ray_worker_of
+from .ray_backend import ensure as ensure_ray, slots as ray_slots
 from .processes import WORKER_MODULE, command_line, pid_alive
 from .queue import JobError, queue_position
 from .registry import current_run, is_pool_process
@@ -67,6 +69,9 @@ def _start(store, job_id: str) -> None:
     if backend() == "pool":
         ensure_pool(store)
         return
+    if backend() == "ray":
+        ensure_ray(store)
+        return
     with open(Path(store.home) / "jobs.log", "ab") as log:
         proc = subprocess.Popen([*WORKER, "--job", job_id, "--home", str(Path(store.home).resolve())], cwd=ROOT,
                                 env=worker_env(), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
@@ -76,6 +81,13 @@ def _start(store, job_id: str) -> None:
 
 
 _spawned: list[subprocess.Popen] = []
+
+
+def slots() -> int:
+    """How many workers take queued runs and jobs: the pool's K, or the Ray cluster's slots."""
+    if backend() == "ray":
+        return ray_slots()
+    return pool_size()
 
 
 def status(store, job_id: str) -> Job:
@@ -117,7 +129,7 @@ def place(store, job_id: str) -> int | None:
     _visible(store, read(store, job_id))
     if backend() == "spawn":
         return None
-    found = queue_position(store, JOB + job_id, workers=pool_size())
+    found = queue_position(store, JOB + job_id, workers=slots())
     return None if found is None else found[0]
 
 
@@ -159,7 +171,10 @@ def _settle(store, job: Job) -> bool:
 
 def _alive(store, job: Job) -> bool:
     """Whether the job's worker is alive and still at it: a pool worker whose row names the job, or the process
-    of its own started for it."""
+    of its own started for it, or a Ray worker whose row names the job."""
+    ray_row = ray_worker_of(store, job.pid, JOB + job.id)
+    if ray_row is not None:
+        return ray_alive(ray_row)
     if is_pool_process(job.pid, store.home):
         return current_run(store, job.pid) == JOB + job.id
     args = command_line(job.pid) if pid_alive(job.pid) else None

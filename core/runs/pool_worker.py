@@ -68,7 +68,7 @@ def serve(home: str, warm, train, job=None) -> int:
                 return 0
             if run_id.startswith(JOB):
                 job(store, run_id[len(JOB):])
-            elif not _train(store, run_id, train):
+            elif not train_logged(store, run_id, train):
                 return 0
             done = registry.finished_one(store, me)
             if done >= RECYCLE_RUNS or rss_bytes() - baseline > RECYCLE_GROWTH_BYTES:
@@ -103,19 +103,23 @@ def _wait_for_run(store, me: int, starter: int) -> str | None:
         time.sleep(POLL_S)
 
 
-def _train(store, run_id: str, train) -> bool:
+def train_logged(store, run_id: str, train, way: str = "pool") -> bool:
     """Train a claimed run with its output in its own log; whether the worker can go on (the run trained, or
-    failed with its reason recorded: codes 0 and 1)."""
+    failed with its reason recorded: codes 0 and 1). `way`: the executor, for the log (a Ray worker uses this
+    too, core/runs/ray_worker.py)."""
+    from .placements import try_record
     from .stopping import STARTED
     from .queue import to_resume
     resume = to_resume(store, run_id)
+    if way == "pool":
+        try_record(store, run_id, "pool")
     saved = os.dup(1), os.dup(2)
     try:
         with open(store.run_dir(run_id) / "worker.log", "ab") as log:
             sys.stdout.flush(), sys.stderr.flush()
             os.dup2(log.fileno(), 1)
             os.dup2(log.fileno(), 2)
-            say(f"{STARTED} run {run_id}, pid {os.getpid()} (pool){' (resume)' if resume else ''}")
+            say(f"{STARTED} run {run_id}, pid {os.getpid()} ({way}){' (resume)' if resume else ''}")
             code = train(store, run_id, resume)
             sys.stdout.flush(), sys.stderr.flush()
     except OSError as e:                                 # the run's folder cannot take its log

@@ -110,13 +110,26 @@ def waiting_count(store) -> int:
             + store.db.execute(f"SELECT count(*) FROM jobs WHERE {JOB_WAITING}").fetchone()[0])
 
 
-def claim(store, pid: int) -> str | None:
+def wants_gpu(store, item: str) -> bool:
+    """Whether a waiting run asks for a CUDA device (its training setting `device`); jobs never do."""
+    if item.startswith(JOB):
+        return False
+    row = store.db.execute("SELECT train FROM runs WHERE id=?", (item,)).fetchone()
+    return row is not None and json.loads(row[0] or "{}").get("device") == "cuda"
+
+
+def claim(store, pid: int, gpu: bool | None = None, noted=None) -> str | None:
     """Hand the next run or job in fair-share order to worker `pid`: the run's id or "job:<job id>", or None
-    when nothing waits. A job handed out is running from then on."""
+    when nothing waits. A job handed out is running from then on. gpu=False: a worker without a GPU, which
+    passes over runs that ask for CUDA (they wait for one with a GPU); None or True: it takes any. `noted(item)`
+    is called inside the claim's transaction (a Ray worker notes there what it holds, so nobody sees the run
+    taken by a worker that does not name it)."""
     if not has_waiting(store):                 # the cheap read an idle worker makes a few times a second
         return None
     with store.transaction():
         order = line(store)
+        if gpu is False:
+            order = [item for item in order if not wants_gpu(store, item)]
         if not order:
             return None
         item, now = order[0], time.time()
@@ -130,6 +143,8 @@ def claim(store, pid: int) -> str | None:
             owner = store.db.execute("SELECT owner FROM runs WHERE id=?", (item,)).fetchone()[0]
         store.db.execute("INSERT INTO claims (run, owner, worker, time) VALUES (?,?,?,?)", (item, owner, pid, now))
         store.db.execute("UPDATE workers SET run=?, heartbeat=? WHERE pid=?", (item, now, pid))
+        if noted is not None:
+            noted(item)
     return item
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import time
 
+from .placements import ray_alive, ray_worker_of
 from .processes import WORKER_MODULE, command_line, is_worker, pid_alive
 
 POOL_FLAG = "--pool"
@@ -120,7 +121,11 @@ def _renewing(row: dict) -> bool:
 
 def trains(store, pid: int | None, run_id: str) -> bool:
     """Whether `pid` is a live process training `run_id`: a pool worker whose row names the run, or a worker
-    of its own (its command line names the run), the command line's in-process `train`, or this process."""
+    of its own (its command line names the run), a Ray worker holding it (core/runs/placements.py), the command
+    line's in-process `train`, or this process."""
+    ray_row = ray_worker_of(store, pid, run_id)
+    if ray_row is not None:
+        return ray_alive(ray_row)
     if not pid_alive(pid):
         return False
     args = command_line(pid)

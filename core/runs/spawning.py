@@ -21,8 +21,9 @@ _standby_lock = threading.Lock()              # the server's script threads star
 
 
 def backend() -> str:
-    """'pool' or 'spawn' (GLASSNET_EXECUTOR; anything but 'spawn' is the pool)."""
-    return "spawn" if os.environ.get("GLASSNET_EXECUTOR", "pool").strip().lower() == "spawn" else "pool"
+    """'pool', 'spawn' or 'ray' (GLASSNET_EXECUTOR; anything else is the pool)."""
+    way = os.environ.get("GLASSNET_EXECUTOR", "pool").strip().lower()
+    return way if way in ("spawn", "ray") else "pool"
 
 
 def worker_env() -> dict:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 
+from .placements import host, ray_worker_of
 from .processes import end_process
 from .registry import trains
 from .store import ACTIVE, Run, Store
@@ -46,7 +47,7 @@ def enforce_stop(store: Store, run: Run, grace: float | None = None) -> bool:
     asked = stop_requested_at(store, run.id)
     if asked is None or time.time() - asked < grace:
         return False
-    if trains(store, run.pid, run.id) and not end_process(run.pid):
+    if trains(store, run.pid, run.id) and not _end_worker(store, run):
         return False                         # unkillable for now (e.g. another user's); try again later
     with store.transaction():
         changed = store.update_run_if(run.id, {"status": ACTIVE}, status="stopped", pid=None,
@@ -54,6 +55,15 @@ def enforce_stop(store: Store, run: Run, grace: float | None = None) -> bool:
         if changed:
             store.add_event(run.id, run.step, run.epoch, "stop_forced", {"grace_s": grace, "pid": run.pid})
     return changed
+
+
+def _end_worker(store: Store, run: Run) -> bool:
+    """End the worker training `run`: its process on this machine, or its Ray actor on another."""
+    row = ray_worker_of(store, run.pid, run.id)
+    if row is not None and row["host"] != host():
+        from .ray_backend import end_actor
+        return end_actor(row["actor"])
+    return end_process(run.pid)
 
 
 def log_since_start(store: Store, run_id: str) -> list[str]:

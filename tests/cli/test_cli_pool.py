@@ -20,7 +20,7 @@ def test_train_waits_for_a_pool_worker_when_the_workspace_has_a_pool(tmp_path):
         out = last_json(proc)
         assert out["status"] == "finished" and out["epochs"] == 30 and out["metrics"]["test_accuracy"] > 0
         assert set(out) == {"run_id", "status", "epochs", "seconds", "samples_per_second", "device", "metrics",
-                            "epochs_redone", "diagnoses"}
+                            "epochs_redone", "diagnoses", "executor", "node"}
         handed = [tuple(r) for r in store.db.execute("SELECT worker FROM claims WHERE run=?", (out["run_id"],))]
         assert handed == [(worker,)]                                     # the pool's worker trained it
         assert store.get_run(out["run_id"]).summary["test_accuracy"] == out["metrics"]["test_accuracy"]

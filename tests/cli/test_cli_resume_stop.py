@@ -49,7 +49,7 @@ def test_a_killed_training_resumed_from_the_command_line_reports_the_epochs_redo
     out = last_json(resumed)
     assert out["status"] == "finished" and out["epochs"] == 120 and out["run_id"] == run_id
     assert set(out) == {"run_id", "status", "epochs", "seconds", "samples_per_second", "device", "metrics",
-                        "epochs_redone", "diagnoses"}
+                        "epochs_redone", "diagnoses", "executor", "node"}
     event = [e["detail"] for e in store.events(run_id) if e["kind"] == "resume_from_checkpoint"]
     assert len(event) == 1 and out["epochs_redone"] == event[0]["epochs_redone"] == reached - event[0]["epoch"]
     assert out["metrics"]["test_accuracy"] > 0.5

@@ -11,7 +11,7 @@ from tests.cli.cli_process import cli, last_json
 def test_train_spiral_json_200_epochs(trained, cli_home):
     proc, out = trained
     assert set(out) == {"run_id", "status", "epochs", "seconds", "samples_per_second", "device", "metrics",
-                        "epochs_redone", "diagnoses"}
+                        "epochs_redone", "diagnoses", "executor", "node"}
     assert out["epochs_redone"] == 0 and out["diagnoses"] == []       # a healthy run: nothing to say
     assert out["status"] == "finished" and out["epochs"] == 200 and out["device"] == "cpu"
     assert out["seconds"] > 0 and out["samples_per_second"] > 0
