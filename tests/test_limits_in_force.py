@@ -19,6 +19,7 @@ from core.analysis.fairness.audit import audit
 from core.data import DataError, FairnessError, csv_columns_summary, load_builtin, load_csv, read_csv_bytes
 from core.data.groups import check_edges
 from core.model import check_size, plan
+from core.races import parse_grid
 from core.spec import NetworkSpec, SpecError, TrainSpec, loads_network
 from core.training.budget import TimedControl, check_steps
 
@@ -88,6 +89,8 @@ CASES = [
      "more than the limit of 10"),
     ("max_bootstrap", 10, lambda: refusal(FairnessError, lambda: audit(
         np.array([0, 1] * 20), np.full(40, 0.6), np.array(["a", "b"] * 20), n_boot=11)), "more than the limit of 10"),
+    ("max_grid_runs", 3, lambda: refusal(SpecError, lambda: parse_grid(["optimizer=sgd,adam", "lr=0.01,0.1"])),
+     "more than the limit of 3"),
     ("max_band_edges", 2, lambda: refusal(FairnessError, lambda: check_edges("age", [30, 40, 50])),
      "more than the limit of 2"),
     ("max_onnx_bytes", 10, lambda: refusal(ExplainError, lambda: check_onnx_size(b"x" * 11)),

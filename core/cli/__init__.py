@@ -2,6 +2,7 @@
 
     python -m core train --dataset spiral --hidden 8,8 --activation tanh --json
     python -m core race --setting optimizer --values sgd,momentum,adam --json
+    python -m core sweep --grid optimizer=sgd,adam lr=0.01,0.1 --json
     python -m core runs
     python -m core resume --run ID --wait --json
     python -m core stop --run ID
@@ -17,7 +18,8 @@
 
   main(argv), build_parser   the surface; core/__main__.py calls main
   UsageError                 bad command-line input: one line `error: ...`, exit 2      common.py
-  one module per command     register(sub) adds its subparser and handler, run(args)    train.py, race.py, runs.py,
+  one module per command     register(sub) adds its subparser and handler, run(args)    train.py, race.py, sweep.py,
+                                                                                        runs.py,
                                                                                         resume.py, stop.py, diagnose.py,
                                                                                         lessons.py, predict.py, export.py,
                                                                                         explain.py,
@@ -35,10 +37,11 @@ import argparse
 import sqlite3
 import sys
 
-from . import datasets, diagnose, explain, export, fairness, lessons, limits, predict, race, resume, runs, stop, train
+from . import (datasets, diagnose, explain, export, fairness, lessons, limits, predict, race, resume, runs, stop, sweep,
+               train)
 from .common import Parser, UsageError, error_line, read_checkpoint, user_errors, workspace_error
 
-COMMANDS = (train, race, runs, resume, stop, diagnose, lessons, predict, export, explain, fairness, datasets,   # in --help's
+COMMANDS = (train, race, sweep, runs, resume, stop, diagnose, lessons, predict, export, explain, fairness, datasets,   # in --help's
             limits)                                                                                         # order
 
 __all__ = ["UsageError", "build_parser", "main"]

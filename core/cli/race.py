@@ -22,6 +22,18 @@ def register(sub) -> None:
                    help="optimizer | lr | batch_size | l2 | dropout | init | activation (default optimizer)")
     r.add_argument("--values", help="comma-separated values, e.g. sgd,momentum,adam or 0.001,0.01,0.1 "
                                     "(default: the setting's usual values)")
+    add_base_options(r)
+    r.add_argument("--name", help="a name for the race")
+    r.add_argument("--timeout", type=float, default=3600.0, help="seconds to wait for the runs (default 3600)")
+    r.add_argument("--list", action="store_true", help="list the workspace's races instead")
+    r.add_argument("--race", help="show a stored race's result instead of starting one")
+    r.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+    add_home(r)
+    r.set_defaults(func=run)
+
+
+def add_base_options(r) -> None:
+    """The data, network and training options every run of a race or grid starts from."""
     src = r.add_mutually_exclusive_group()
     src.add_argument("--dataset", help="a built-in dataset (default: the default race's spiral)")
     src.add_argument("--csv", help="a CSV file of your own")
@@ -38,13 +50,6 @@ def register(sub) -> None:
     for name, kind in (("--optimizer", str), ("--lr", float), ("--batch-size", int), ("--epochs", int),
                        ("--loss", str), ("--seed", int), ("--device", str)):
         r.add_argument(name, type=kind)
-    r.add_argument("--name", help="a name for the race")
-    r.add_argument("--timeout", type=float, default=3600.0, help="seconds to wait for the runs (default 3600)")
-    r.add_argument("--list", action="store_true", help="list the workspace's races instead")
-    r.add_argument("--race", help="show a stored race's result instead of starting one")
-    r.add_argument("--json", action="store_true", help="print one JSON object as the last line")
-    add_home(r)
-    r.set_defaults(func=run)
 
 
 def run(a) -> int:
@@ -62,7 +67,7 @@ def run(a) -> int:
     if not a.json:
         print(f"race {race_id}: {len(run_ids)} runs queued", file=sys.stderr, flush=True)
     try:
-        result = _wait(a, store, race_id, run_ids)
+        result = wait_group(a, store, race_id)
     except KeyboardInterrupt:
         for run_id in run_ids:
             executor.stop(store, run_id)
@@ -73,7 +78,7 @@ def run(a) -> int:
     return _report(a, store, result, run_ids)
 
 
-def _base(a, home):
+def base_specs(a, home):
     """(dataset, network, train) of the race: the options given, over the default race's where no data is named."""
     from ..data import Preprocess, load_builtin
     from ..races import default_race
@@ -96,20 +101,25 @@ def _base(a, home):
 
 
 def _start(a, store):
-    from ..model import network_for
     from ..races import plan_race, start_race
-    from ..training.budget import check_steps
-    dataset, network, train = _base(a, store.home)
+    dataset, network, train = base_specs(a, store.home)
     plan = plan_race(a.setting, a.values, network, train, dataset.name, a.name)
-    for _, net_v, train_v in plan.runs:          # refused before anything is recorded
-        check_steps(train_v, len(dataset.X_train))
-        network_for(net_v, dataset, train_v.loss)
+    check_runs(plan, dataset)
     return start_race(store, plan, dataset.ref.to_dict(), data_name=dataset.name)
 
 
-def _wait(a, store, race_id: str, run_ids: list[str]):
-    """The race once every run has ended (or as it stands after --timeout seconds: its runs go on), printing the
-    standing about every 2 s (not with --json)."""
+def check_runs(plan, dataset) -> None:
+    """Each run of a race or grid checked as `train` would check it, before anything is recorded."""
+    from ..model import network_for
+    from ..training.budget import check_steps
+    for _, net_v, train_v in plan.runs:
+        check_steps(train_v, len(dataset.X_train))
+        network_for(net_v, dataset, train_v.loss)
+
+
+def wait_group(a, store, race_id: str, show: str = "race --race"):
+    """The race (or grid) once every run has ended (or as it stands after --timeout seconds: its runs go on),
+    printing the standing about every 2 s (not with --json)."""
     from ..races import race_result
     from ..runs import executor
     deadline, shown = time.monotonic() + a.timeout, 0.0
@@ -119,12 +129,12 @@ def _wait(a, store, race_id: str, run_ids: list[str]):
         if result.ended:
             return result
         if time.monotonic() > deadline:
-            print(f"error: the race's runs still train after {a.timeout:g} s; they go on (see the race with "
-                  f"`python -m core race --race {race_id}`)", file=sys.stderr)
+            print(f"error: the runs still train after {a.timeout:g} s; they go on (see them with "
+                  f"`python -m core {show} {race_id}`)", file=sys.stderr)
             return result
         if not a.json and time.monotonic() - shown >= 2.0:
             shown = time.monotonic()
-            epochs = ", ".join(f"{e.label} {e.epoch}/{e.epochs}" for e in result.entries)
+            epochs = "; ".join(f"{e.label} {e.epoch}/{e.epochs}" for e in result.entries)
             print(f"epochs: {epochs}", file=sys.stderr, flush=True)
         time.sleep(0.2)
 
@@ -160,7 +170,7 @@ def _table(result) -> str:
 def _list(a, store) -> int:
     from ..races import list_races, race_result
     rows = []
-    for race in list_races(store):
+    for race in list_races(store, kind="race"):
         result = race_result(store, race["id"])
         rows.append({"race_id": race["id"], "name": race["name"], "setting": race["setting"],
                      "values": race["values"], "runs": [e.run_id for e in result.entries], "ended": result.ended,

@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..runs.race_table import get_race, race_members
 from ..runs.store import ACTIVE
-from .settings import setting
+from .grid import label_of
 from .wording import verdict
 
 NOISE_TAIL = 10          # the last logged epochs a run's noise is measured over
@@ -37,6 +37,7 @@ class RaceEntry:
     best_loss: float | None = None
     best_epoch: int | None = None
     final_loss: float | None = None
+    final_train_loss: float | None = None
     best_accuracy: float | None = None
     final_accuracy: float | None = None
     noise: float | None = None
@@ -45,8 +46,9 @@ class RaceEntry:
 
 @dataclass
 class RaceResult:
-    """A race as it stands: each run, the winner (None while nothing is logged or when it is within noise),
-    the sentence, and whether every run has ended."""
+    """A race (or a grid) as it stands: each run, the winner (None while nothing is logged or when it is within
+    noise), the sentence, and whether every run has ended. `settings` lists what the group varies (one setting
+    for a race; a grid's each, its runs' values then being {setting: value})."""
 
     race_id: str
     name: str
@@ -58,15 +60,21 @@ class RaceResult:
     ended: bool
     sentence: str
     classifier: bool = False
+    settings: list = field(default_factory=list)
     curves: dict = field(default_factory=dict, repr=False)     # run id → DataFrame (epoch and CURVES)
 
     def to_dict(self) -> dict:
         out = {k: v for k, v in asdict(self).items() if k not in ("entries", "curves")}
+        out["kind"] = self.kind
         out["runs"] = [_clean(asdict(e)) for e in self.entries]
         winner = next((e for e in self.entries if e.run_id == self.winner), None)
         out["winner"] = None if winner is None else {"run_id": winner.run_id, "label": winner.label,
                                                      "value": winner.value}
         return out
+
+    @property
+    def kind(self) -> str:
+        return "grid" if len(self.settings) > 1 else "race"
 
 
 def _clean(d: dict) -> dict:
@@ -105,6 +113,8 @@ def entry_for(run, label: str, value, curves: pd.DataFrame, metric: str) -> Race
             e.best_epoch = int(curves.loc[finite.idxmin(), "epoch"])
             e.final_loss = float(losses.iloc[-1])
             e.noise = noise_of(losses)
+    if "train_loss" in curves and curves["train_loss"].notna().any():
+        e.final_train_loss = float(curves["train_loss"].dropna().iloc[-1])
     if "val_accuracy" in curves and curves["val_accuracy"].notna().any():
         acc = curves["val_accuracy"].dropna().astype(float)
         e.best_accuracy, e.final_accuracy = float(acc.max()), float(acc.iloc[-1])
@@ -117,13 +127,13 @@ def race_result(store, race_id: str) -> RaceResult:
     race = get_race(store, race_id)
     if race is None:
         raise StoreError(f"no race {race_id} in {store.home}; list races with `python -m core race --list`")
-    s = setting(race["setting"])
+    keys = race["settings"]
     members = [(store.get_run(run_id), value) for run_id, value in race_members(store, race_id)]
     curves = {run.id: curves_of(store, run.id) for run, _ in members}
     metric = "val_loss" if any("val_loss" in c for c in curves.values()) else "train_loss"
-    entries = [entry_for(run, s.label(value), value, curves[run.id], metric) for run, value in members]
+    entries = [entry_for(run, label_of(keys, value), value, curves[run.id], metric) for run, value in members]
     classifier = any(e.best_accuracy is not None for e in entries)
     ended = all(e.status not in ACTIVE for e in entries)
     sentence, winner, within = verdict(entries, metric, classifier, ended)
     return RaceResult(race_id, race["name"], race["setting"], metric, entries, winner, within, ended, sentence,
-                      classifier, curves)
+                      classifier, keys, curves)

@@ -63,17 +63,18 @@ def setting(key: str) -> Setting:
     return SETTINGS[key]
 
 
-def parse_values(key: str, text) -> list:
-    """The values of a race from text such as "0.001, 0.01, 0.1" (or a list); RaceError naming a bad one."""
+def parse_values(key: str, text, group: str = "a race") -> list:
+    """The values of a race (or of one setting of a grid: `group` "a grid") from text such as "0.001, 0.01, 0.1"
+    (or a list); RaceError naming a bad one."""
     s = setting(key)
     items = [t.strip() for t in text.split(",")] if isinstance(text, str) else list(text)
     items = [t for t in items if t != ""]
     values = [_read(s, item) for item in items]
     if len(values) < MIN_VALUES:
-        raise RaceError(f"{s.title}: a race needs at least {MIN_VALUES} values separated by commas (got "
+        raise RaceError(f"{s.title}: {group} needs at least {MIN_VALUES} values separated by commas (got "
                         f"{len(values)}), e.g. {s.example or ', '.join(map(str, s.defaults))}")
     if len(values) > MAX_VALUES:
-        raise RaceError(f"{s.title}: a race compares at most {MAX_VALUES} values (got {len(values)}); leave some out")
+        raise RaceError(f"{s.title}: {group} compares at most {MAX_VALUES} values (got {len(values)}); leave some out")
     repeated = sorted({str(v) for v in values if values.count(v) > 1})
     if repeated:
         raise RaceError(f"{s.title}: {', '.join(repeated)} is given twice; each value runs once, so list it once")

@@ -40,10 +40,11 @@ def plan_race(setting_key: str, values, network: NetworkSpec, train: TrainSpec, 
 
 def start_race(store, plan: RacePlan, dataset_ref: dict, owner: str | None = None, start: bool = True,
                data_name: str = "") -> tuple[str, list[str]]:
-    """Queue every run of the plan as one request; (race id, run ids). Each run is named after the race and its
-    value ("spiral race: Adam")."""
+    """Queue every run of the plan (a race's or a grid's) as one request; (race id, run ids). Each run is named
+    after the group and its value ("spiral race: Adam", "spiral grid: Adam lr=0.01")."""
     from ..runs import executor
-    prefix = f"{data_name} race" if data_name else "race"
+    kind = "grid" if "," in plan.setting else "race"
+    prefix = f"{data_name} {kind}" if data_name else kind
     runs = [(f"{prefix}: {label}", network, train) for label, network, train in plan.runs]
     return executor.submit_race(store, dataset=dataset_ref, runs=runs, race_name=plan.name, setting=plan.setting,
                                 values=plan.values, owner=owner, start=start)

@@ -10,7 +10,7 @@ import pytest
 
 from tests.cli.cli_process import ROOT
 
-COMMANDS = ["train", "race", "runs", "resume", "stop", "diagnose", "lessons", "predict", "export", "explain", "fairness",
+COMMANDS = ["train", "race", "sweep", "runs", "resume", "stop", "diagnose", "lessons", "predict", "export", "explain", "fairness",
             "datasets", "limits"]
 
 
