@@ -134,11 +134,20 @@ RACE_PICK = "race.pick"                     # the race shown, among the person's
 RACE_CHART = "race.chart"
 RACE_SHOWN = "_race_shown"                  # the race this session shows (the URL's ?race= too)
 RACE_LAST_START = "_race_last_start"        # {"fingerprint", "time", "race"} of the session's last race start
+RACE_MODE = "race.mode"                     # one setting (a race) or several (a grid)
+GRID_SETTINGS = "race.grid.settings"        # the settings a grid varies
+GRID_START = "race.grid.start"              # start a grid on the session's data, network and settings
+RACE_TABLE = "race.table"
 
 
 def race_values(setting: str) -> str:
     """The values box of one setting (each setting keeps its own values)."""
     return f"race.values.{setting}"
+
+
+def grid_values(setting: str) -> str:
+    """The values box of one setting of a grid."""
+    return f"race.grid.values.{setting}"
 
 
 # ---------------------------------------------------------------- Evaluate

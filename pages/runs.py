@@ -1,7 +1,8 @@
 """Runs: every run in the workspace — compare their learning curves and settings, rename, delete, download."""
 import streamlit as st
 
-from dashboard.runs import compare, downloads, managed_run, rename_or_delete, runs_message, runs_overview
+from dashboard.runs import (compare, downloads, managed_run, rename_or_delete, runs_message, runs_overview,
+                            sweep_link)
 from dashboard.people import whose_runs
 from dashboard.state import page, store
 
@@ -14,12 +15,17 @@ runs = store().list_runs()
 if not runs:
     st.info("No runs yet. Train a network and every run you start is listed here.")
     st.page_link(page("Train"), label="Go to Train →", icon=":material/play_circle:")
+    st.subheader("Sweep a grid")
+    sweep_link()
     st.stop()
 
 runs_overview(runs)
 
 st.subheader("Compare runs")
 compare(runs)
+
+st.subheader("Sweep a grid")
+sweep_link()
 
 st.subheader("Rename, delete or download a run")
 run = managed_run(runs)

@@ -64,28 +64,30 @@ def press_default(store) -> str | None:
                  network.to_dict(), train.to_dict(), name=f"Optimiser race on {dataset.name} (default)")
 
 
-def press(store, key: str, values, dataset_ref: dict, dataset, network: dict, train: dict,
-          name: str | None = None) -> str | None:
-    """Start was pressed: the race to show (a new one, or the one a burst of presses repeats), or None when it
-    did not start (the reason is on the page)."""
+def press(store, key, values, dataset_ref: dict, dataset, network: dict, train: dict,
+          name: str | None = None, planner=plan_race, what: str = "race") -> str | None:
+    """Start was pressed: the race (or grid: `planner` plan_grid-like, `what` "grid") to show — a new one, or the
+    one a burst of presses repeats — or None when it did not start (the reason is on the page)."""
     fingerprint = hashlib.sha256(json.dumps([key, values, dataset_ref, network, train], sort_keys=True,
                                             default=str).encode()).hexdigest()[:32]
     last = st.session_state.get(keys.RACE_LAST_START)
     if isinstance(last, dict) and last.get("fingerprint") == fingerprint and time.time() - last["time"] < BURST_S:
         return last["race"]
     try:
-        race_id = start(store, key, values, dataset_ref, dataset, network, train, name)
+        race_id = start(store, key, values, dataset_ref, dataset, network, train, name, planner)
     except (SpecError, ValueError, TypeError) as e:
-        st.error(f"The race did not start. {md(e)}", icon=":material/block:")
+        said = str(e)
+        st.error(f"The {what} did not start. {md(said[:1].upper() + said[1:])}", icon=":material/block:")
         return None
     st.session_state[keys.RACE_LAST_START] = {"fingerprint": fingerprint, "time": time.time(), "race": race_id}
     return race_id
 
 
-def start(store, key: str, values, dataset_ref: dict, dataset, network: dict, train: dict, name=None) -> str:
-    """Plan the race, check each run as Start would, and queue it; the race's id."""
+def start(store, key, values, dataset_ref: dict, dataset, network: dict, train: dict, name=None,
+          planner=plan_race) -> str:
+    """Plan the race (or grid), check each run as Start would, and queue it; its id."""
     from core.training.budget import check_steps
-    plan = plan_race(key, values, NetworkSpec.from_dict(network), TrainSpec.from_dict(train), dataset.name, name)
+    plan = planner(key, values, NetworkSpec.from_dict(network), TrainSpec.from_dict(train), dataset.name, name)
     for _, _, train_v in plan.runs:
         check_steps(train_v, len(dataset.X_train))
         if train_v.batch_size > len(dataset.X_train):

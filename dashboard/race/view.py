@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.races import list_races, race_result
+from core.races import SETTINGS, list_races, race_result
 from core.runs import ACTIVE, StoreError
 from core.runs import executor as jobs
 from dashboard import keys
@@ -42,10 +42,16 @@ def shown_race(store, started: str | None = None) -> str | None:
         st.session_state[keys.RACE_PICK] = chosen
         if len(ids) > 1:
             chosen = st.selectbox("Race shown", ids, key=keys.RACE_PICK,
-                                  format_func=lambda i: f"{by_id[i]['name']} ({', '.join(map(str, by_id[i]['values']))})")
+                                  format_func=lambda i: _picked(by_id[i]))
     st.session_state[keys.RACE_SHOWN] = chosen
     st.query_params["race"] = chosen
     return chosen
+
+
+def _picked(race: dict) -> str:
+    if race["kind"] == "grid":
+        return f"{race['name']} ({len(race['values'])} runs)"
+    return f"{race['name']} ({', '.join(map(str, race['values']))})"
 
 
 def race_view(store, race_id: str) -> None:
@@ -78,18 +84,40 @@ def _live(store, race_id: str, was_live: bool) -> None:
             st.success(md(result.sentence), icon=":material/emoji_events:")
         else:
             st.info(md(result.sentence), icon=":material/sports_score:" if not result.ended else ":material/balance:")
-    st.dataframe(_table(result), hide_index=True, width="stretch")
+    st.dataframe(_table(result), hide_index=True, width="stretch", key=keys.RACE_TABLE)
     if was_live and result.ended:
         st.rerun()                               # the race is over: redraw once, without polling
 
 
-def _table(result) -> pd.DataFrame:
+def best_run(result) -> str | None:
+    """The run the table highlights: the winner, else (within noise, or still training) the lowest loss so far."""
+    if result.winner:
+        return result.winner
+    scored = [e for e in result.entries if e.best_loss is not None and e.status not in ("diverged", "failed")]
+    return min(scored, key=lambda e: e.best_loss).run_id if scored else None
+
+
+def table_frame(result) -> pd.DataFrame:
+    """One row a run: its settings (a grid's each in a column), status, epochs, losses and accuracy."""
     what = "validation" if result.metric == "val_loss" else "training"
     rows = []
     for e in result.entries:
-        row = {"run": e.label, "status": e.status, "epoch": f"{e.epoch} / {e.epochs}",
-               f"lowest {what} loss": e.best_loss, "at epoch": e.best_epoch, f"last {what} loss": e.final_loss}
+        row = ({k: SETTINGS[k].label(e.value[k]).split("=")[-1] for k in result.settings} if result.kind == "grid"
+               else {"run": e.label})
+        row.update({"status": e.status, "epoch": f"{e.epoch} / {e.epochs}", f"lowest {what} loss": e.best_loss,
+                    "at epoch": e.best_epoch, f"last {what} loss": e.final_loss,
+                    "last training loss": e.final_train_loss})
+        if what == "training":
+            row.pop("last training loss")
         if result.classifier:
             row["best validation accuracy, %"] = None if e.best_accuracy is None else round(100 * e.best_accuracy, 1)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _table(result):
+    """The table with the best run's row highlighted."""
+    frame, best = table_frame(result), best_run(result)
+    marks = [e.run_id == best for e in result.entries]
+    return frame.style.apply(lambda row: ["background-color: rgba(46, 160, 67, 0.22); font-weight: 600"
+                                          if marks[row.name] else "" for _ in row], axis=1)
