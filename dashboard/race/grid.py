@@ -62,11 +62,16 @@ MODES = {"race": "One setting (a race)", "grid": "Several settings (a grid)"}
 
 
 def race_mode() -> str:
-    """"race" or "grid": the page's mode, first from the address (?mode=grid, as the Runs page links it), then the
-    person's choice, kept in the address so a refresh stays there."""
-    if keys.RACE_MODE not in st.session_state and st.query_params.get("mode") in MODES:
-        st.session_state[keys.RACE_MODE] = st.query_params["mode"]
+    """"race" or "grid": the page's mode as the address says it (?mode=grid, as the Runs page links it; the
+    person's choice is written there), so a refresh, a link or a rerun all open the same mode."""
+    wanted = st.query_params.get("mode")
+    if wanted in MODES and st.session_state.get(keys.RACE_MODE) != wanted:
+        st.session_state[keys.RACE_MODE] = wanted
     mode = st.radio("Try", list(MODES), format_func=MODES.get, key=keys.RACE_MODE, horizontal=True,
-                    label_visibility="collapsed")
+                    label_visibility="collapsed", on_change=_mode_chosen)
     st.query_params["mode"] = mode
     return mode
+
+
+def _mode_chosen() -> None:
+    st.query_params["mode"] = st.session_state[keys.RACE_MODE]

@@ -63,8 +63,8 @@ def race_view(store, race_id: str) -> None:
         return
     live = not result.ended
     st.fragment(_live, run_every=POLL_S if live else None)(store, race_id, live)
-    if live and st.button("Stop the race", icon=":material/stop:", help="Stop every run of the race that still "
-                          "waits or trains; what they logged so far is kept."):
+    if live and st.button(f"Stop the {result.kind}", icon=":material/stop:", help=f"Stop every run of the "
+                          f"{result.kind} that still waits or trains; what they logged so far is kept."):
         for entry in result.entries:
             if entry.status in ACTIVE:
                 jobs.stop(store, entry.run_id)
@@ -119,5 +119,7 @@ def _table(result):
     """The table with the best run's row highlighted."""
     frame, best = table_frame(result), best_run(result)
     marks = [e.run_id == best for e in result.entries]
-    return frame.style.apply(lambda row: ["background-color: rgba(46, 160, 67, 0.22); font-weight: 600"
+    numbers = {c: ("{:.0f}" if c == "at epoch" else "{:.1f}" if c.endswith("%") else "{:.4g}")
+               for c in frame.columns if "loss" in c or c == "at epoch" or c.endswith("%")}
+    return frame.style.format(numbers, na_rep="—").apply(lambda row: ["background-color: rgba(46, 160, 67, 0.22); font-weight: 600"
                                           if marks[row.name] else "" for _ in row], axis=1)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import streamlit as st
 
 from core import limits
-from dashboard import keys
 from dashboard.state import page
 
 
@@ -15,4 +14,3 @@ def sweep_link() -> None:
                 f"run per combination (up to {limits.current().max_grid_runs}), on your current data and network "
                 "with the same seed, their curves on one chart and the best named.")
     st.page_link(page("Race"), label="Sweep a grid →", icon=":material/grid_view:", query_params={"mode": "grid"})
-    st.session_state.pop(keys.RACE_MODE, None)       # the link's ?mode=grid decides when the Race page opens
