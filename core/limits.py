@@ -50,8 +50,8 @@ class Limits:
     max_frames: int = _limit(200, "decision-boundary grids, and weight histograms, a run keeps of each")
     max_epoch_checkpoints: int = _limit(20, "epoch checkpoints a run keeps spread over its epochs (best and "
                                             "newest besides)")
-    max_active_runs_per_person: int = _limit(3, "runs one person may have waiting, training or paused at once (a race "
-                                                "counts as one)")
+    max_active_runs_per_person: int = _limit(3, "runs one person may have waiting, training or paused at once (a race or "
+                                                "a grid counts as one)")
     max_grid_runs: int = _limit(24, "runs of one grid (the product of its settings' numbers of values)")
     # the server
     workers: int = _limit(os.cpu_count() or 1, "training worker processes of a workspace (runs training at once)")

@@ -97,3 +97,14 @@ def test_a_grid_past_the_cap_names_it_and_its_variable(home, monkeypatch):
     assert "2 × 2 = 4 runs" in said and "limit of 3" in said and "GLASSNET_MAX_GRID_RUNS" in said
     with Store(home) as store:
         assert store.list_runs() == []
+
+
+def test_the_mode_follows_the_choice_and_the_address(home):
+    at = grid_page(**TINY)
+    assert at.button(key=keys.GRID_START) and not any(b.key == keys.RACE_START for b in at.button)
+    at.radio(key=keys.RACE_MODE).set_value("race").run()
+    assert not at.exception
+    assert any(b.key == keys.RACE_START for b in at.button) and not any(b.key == keys.GRID_START for b in at.button)
+    assert at.query_params["mode"] in ("race", ["race"])
+    at.run()                                          # a rerun keeps the mode chosen
+    assert at.radio(key=keys.RACE_MODE).value == "race"
