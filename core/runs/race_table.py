@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import sqlite3
 import time
 
 TABLES = """
@@ -45,7 +46,11 @@ def ensure_race_tables(store) -> None:
             store.db.execute(statement)
     columns = {row[1] for row in store.db.execute("PRAGMA table_info(races)").fetchall()}
     if "settings" not in columns:     # a workspace from before grids: its races keep their one setting
-        store.db.execute("ALTER TABLE races ADD COLUMN settings TEXT")
+        try:
+            store.db.execute("ALTER TABLE races ADD COLUMN settings TEXT")
+        except sqlite3.OperationalError as e:     # another process added it a moment ago
+            if "duplicate column" not in str(e):
+                raise
     try:
         store._race_tables = True
     except AttributeError:          # a read-only view of the store: it checks again next time
