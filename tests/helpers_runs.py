@@ -43,7 +43,7 @@ def train_run(home: Path | str, dataset: str = "spiral", *, hidden=(8,), epochs:
     from core.model import build_network, concrete_loss
     from core.spec import NetworkSpec, TrainSpec
     from core.runs import Store
-    from core.training import StoreRecorder, Trainer, seed_everything
+    from core.training import NetworkFrames, StoreRecorder, Trainer, seed_everything
 
     with Store(home) as store:
         ds = load_builtin(dataset, **(params or {}))
@@ -54,7 +54,8 @@ def train_run(home: Path | str, dataset: str = "spiral", *, hidden=(8,), epochs:
         net, _ = build_network(network, ds, concrete_loss(spec.loss, ds.task))
         run_id = store.create_run(name=name or f"{dataset} {optimizer}", dataset=ds.ref.to_dict(),
                                   network=network.to_dict(), train=spec.to_dict(), status="running", parent=parent)
-        Trainer(net, ds, spec, callbacks=[StoreRecorder(store, run_id)]).fit()
+        diagram = NetworkFrames.for_trainer_of(net, ds)       # as the worker does: small dense nets on 2-D data
+        Trainer(net, ds, spec, callbacks=[*filter(None, [diagram]), StoreRecorder(store, run_id)]).fit()
         return run_id
 
 

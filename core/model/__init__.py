@@ -8,6 +8,8 @@
   network_for                               a run's network: a spec on a dataset, for a loss      network.py
   Network, build_network, build_body,       the torch modules of a plan, their starting weights,
   count_parameters                          and predict() in the target's own units               network.py
+  forward_trace, dense_layers,              one input followed layer by layer (pre-activation and
+  layer_outputs                             activation) through a dense network                   trace.py
   save_weights, load_weights, state_tensors,
   load_checkpoint, model_state              safetensors in and out (no pickle)                    weights.py
   pytorch_source, export_onnx,              the standalone script and the ONNX model, both taking
@@ -20,6 +22,7 @@ from .architecture import LayerInfo, Part, Plan, check_size, concrete_loss, outp
 from .initial import InitialWeights, LayerInits, initial_weights, layer_initial_weights, weighted_layers
 from .weights import load_checkpoint, load_weights, model_state, save_weights, state_tensors
 
+_TRACE = ("dense_layers", "forward_trace", "layer_outputs")
 _NETWORK = ("Network", "build_body", "build_network", "count_parameters", "network_for")
 _EXPORT = ("MISSING_MARKERS", "export_onnx", "pytorch_source")
 
@@ -27,13 +30,15 @@ __all__ = sorted(["LayerInfo", "Part", "Plan", "check_size", "concrete_loss", "o
                   "InitialWeights", "LayerInits", "initial_weights", "layer_initial_weights",
                   "weighted_layers",
                   "load_checkpoint", "load_weights", "model_state", "save_weights", "state_tensors",
-                  *_NETWORK, *_EXPORT])
+                  *_NETWORK, *_EXPORT, *_TRACE])
 
 
 def __getattr__(name: str):
     """The names that need torch, imported on first use."""
     if name in _NETWORK:
         from . import network as module
+    elif name in _TRACE:
+        from . import trace as module
     elif name in _EXPORT:
         from . import export as module
     else:

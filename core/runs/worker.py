@@ -71,7 +71,7 @@ def _train(store, run_id: str, resume: bool) -> None:
     from ..data import DatasetRef, load_dataset
     from ..model import network_for
     from ..spec import NetworkSpec, TrainSpec
-    from ..training import StoreControl, StoreRecorder, Trainer, seed_everything
+    from ..training import NetworkFrames, StoreControl, StoreRecorder, Trainer, seed_everything
     from .resumes import resume_point
 
     torch.set_num_threads(1)          # several runs share the cores (see the executor)
@@ -81,7 +81,8 @@ def _train(store, run_id: str, resume: bool) -> None:
     seed_everything(spec.seed)
     net = network_for(network, dataset, spec.loss)
     tensors, start_epoch, start_step = resume_point(store, run_id, net) if resume else (None, 0, 0)
-    trainer = Trainer(net, dataset, spec, callbacks=[StoreRecorder(store, run_id)],
+    diagram = NetworkFrames.for_trainer_of(net, dataset)    # small dense nets on 2-D data: before the recorder
+    trainer = Trainer(net, dataset, spec, callbacks=[*filter(None, [diagram]), StoreRecorder(store, run_id)],
                       control=StoreControl(store, run_id), start_epoch=start_epoch, start_step=start_step)
     if tensors is not None:
         trainer.load_optimizer_state(tensors)

@@ -12,6 +12,11 @@ command line's progress, the live fairness audit) hangs off the loop's events.
   boundary_points, BOUNDARY_RESOLUTION
   LiveFairness                              the per-epoch audit across groups and the
                                             in-training mitigations                   fairness.py
+  NetworkFrames, NetworkFrame,              the 'network' frame of a small dense net on 2-D data:
+  decode_network, diagram_problem,          its weights and each neuron over the plane;
+  frame_body                                why a net gets none; its body back            netframes.py
+  step_trace                                one optimiser step on a batch: each weight's
+                                            gradient and update                          trace.py
   StoreRecorder, StoreControl               the events → the run store; its requests
                                             (pause, step, stop, learning rate) → the loop  recorder.py
   DivergenceWatch, chance_loss, calmer_lr,  when a run has diverged, why and the fix;
@@ -26,9 +31,11 @@ from .errors import TrainingError
 from .fairness import LiveFairness
 from .frames import BOUNDARY_RESOLUTION, boundary_extent, boundary_points, decode_boundary
 from .loop import Trainer, train
+from .netframes import NetworkFrame, NetworkFrames, decode_network, diagram_problem, frame_body
 from .optim import make_loss_fn, make_optimizer
 from .recorder import StoreControl, StoreRecorder
 from .reports import EpochReport, TrainResult
+from .trace import step_trace
 from .resample import check_resample, resample_dataset, resampled_rows, resampled_size
 
 __all__ = [
@@ -36,6 +43,8 @@ __all__ = [
     "DivergenceWatch",
     "EpochReport",
     "LiveFairness",
+    "NetworkFrame",
+    "NetworkFrames",
     "StoreControl",
     "StoreRecorder",
     "TrainResult",
@@ -48,6 +57,9 @@ __all__ = [
     "chance_loss",
     "check_resample",
     "decode_boundary",
+    "decode_network",
+    "diagram_problem",
+    "frame_body",
     "make_loss_fn",
     "make_optimizer",
     "resample_dataset",
@@ -55,6 +67,7 @@ __all__ = [
     "resampled_size",
     "resolve_device",
     "seed_everything",
+    "step_trace",
     "train",
     "update_size",
 ]
