@@ -24,6 +24,7 @@ from ..summary import resampled_words, trained_rows
 from ..wording import HELP
 from .boundary import boundary_controls, boundary_view
 from .diagnosis import chart_marks, diagnosis_view
+from .diagram import DIAGRAM_POLL_S, diagram_view
 from .insides import detail_view
 from .kept import feed_for, show
 from .waiting import show_waiting
@@ -63,8 +64,8 @@ def show_run(store: Store, run: Run, dataset, ref: dict) -> None:
 
 
 def show_live(store: Store, run: Run, dataset) -> None:
-    """The live view: progress and loss, the decision boundary (2-D data), the diagnosis, fairness over
-    training (data with groups) and the network's insides; polling while the run is active, drawn once otherwise."""
+    """The live view: progress and loss, the decision boundary (2-D data), the network drawn (or summarised
+    layer by layer), the diagnosis, fairness over training (data with groups) and the network's insides; polling while the run is active, drawn once otherwise."""
     catching_up = run.status not in ACTIVE and _behind(store, run)
     fast, slow = poll_every(run, catching_up)
     if dataset.is_2d:
@@ -78,6 +79,9 @@ def show_live(store: Store, run: Run, dataset) -> None:
     else:
         st.fragment(live_view, run_every=fast)(store, run.id, dataset, run.status, catching_up)
         loss_controls()
+    # the network drawn as it learns: its own fragment, redrawn once a second while the run trains
+    st.fragment(diagram_view, run_every=DIAGRAM_POLL_S if slow else None)(run.id, dataset, run.network,
+                                                                          slow is not None)
     st.fragment(diagnosis_view, run_every=slow)(run.id, dataset)
     st.fragment(detail_view, run_every=slow)(run.id, dataset)
 
