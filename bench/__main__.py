@@ -19,6 +19,7 @@ least `min_repeat_s` seconds a repeat (calibrated on this machine), so a fast an
 slow machine both time long runs rather than the same few epochs.
 
 Two runs training side by side in their own worker processes, against one alone: bench/workers.py.
+The same run with and without the network drawing's frames: bench/diagram.py.
 A class pressing Start together in real browsers, the pool against a worker per run: bench/classroom.py
 (`python -m bench classroom --students 30`; `make bench` runs it with CLASS_SIZE students).
 """
@@ -244,6 +245,8 @@ def print_text(result: dict, ui_keys=()) -> None:
           f" toy sets {d['toy_set_ms']} ms")
     for key, figure in result["health_cost"].items():
         print(f"epoch time with the units' health logged ÷ without ({key}) {_fmt(figure)}")
+    from .diagram import print_text as print_diagram
+    print_diagram(result)
     w = result["workers"]
     print(f"two workers at once ÷ one alone {_fmt(w['two_workers_vs_alone'])} ({w['epochs']} epochs)")
     if "disk_run_bytes" in result:
@@ -286,6 +289,8 @@ def main(argv=None) -> int:
     result.update(timed("explain", lambda: explain_figures(a.quick)))
     from .diagnose import figures as health_figures
     result.update(timed("health", lambda: health_figures(a.quick)))
+    from .diagram import figures as diagram_figures
+    result.update(timed("diagram", lambda: diagram_figures(a.quick)))
     from .disk import figures as disk_figures
     result.update(timed("disk", lambda: disk_figures(a.quick)))
     ui: dict = {}

@@ -69,6 +69,7 @@ NET_DOWNLOAD_JSON, NET_DOWNLOAD_CODE = "net_download_json", "net_download_code"
 PRESET_CHOICE, PRESET_APPLY, PRESET_WITH_TRAIN = "preset_choice", "preset_apply", "preset_with_train"
 BUILD_DIAGRAM, BUILD_PARAMS = "build_diagram", "build_params"
 BUILD_INIT_LAYER, BUILD_INITS = "build_init_layer", "build_inits"   # the starting weights: which layer, the chart
+BUILD_START_NETWORK = "build_start_network"  # the drawing of the network as it starts (small nets, 2-D data)
 
 
 def layer_widget(revision: int, layer: int, field: str) -> str:

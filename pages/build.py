@@ -8,7 +8,8 @@ import streamlit as st
 from core.spec import NetworkSpec
 from dashboard import keys
 from dashboard.build import (architecture, dataset_to_build_for, downloads, import_box, introduction, layers_panel,
-                             network_message, next_step_text, open_network, preset_panel, starting_weights)
+                             network_message, next_step_text, open_network, preset_panel, starting_network,
+                             starting_weights)
 from dashboard.classroom import handout_note
 from dashboard.state import ready_to_train
 from dashboard.widgets import next_step
@@ -40,6 +41,7 @@ with show:
 
 if n_out is not None:
     starting_weights(spec, dataset, n_out)
+    starting_network(spec, dataset)
 
 next_step("Train", "Next: train it", next_step_text(dataset))
 

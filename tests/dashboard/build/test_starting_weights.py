@@ -90,3 +90,35 @@ def test_the_build_page_shows_the_starting_weights_of_the_layer_picked(home):
     he = titles(inits_chart(at))[INITS.index("he")]
     assert float(he.split("std ")[1].split()[0]) == pytest.approx(math.sqrt(2 / 16), rel=0.1)
     assert any(c.value.startswith("2\\. dense 8 relu: fan-in 16 (") for c in at.caption)
+
+
+def build_page_with(home, monkeypatch, network: NetworkSpec, seed: int) -> AppTest:
+    from dashboard import keys
+    monkeypatch.setenv("GLASSNET_HOME", str(home))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state[keys.NETWORK] = network.to_dict()
+    at.session_state[keys.TRAIN_SPEC] = {"seed": seed}
+    at.run()
+    at.switch_page("../pages/build.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_the_build_page_draws_a_small_network_as_a_run_starts_it(tmp_path, monkeypatch):
+    """The drawing holds the very weights a run with the session's seed starts from; a big network gets none."""
+    from core.data import load_builtin
+    from core.model import network_for
+    from core.training import seed_everything
+    from dashboard import keys
+    at = build_page_with(tmp_path, monkeypatch, NetworkSpec.dense([4, 3], "tanh"), 7)
+    charts = {c.proto.id: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
+    figure = next(f for k, f in charts.items() if keys.BUILD_START_NETWORK in k)
+    hover = [t for t in figure["data"] if t.get("text")][0]["text"]
+    seed_everything(7)
+    net = network_for(NetworkSpec.dense([4, 3], "tanh"), load_builtin("spiral"))
+    w = net.body[0].weight.detach()
+    assert f"weight x2 → layer 1 unit 3: {float(w[2, 1]):.3g}" in hover
+    assert len([t for t in figure["data"] if t["type"] == "heatmap"]) == 2 + 4 + 3 + 2
+    at = build_page_with(tmp_path, monkeypatch, NetworkSpec.dense([64], "relu"), 7)
+    assert not any(keys.BUILD_START_NETWORK in c.proto.id for c in at.get("plotly_chart"))
